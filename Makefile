@@ -1,0 +1,68 @@
+# Career Readiness Analyzer — the verbs a newcomer needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# external public datasets (read-only, never copied): ../shared/data beside the checkout
+EXTERNAL ?= $(abspath ../shared/data)
+ARTIFACTS ?= artifacts
+PORT ?= 8000
+FN ?= Analyze
+EVENT ?= events/analyze.json
+
+VENV_STAMP := $(VENV)/.stamp-$(shell cat requirements/lock.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
+
+.PHONY: help venv data datasets train publish smoke test test-fast lint typecheck serve invoke demo bench clean eval-extraction
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(VENV_STAMP): requirements/lock.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.stamp-* && touch $@
+
+venv: $(VENV_STAMP) ## create .venv with the pinned lock (serving + training + dev)
+
+data: venv ## compile the authored catalog (data/*.yaml, enriched from $(EXTERNAL) when present) into build/catalog
+	$(PY) -m training.catalog.build --data data --out build/catalog $(if $(wildcard $(EXTERNAL)),--external $(EXTERNAL))
+
+train: venv ## build data + datasets and train every model into artifacts/<model>/v<N> (skips what exists)
+	$(PY) -m training.scripts.train_all --artifacts $(ARTIFACTS) $(if $(wildcard $(EXTERNAL)),--external $(EXTERNAL))
+
+retrain: venv ## like train, but rebuild everything
+	$(PY) -m training.scripts.train_all --artifacts $(ARTIFACTS) --force $(if $(wildcard $(EXTERNAL)),--external $(EXTERNAL))
+
+publish: venv ## upload artifacts to S3 (a local moto server on 127.0.0.1 unless an endpoint/bucket is configured)
+	$(PY) -m training.publish --artifacts $(ARTIFACTS)
+
+smoke: venv ## load every artifact back from (local moto) S3 with sha256 checks and run inference
+	$(PY) -m training.scripts.smoke_test --artifacts $(ARTIFACTS)
+
+test: venv ## run the whole suite (trains the models first if artifacts are absent)
+	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
+	$(BIN)/pytest -q -p no:cacheprovider
+
+lint: venv ## ruff + mypy
+	$(BIN)/ruff check layers functions training infra tests
+	$(BIN)/mypy
+
+serve: venv ## run the API on 127.0.0.1:$(PORT) with artifacts from the local moto S3
+	$(PY) -m infra.local.serve --port $(PORT)
+
+invoke: venv ## run one function's handler as Lambda would: make invoke FN=Analyze EVENT=events/analyze.json
+	$(PY) -m infra.local.invoke $(FN) $(EVENT)
+
+demo: venv ## everything from a fresh clone: train if absent, publish, run the local stack, analyze sample resumes
+	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
+	$(PY) -m infra.local.demo --artifacts $(ARTIFACTS)
+
+bench: venv ## performance harness -> bench/results.json + bench/REPORT.md
+	$(PY) -m bench.run
+
+clean: ## remove generated data and artifacts (keeps .venv)
+	rm -rf build $(ARTIFACTS)

@@ -1,0 +1,92 @@
+"""Domain exceptions. The API maps them to HTTP status codes in one place (``http_status``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CareerReadyError(Exception):
+    """Base class. ``http_status`` is what the API answers; ``code`` is a stable machine-readable name."""
+
+    http_status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **self.details}
+
+
+class InvalidInputError(CareerReadyError):
+    """The request is well-formed JSON but a field is wrong (names the field in ``details``)."""
+
+    http_status = 422
+    code = "invalid_input"
+
+
+class NoExtractableTextError(InvalidInputError):
+    """A document (scanned/empty PDF, empty DOCX, blank text) has no text to analyse."""
+
+    code = "no_extractable_text"
+
+
+class UnsupportedMediaTypeError(CareerReadyError):
+    http_status = 415
+    code = "unsupported_media_type"
+
+
+class PayloadTooLargeError(CareerReadyError):
+    http_status = 413
+    code = "payload_too_large"
+
+
+class NotFoundError(CareerReadyError):
+    http_status = 404
+    code = "not_found"
+
+
+class RoleNotFoundError(NotFoundError):
+    """Unknown role id or a title that resolves to nothing; ``details['nearest']`` lists candidates."""
+
+    code = "role_not_found"
+
+
+class ArtifactError(CareerReadyError):
+    http_status = 503
+    code = "artifact_error"
+
+
+class ArtifactNotFoundError(ArtifactError):
+    code = "artifact_not_found"
+
+
+class ArtifactIntegrityError(ArtifactError):
+    """A downloaded file's sha256 does not match its manifest (or a pinned manifest hash)."""
+
+    code = "artifact_integrity"
+
+
+class ArtifactImmutableError(ArtifactError):
+    """Publishing different bytes under an existing version."""
+
+    http_status = 409
+    code = "artifact_immutable"
+
+
+class StageError(CareerReadyError):
+    """A stage (extract/match/readiness/recommend) failed or timed out; ``details['stage']`` names it."""
+
+    http_status = 502
+    code = "stage_failed"
+
+
+class StageTimeoutError(StageError):
+    http_status = 504
+    code = "stage_timeout"
+
+
+class ConfigError(CareerReadyError):
+    code = "config_error"

@@ -1,0 +1,194 @@
+"""Sentence embedder served with onnxruntime + tokenizers + numpy only (no torch).
+
+The artifact (``artifacts/embeddings/v<N>/``) holds ``model.onnx`` (all-MiniLM-L6-v2 with mean pooling and
+L2 normalisation inside the graph, output ``sentence_embedding``) and ``tokenizer.json``.
+
+Determinism: texts are grouped by their exact token count and each group runs without padding, so a text's
+vector depends only on its own tokens, never on which other texts share the call or on ``batch_size``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from careerready.core.errors import ArtifactNotFoundError, InvalidInputError
+
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+OUTPUT_NAME = "sentence_embedding"
+EMBEDDING_DIM = 384
+MAX_LENGTH = 256
+DEFAULT_THREADS = 1
+DEFAULT_CACHE_SIZE = 8192
+CACHE_MAX_CHARS = 64
+
+_FEED_NAMES = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
+
+
+class OnnxEmbedder:
+    """L2-normalised sentence embeddings from an ONNX session and a ``tokenizers`` tokenizer."""
+
+    def __init__(
+        self,
+        session: ort.InferenceSession,
+        tokenizer: Tokenizer,
+        *,
+        max_length: int = MAX_LENGTH,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        cache_max_chars: int = CACHE_MAX_CHARS,
+    ) -> None:
+        """Wrap a loaded session and tokenizer (prefer :meth:`from_dir`).
+
+        Args:
+            session: onnxruntime session whose inputs are a subset of input_ids/attention_mask/token_type_ids.
+            tokenizer: tokenizer matching the model; truncation is set here, padding is switched off.
+            max_length: truncation length in tokens (special tokens included).
+            cache_size: entries in the LRU cache of short texts (0 disables it).
+            cache_max_chars: only texts up to this many characters are cached (skill names, titles).
+        """
+        if max_length < 2:
+            raise InvalidInputError("max_length must be >= 2", field="max_length")
+        self._session = session
+        self._tokenizer = tokenizer
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=max_length)
+        self.max_length = max_length
+        self._input_names = [i.name for i in session.get_inputs()]
+        unknown = [n for n in self._input_names if n not in _FEED_NAMES]
+        if unknown:
+            raise InvalidInputError(f"unsupported model inputs: {unknown}", field="model")
+        outputs = [o.name for o in session.get_outputs()]
+        self._output_name = OUTPUT_NAME if OUTPUT_NAME in outputs else outputs[0]
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = max(0, cache_size)
+        self._cache_max_chars = cache_max_chars
+        self._lock = threading.Lock()
+        self.dim = self._infer_dim()
+
+    @classmethod
+    def from_dir(
+        cls,
+        path: str | Path,
+        *,
+        model_file: str = MODEL_FILE,
+        intra_op_threads: int = DEFAULT_THREADS,
+        max_length: int = MAX_LENGTH,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> OnnxEmbedder:
+        """Load ``model.onnx`` and ``tokenizer.json`` from an artifact directory.
+
+        Args:
+            path: artifact directory (already verified by the artifact store).
+            model_file: ONNX file name inside ``path``.
+            intra_op_threads: onnxruntime intra-op threads (1 suits a 1-vCPU Lambda; 2 on a 2-core box).
+            max_length: truncation length in tokens.
+            cache_size: LRU cache entries for short texts.
+
+        Raises:
+            ArtifactNotFoundError: the model or tokenizer file is missing.
+        """
+        root = Path(path)
+        model_path, tok_path = root / model_file, root / TOKENIZER_FILE
+        for p in (model_path, tok_path):
+            if not p.is_file():
+                raise ArtifactNotFoundError(f"embedder file missing: {p.name}", path=str(p))
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(1, int(intra_op_threads))
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.log_severity_level = 3
+        session = ort.InferenceSession(str(model_path), sess_options=opts, providers=["CPUExecutionProvider"])
+        tokenizer = Tokenizer.from_file(str(tok_path))
+        return cls(session, tokenizer, max_length=max_length, cache_size=cache_size)
+
+    def _infer_dim(self) -> int:
+        shape = self._session.get_outputs()[0].shape
+        if shape and isinstance(shape[-1], int):
+            return int(shape[-1])
+        return int(self._run([self._tokenizer.encode("")]).shape[1])
+
+    def _run(self, encodings: Sequence[Any]) -> np.ndarray:
+        feeds = {
+            name: np.asarray([getattr(e, _FEED_NAMES[name]) for e in encodings], dtype=np.int64)
+            for name in self._input_names
+        }
+        out = self._session.run([self._output_name], feeds)[0]
+        return np.asarray(out, dtype=np.float32)
+
+    def embed(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
+        """Embed texts.
+
+        Args:
+            texts: strings to embed (empty strings are allowed; they embed ``[CLS] [SEP]``).
+            batch_size: maximum texts per onnxruntime call (keep small for long texts: activations dominate RAM).
+
+        Returns:
+            float32 array of shape ``(len(texts), dim)``; every row has unit L2 norm.
+
+        Raises:
+            InvalidInputError: ``texts`` is not a sequence of strings or ``batch_size`` < 1.
+        """
+        if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+            raise InvalidInputError("texts must be a list of strings", field="texts")
+        if batch_size < 1:
+            raise InvalidInputError("batch_size must be >= 1", field="batch_size")
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        pending: dict[str, list[int]] = {}
+        with self._lock:
+            for i, text in enumerate(texts):
+                hit = self._cache.get(text) if self._cache_size else None
+                if hit is not None:
+                    self._cache.move_to_end(text)
+                    out[i] = hit
+                else:
+                    pending.setdefault(text, []).append(i)
+        if not pending:
+            return out
+        unique = list(pending)
+        encodings = self._tokenizer.encode_batch(unique, add_special_tokens=True)
+        by_length: dict[int, list[int]] = {}
+        for j, enc in enumerate(encodings):
+            by_length.setdefault(len(enc.ids), []).append(j)
+        vectors = np.empty((len(unique), self.dim), dtype=np.float32)
+        for length in sorted(by_length):
+            group = by_length[length]
+            for start in range(0, len(group), batch_size):
+                chunk = group[start : start + batch_size]
+                vectors[chunk] = self._run([encodings[j] for j in chunk])
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors /= np.maximum(norms, 1e-12)
+        with self._lock:
+            for j, text in enumerate(unique):
+                out[pending[text]] = vectors[j]
+                if self._cache_size and len(text) <= self._cache_max_chars:
+                    self._cache[text] = vectors[j].copy()
+                    if len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        """Embed one text; returns a float32 vector of shape ``(dim,)``."""
+        return self.embed([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        """Token count after truncation (special tokens included)."""
+        return len(self._tokenizer.encode(text).ids)
+
+    def clear_cache(self) -> None:
+        """Drop every cached vector."""
+        with self._lock:
+            self._cache.clear()
+
+    @property
+    def cache_len(self) -> int:
+        """Number of cached texts."""
+        return len(self._cache)

@@ -1,0 +1,284 @@
+"""The compiled skill/role/resource catalog (``build/catalog/`` or the ``catalog`` artifact).
+
+Serving-safe: stdlib only (plus the shared text helpers). Loading ~1,200 skills takes a few ms.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from careerready.core.errors import ArtifactNotFoundError, NotFoundError
+from careerready.text import normalize_alias
+
+__all__ = ["Catalog", "Resource", "Role", "RoleSkill", "Skill", "SKILL_TYPES"]
+
+SKILL_TYPES = ("hard", "soft", "tool", "certification", "language")
+SKILLS_FILE = "skills.jsonl"
+ROLES_FILE = "roles.json"
+RESOURCES_FILE = "resources.jsonl"
+MANIFEST_FILE = "catalog_manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Skill:
+    """One canonical skill."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    type: str
+    category: str
+    prerequisites: tuple[str, ...]
+    learning_hours: float
+    demand: float
+    ambiguous: bool = False
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Skill:
+        """Build from one ``skills.jsonl`` record."""
+        return cls(
+            id=d["id"],
+            name=d["name"],
+            aliases=tuple(d.get("aliases", ())),
+            type=d["type"],
+            category=d["category"],
+            prerequisites=tuple(d.get("prerequisites", ())),
+            learning_hours=float(d["learning_hours"]),
+            demand=float(d["demand"]),
+            ambiguous=bool(d.get("ambiguous", False)),
+            sources=tuple(d.get("sources", ())),
+        )
+
+    @property
+    def is_technical(self) -> bool:
+        """True for everything except soft skills and human languages."""
+        return self.type != "soft" and not (self.type == "language" and self.category == "human-languages")
+
+
+@dataclass(frozen=True, slots=True)
+class RoleSkill:
+    """A skill a role asks for, with its weight."""
+
+    skill_id: str
+    importance: float
+    critical: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A target job role."""
+
+    id: str
+    title: str
+    alt_titles: tuple[str, ...]
+    family: str
+    description: str
+    min_years: float
+    skills: tuple[RoleSkill, ...]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Role:
+        """Build from one ``roles.json`` record."""
+        return cls(
+            id=d["id"],
+            title=d["title"],
+            alt_titles=tuple(d.get("alt_titles", ())),
+            family=d.get("family", ""),
+            description=d.get("description", ""),
+            min_years=float(d.get("min_years", 0)),
+            skills=tuple(
+                RoleSkill(s["skill_id"], float(s["importance"]), bool(s.get("critical", False)))
+                for s in d.get("skills", ())
+            ),
+        )
+
+    @property
+    def skill_ids(self) -> tuple[str, ...]:
+        """Ids of the skills this role lists, in catalog order."""
+        return tuple(s.skill_id for s in self.skills)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A learning resource that teaches one or more skills."""
+
+    id: str
+    title: str
+    provider: str
+    url: str
+    skills: tuple[str, ...]
+    level: str
+    hours: float
+    free: bool
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Resource:
+        """Build from one ``resources.jsonl`` record."""
+        return cls(
+            id=d["id"],
+            title=d["title"],
+            provider=d.get("provider", ""),
+            url=d.get("url", ""),
+            skills=tuple(d.get("skills", ())),
+            level=d.get("level", "beginner"),
+            hours=float(d.get("hours", 0)),
+            free=bool(d.get("free", False)),
+        )
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+@dataclass
+class Catalog:
+    """Skills, roles and resources with an alias index and prerequisite graph helpers."""
+
+    skills: dict[str, Skill]
+    roles: dict[str, Role] = field(default_factory=dict)
+    resources: dict[str, Resource] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+    alias_index: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.alias_index:
+            self.alias_index = build_alias_index(self.skills.values())
+
+    @classmethod
+    def load(cls, directory: Path | str) -> Catalog:
+        """Load a compiled catalog directory.
+
+        Args:
+            directory: Folder holding ``skills.jsonl`` (required), ``roles.json`` and
+                ``resources.jsonl`` (optional) and ``catalog_manifest.json``.
+
+        Raises:
+            ArtifactNotFoundError: ``skills.jsonl`` is missing.
+        """
+        root = Path(directory)
+        skills_path = root / SKILLS_FILE
+        if not skills_path.is_file():
+            raise ArtifactNotFoundError(f"catalog has no {SKILLS_FILE}", path=str(root))
+        skills = {d["id"]: Skill.from_dict(d) for d in _read_jsonl(skills_path)}
+        roles: dict[str, Role] = {}
+        roles_path = root / ROLES_FILE
+        if roles_path.is_file():
+            roles = {d["id"]: Role.from_dict(d) for d in json.loads(roles_path.read_text(encoding="utf-8"))}
+        resources = {d["id"]: Resource.from_dict(d) for d in _read_jsonl(root / RESOURCES_FILE)}
+        manifest_path = root / MANIFEST_FILE
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+        return cls(skills=skills, roles=roles, resources=resources, manifest=manifest)
+
+    @property
+    def version(self) -> str:
+        """Data version from the manifest ("" if unknown)."""
+        return str(self.manifest.get("data_version", ""))
+
+    # ---- lookups -------------------------------------------------------------------------
+    def resolve_skill(self, text: str) -> str | None:
+        """Map an id, a display name or any alias to a skill id (None if unknown)."""
+        if text in self.skills:
+            return text
+        return self.alias_index.get(normalize_alias(text))
+
+    def get_skill(self, text: str) -> Skill:
+        """Like :meth:`resolve_skill` but returns the Skill and raises NotFoundError if unknown."""
+        skill_id = self.resolve_skill(text)
+        if skill_id is None:
+            raise NotFoundError(f"unknown skill: {text!r}", skill=text)
+        return self.skills[skill_id]
+
+    @cached_property
+    def _role_index(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for role in sorted(self.roles.values(), key=lambda r: r.id):
+            for title in (role.id, role.title, *role.alt_titles):
+                index.setdefault(normalize_alias(title), role.id)
+        return index
+
+    def resolve_role(self, text: str) -> str | None:
+        """Map a role id, title or alternative title to a role id (None if unknown)."""
+        if text in self.roles:
+            return text
+        return self._role_index.get(normalize_alias(text))
+
+    def resources_for(self, skill_id: str) -> list[Resource]:
+        """Resources that teach ``skill_id``, sorted by id."""
+        return [r for _, r in sorted(self.resources.items()) if skill_id in r.skills]
+
+    # ---- prerequisite graph ----------------------------------------------------------------
+    @cached_property
+    def _depth(self) -> dict[str, int]:
+        """Longest prerequisite chain below each skill (0 = no prerequisites)."""
+        depth: dict[str, int] = {}
+        for root in sorted(self.skills):
+            if root in depth:
+                continue
+            # iterative post-order DFS; the build guarantees a DAG, the guard stops bad input looping
+            stack: list[tuple[str, bool]] = [(root, False)]
+            on_path: set[str] = set()
+            while stack:
+                node, done = stack.pop()
+                if done:
+                    on_path.discard(node)
+                    prereqs = [p for p in self.skills[node].prerequisites if p in self.skills]
+                    depth[node] = 1 + max((depth.get(p, 0) for p in prereqs), default=-1)
+                    continue
+                if node in depth or node in on_path:
+                    continue
+                on_path.add(node)
+                stack.append((node, True))
+                for p in self.skills[node].prerequisites:
+                    if p in self.skills and p not in depth and p not in on_path:
+                        stack.append((p, False))
+        return depth
+
+    def prerequisite_closure(self, skill_id: str) -> list[str]:
+        """All direct and indirect prerequisites of a skill, prerequisites first.
+
+        The skill itself is not included. Order: by prerequisite depth, then id (deterministic).
+
+        Raises:
+            NotFoundError: unknown skill id.
+        """
+        if skill_id not in self.skills:
+            raise NotFoundError(f"unknown skill id: {skill_id!r}", skill=skill_id)
+        seen: set[str] = set()
+        todo = list(self.skills[skill_id].prerequisites)
+        while todo:
+            sid = todo.pop()
+            if sid in seen or sid not in self.skills or sid == skill_id:
+                continue
+            seen.add(sid)
+            todo.extend(self.skills[sid].prerequisites)
+        return self.topological_order(seen)
+
+    def topological_order(self, skill_ids: Iterable[str]) -> list[str]:
+        """Order skills so every prerequisite (direct or indirect) comes before its dependants.
+
+        Unknown ids are dropped; duplicates are removed. Ties are broken by id, so the result is
+        deterministic.
+        """
+        depth = self._depth
+        unique = {s for s in skill_ids if s in self.skills}
+        return sorted(unique, key=lambda s: (depth[s], s))
+
+
+def build_alias_index(skills: Iterable[Skill]) -> dict[str, str]:
+    """Normalised name/alias -> skill id. On a clash the first skill by id wins (the build forbids clashes)."""
+    index: dict[str, str] = {}
+    for skill in sorted(skills, key=lambda s: s.id):
+        for text in (skill.name, *skill.aliases):
+            key = normalize_alias(text)
+            if key:
+                index.setdefault(key, skill.id)
+    return index

@@ -1,0 +1,1 @@
+"""Catalog compiler: authored YAML (data/) -> build/catalog/ (see docs/data.md)."""

@@ -1,0 +1,1 @@
+"""Offline sentence-embedding pipeline: ONNX export, parity check, int8 evaluation, catalog vectors."""

@@ -1,0 +1,189 @@
+"""Train every model, in order, into ``artifacts/<model>/v<N>/`` (the guide's ``train_all.py``).
+
+Each step runs as its own ``python -m`` subprocess (its own CLI, its own memory) and is skipped when
+its artifact already has a manifest, unless ``--force``. Progress goes to stdout; a summary of all
+held-out metrics against their baselines is written to ``artifacts/REPORT.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from careerready.core.paths import REPO_ROOT
+from careerready.services.artifacts import write_manifest
+
+SEED = 20261126
+REGISTRY = REPO_ROOT / "layers" / "careerready" / "registry.json"
+
+
+def model_versions() -> dict[str, str]:
+    """Version each model is trained into: the highest version any stage of the registry pins."""
+    versions: dict[str, str] = {}
+    if REGISTRY.exists():
+        registry = json.loads(REGISTRY.read_text())
+        for models in registry.get("stages", registry).values():
+            if isinstance(models, dict):
+                for model, version in models.items():
+                    versions[model] = max(versions.get(model, version), version, key=lambda v: int(v.lstrip("v")))
+    return versions
+
+
+@dataclass
+class Step:
+    name: str
+    done_marker: Path | None
+    command: list[str] | None = None
+    action: Callable[[], None] | None = None
+    outputs: list[Path] = field(default_factory=list)
+
+
+def _run(step: Step, index: int, total: int, force: bool) -> float:
+    label = f"[{index}/{total}] {step.name}"
+    if not force and step.done_marker is not None and step.done_marker.exists():
+        print(f"{label}: up to date ({step.done_marker}), skipped", flush=True)
+        return 0.0
+    for out in step.outputs:
+        if force and out.exists():
+            shutil.rmtree(out)
+    print(f"{label}: running ...", flush=True)
+    started = time.perf_counter()
+    if step.command is not None:
+        proc = subprocess.run([sys.executable, *step.command], cwd=REPO_ROOT, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"{label}: FAILED (exit {proc.returncode}): {' '.join(step.command)}")
+    elif step.action is not None:
+        step.action()
+    elapsed = time.perf_counter() - started
+    print(f"{label}: done in {elapsed:.1f} s", flush=True)
+    return elapsed
+
+
+def publish_catalog_artifact(catalog_dir: Path, out_dir: Path, version: str) -> None:
+    """Package the compiled catalog (skills, roles, resources) as the versioned ``catalog`` artifact."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for src in sorted(catalog_dir.iterdir()):
+        if src.is_file():
+            shutil.copy2(src, out_dir / src.name)
+    meta_path = catalog_dir / "catalog_manifest.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    counts = {
+        "skills": sum(1 for _ in (catalog_dir / "skills.jsonl").open()),
+        "roles": len(json.loads((catalog_dir / "roles.json").read_text())),
+        "resources": sum(1 for _ in (catalog_dir / "resources.jsonl").open()),
+    }
+    write_manifest(out_dir, "catalog", version, metrics=counts, extra={"catalog": meta})
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def write_summary(artifacts: Path, versions: dict[str, str], timings: dict[str, float]) -> Path:
+    """Collect every manifest's metrics into one Markdown page."""
+    lines = ["# Training summary", "", "Held-out metrics of every model, from each artifact's manifest.json.", ""]
+    for model in sorted(versions):
+        manifest_path = artifacts / model / versions[model] / "manifest.json"
+        if not manifest_path.exists():
+            continue
+        manifest = json.loads(manifest_path.read_text())
+        lines += [f"## {model} {versions[model]}", ""]
+        metrics = manifest.get("metrics", {})
+        flat = _flatten(metrics)
+        if flat:
+            lines += ["| metric | value |", "|---|---|"] + [f"| {k} | {_fmt(v)} |" for k, v in flat.items()]
+        lines.append("")
+    lines += ["## Step timings (s)", "", "| step | seconds |", "|---|---|"]
+    lines += [f"| {k} | {v:.1f} |" for k, v in timings.items()]
+    path = artifacts / "REPORT.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _flatten(d: dict[str, object], prefix: str = "") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in d.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + "."))
+        elif isinstance(value, int | float | str | bool):
+            out[name] = value
+    return out
+
+
+def fingerprint(paths: list[Path]) -> str:
+    """Hash of the sources that determine the artifacts (recorded in ``artifacts/.complete``)."""
+    digest = hashlib.sha256()
+    for root in paths:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for p in files:
+            digest.update(str(p.relative_to(REPO_ROOT)).encode())
+            digest.update(p.read_bytes())
+    return digest.hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--artifacts", type=Path, default=REPO_ROOT / "artifacts")
+    parser.add_argument("--build", type=Path, default=REPO_ROOT / "build")
+    parser.add_argument("--external", type=Path, default=None, help="external public data dir (../shared/data)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--force", action="store_true", help="rebuild every step")
+    args = parser.parse_args(argv)
+
+    artifacts: Path = args.artifacts.resolve()
+    build: Path = args.build.resolve()
+    catalog, datasets = build / "catalog", build / "datasets"
+    v = {"catalog": "v1", "embeddings": "v1", "extractor": "v1", "matching": "v1", "readiness": "v1",
+         "gap_ranker": "v1", "recommender": "v1"}
+    v.update(model_versions())
+
+    def art(model: str) -> Path:
+        return artifacts / model / v[model]
+
+    external = ["--external", str(args.external)] if args.external and args.external.exists() else []
+    dev_split = ["--external", str(args.external)] if external else []
+    steps = [
+        Step("catalog: compile data/*.yaml", catalog / "catalog_manifest.json",
+             ["-m", "training.catalog.build", "--data", "data", "--out", str(catalog), *external], outputs=[catalog]),
+        Step("synthetic datasets", datasets / "resumes" / "v1" / "manifest.json",
+             ["-m", "training.synth.generate", "--catalog", str(catalog), "--out", str(datasets),
+              "--seed", str(args.seed)], outputs=[datasets]),
+        Step("catalog artifact", art("catalog") / "manifest.json",
+             action=lambda: publish_catalog_artifact(catalog, art("catalog"), v["catalog"]), outputs=[art("catalog")]),
+        Step("embeddings: export all-MiniLM-L6-v2 to ONNX", art("embeddings") / "model.onnx",
+             ["-m", "training.embeddings.export_onnx", "--out", str(art("embeddings"))], outputs=[art("embeddings")]),
+        Step("embeddings: skill and role vectors", art("embeddings") / "manifest.json",
+             ["-m", "training.embeddings.build_embeddings", "--catalog", str(catalog), "--model", str(art("embeddings"))]),
+        Step("extractor v1: gazetteer", art("extractor") / "manifest.json",
+             ["-m", "training.models.train_extractor_v1", "--catalog", str(catalog), "--out", str(art("extractor")),
+              *dev_split], outputs=[art("extractor")]),
+    ]
+    for model, module in [("matching", "train_matching"), ("readiness", "train_readiness"),
+                          ("gap_ranker", "train_gaps"), ("recommender", "train_recommender")]:
+        steps.append(Step(f"{model}", art(model) / "manifest.json",
+                          ["-m", f"training.models.{module}", "--catalog", str(catalog), "--datasets", str(datasets),
+                           "--out", str(art(model))], outputs=[art(model)]))
+
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    for i, step in enumerate(steps, 1):
+        timings[step.name] = _run(step, i, len(steps), args.force)
+    report = write_summary(artifacts, v, timings)
+    (artifacts / ".complete").write_text(
+        json.dumps({"fingerprint": fingerprint([REPO_ROOT / "data", REPO_ROOT / "training"]), "versions": v}, indent=2)
+    )
+    print(f"all models trained in {time.perf_counter() - started:.1f} s; summary: {report}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
