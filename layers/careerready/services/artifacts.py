@@ -15,13 +15,22 @@ from typing import Any
 
 __all__ = [
     "MANIFEST_NAME",
+    "ArtifactStore",
+    "FetchResult",
+    "LocalSource",
+    "PublishResult",
+    "S3Source",
     "hash_files",
+    "latest_local_version",
+    "list_local_versions",
+    "make_s3_client",
     "manifest_bytes",
+    "publish",
     "sha256_bytes",
     "sha256_file",
+    "verify_dir",
     "write_manifest",
 ]
-
 MANIFEST_NAME = "manifest.json"
 _CHUNK = 1 << 20
 

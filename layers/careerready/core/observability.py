@@ -1,0 +1,46 @@
+"""The one place that creates the Powertools ``logger``, ``metrics`` and ``tracer``.
+
+- Service name: ``POWERTOOLS_SERVICE_NAME`` (default ``careerready``); each function's image sets it.
+- Log level: ``CAREERREADY_LOG_LEVEL`` (or ``POWERTOOLS_LOG_LEVEL``), default INFO.
+- The tracer is disabled outside Lambda (no ``AWS_LAMBDA_FUNCTION_NAME``) so local runs and tests
+  never try to reach an X-Ray daemon.
+- Resume text and personal data are never logged: log :func:`text_fingerprint` instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+__all__ = ["METRICS_NAMESPACE", "SERVICE_NAME", "in_lambda", "logger", "metrics", "text_fingerprint", "tracer"]
+
+SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME") or "careerready"
+METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "CareerReady"
+_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+
+
+def in_lambda() -> bool:
+    """True when running inside an AWS Lambda execution environment."""
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+
+
+def _log_level() -> str:
+    # read the variable directly: the logger must exist before (and independently of) Settings
+    level = (os.environ.get("CAREERREADY_LOG_LEVEL") or os.environ.get("POWERTOOLS_LOG_LEVEL") or "INFO").upper()
+    return level if level in _LEVELS else "INFO"
+
+
+def text_fingerprint(text: str) -> dict[str, Any]:
+    """A loggable stand-in for user text: its length and a short hash, never the content."""
+    return {
+        "chars": len(text),
+        "sha256_12": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12],
+    }
+
+
+logger: Logger = Logger(service=SERVICE_NAME, level=_log_level())
+metrics: Metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
+tracer: Tracer = Tracer(service=SERVICE_NAME, disabled=not in_lambda())
