@@ -73,6 +73,7 @@ MATCH_FEATURES: tuple[str, ...] = (
     "missing_critical",  # number of critical skills not held (partial counts as not held)
     "evidence_coverage",  # importance-weighted credit x evidence weight (work > listed > course)
     "technical_coverage",  # importance-weighted coverage over technical skills only
+    "critical_evidence",  # mean over critical skills of credit x evidence weight (1 if none critical)
     "years_ratio",  # years of experience / role min_years, capped at 2
     "embedding_cosine",  # cosine(resume skill centroid, role vector)
     "extra_relevant",  # held skills outside the role but related to it, / number of role skills, capped at 1
@@ -86,6 +87,7 @@ READINESS_FEATURES: tuple[str, ...] = (
     "missing_critical",
     "evidence_coverage",
     "technical_coverage",
+    "critical_evidence",
     "embedding_cosine",
     "years_ratio",
     "years_experience",  # capped at YEARS_CAP
@@ -148,8 +150,8 @@ def held_skills_from_extracted(skills: Iterable[Any], catalog: Catalog | None = 
         evidence, the largest stated years and the mention count are kept. Sorted by skill id.
     """
     agg: dict[str, dict[str, Any]] = {}
-    for s in skills:
-        get = s.get if isinstance(s, Mapping) else lambda k, _s=s: getattr(_s, k, None)
+    for s in _mentions(skills):
+        get = s.get
         sid = get("skill_id")
         if not sid or get("negated"):
             continue
@@ -171,9 +173,30 @@ def held_skills_from_extracted(skills: Iterable[Any], catalog: Catalog | None = 
         cur["alias"] = cur["alias"] and is_alias
         cur["n"] += 1
     return {
-        sid: HeldSkill(sid, a["kind"], a["weight"], None if a["years"] is None else float(a["years"]), a["alias"], a["n"])
+        sid: HeldSkill(
+            sid, a["kind"], a["weight"], None if a["years"] is None else float(a["years"]), a["alias"], a["n"]
+        )
         for sid, a in sorted(agg.items())
     }
+
+
+def _mentions(skills: Iterable[Any]) -> list[dict[str, Any]]:
+    """Flatten skills into mention dicts; an ExtractedSkill with ``mentions`` yields one dict per mention."""
+    out: list[dict[str, Any]] = []
+    for s in skills:
+        d = dict(s) if isinstance(s, Mapping) else {k: getattr(s, k, None) for k in _FIELDS}
+        mentions = d.get("mentions") or []
+        if not mentions:
+            out.append(d)
+            continue
+        for m in mentions:
+            md = dict(m) if isinstance(m, Mapping) else {k: getattr(m, k, None) for k in _FIELDS}
+            md["skill_id"] = d.get("skill_id")
+            out.append(md)
+    return out
+
+
+_FIELDS = ("skill_id", "section", "years", "negated", "text", "mentions")
 
 
 def held_skills_from_ids(skill_ids: Iterable[str], evidence: str = "listed") -> dict[str, HeldSkill]:
@@ -438,7 +461,9 @@ def compute_role_features(
         if h is not None:
             status = "alias" if h.alias else "exact"
             statuses.append(
-                SkillStatus(rs.skill_id, rs.importance, rs.critical, status, 1.0, 1.0, None, h.evidence, h.weight, h.years)
+                SkillStatus(
+                    rs.skill_id, rs.importance, rs.critical, status, 1.0, 1.0, None, h.evidence, h.weight, h.years
+                )
             )
             continue
         via, sim = space.best_related(rs.skill_id, held_ids)
@@ -446,10 +471,25 @@ def compute_role_features(
         if via is not None and credit > 0:
             hv = held[via]
             statuses.append(
-                SkillStatus(rs.skill_id, rs.importance, rs.critical, "partial", credit, round(sim, 6), via, hv.evidence, hv.weight, hv.years)
+                SkillStatus(
+                    rs.skill_id,
+                    rs.importance,
+                    rs.critical,
+                    "partial",
+                    credit,
+                    round(sim, 6),
+                    via,
+                    hv.evidence,
+                    hv.weight,
+                    hv.years,
+                )
             )
         else:
-            statuses.append(SkillStatus(rs.skill_id, rs.importance, rs.critical, "missing", 0.0, round(sim, 6), None, None, 0.0, None))
+            statuses.append(
+                SkillStatus(
+                    rs.skill_id, rs.importance, rs.critical, "missing", 0.0, round(sim, 6), None, None, 0.0, None
+                )
+            )
 
     imp = np.array([s.importance for s in statuses], dtype=np.float64)
     total = float(imp.sum()) or 1.0
@@ -482,6 +522,7 @@ def compute_role_features(
         "missing_critical": float((crit & (exact == 0)).sum()),
         "evidence_coverage": float((imp * ev).sum() / total),
         "technical_coverage": float((imp * exact)[tech].sum() / (imp[tech].sum() or 1.0)) if tech.any() else 1.0,
+        "critical_evidence": float(ev[crit].mean()) if crit.any() else 1.0,
         "years_ratio": float(min(years / max(min_years, 0.5), 2.0)),
         "embedding_cosine": cos,
         "extra_relevant": float(min(len(extra_ids) / n, 1.0)),

@@ -129,7 +129,7 @@ def load_catalog(catalog_dir: Path) -> SynthCatalog:
             category=row.get("category", "general"),
             prerequisites=tuple(p for p in row.get("prerequisites", []) if p != row["id"]),
             learning_hours=float(row.get("learning_hours") or row.get("hours") or 40),
-            demand=float(row.get("demand") if row.get("demand") is not None else 0.5),
+            demand=float(row["demand"]) if row.get("demand") is not None else 0.5,
         )
     skills = {
         k: Skill(**{**s.__dict__, "prerequisites": tuple(p for p in s.prerequisites if p in skills)})

@@ -3,8 +3,10 @@
 The artifact (``artifacts/embeddings/v<N>/``) holds ``model.onnx`` (all-MiniLM-L6-v2 with mean pooling and
 L2 normalisation inside the graph, output ``sentence_embedding``) and ``tokenizer.json``.
 
-Determinism: texts are grouped by their exact token count and each group runs without padding, so a text's
-vector depends only on its own tokens, never on which other texts share the call or on ``batch_size``.
+Determinism: texts are grouped by their exact token count and run without padding; texts longer than
+``SOLO_TOKENS`` run alone and shorter ones in calls of at least two rows (onnxruntime's batch-1 kernels differ
+in the last bit). A text's vector is therefore bit-identical whatever else shares the call and whatever
+``batch_size`` is (checked in tests/unit/test_embedder.py).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ MAX_LENGTH = 256
 DEFAULT_THREADS = 1
 DEFAULT_CACHE_SIZE = 8192
 CACHE_MAX_CHARS = 64
+SOLO_TOKENS = 64
 
 _FEED_NAMES = {"input_ids": "ids", "attention_mask": "attention_mask", "token_type_ids": "type_ids"}
 
@@ -61,6 +64,7 @@ class OnnxEmbedder:
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=max_length)
         self.max_length = max_length
+        self.solo_tokens = SOLO_TOKENS
         self._input_names = [i.name for i in session.get_inputs()]
         unknown = [n for n in self._input_names if n not in _FEED_NAMES]
         if unknown:
@@ -161,9 +165,15 @@ class OnnxEmbedder:
         vectors = np.empty((len(unique), self.dim), dtype=np.float32)
         for length in sorted(by_length):
             group = by_length[length]
-            for start in range(0, len(group), batch_size):
-                chunk = group[start : start + batch_size]
-                vectors[chunk] = self._run([encodings[j] for j in chunk])
+            # Long texts run alone (no throughput loss measured); short ones share a call with same-length texts.
+            step = 1 if length > self.solo_tokens else batch_size
+            for start in range(0, len(group), step):
+                chunk = group[start : start + step]
+                batch = [encodings[j] for j in chunk]
+                if len(batch) == 1 and length <= self.solo_tokens:
+                    # onnxruntime takes another kernel path for batch 1 (last-bit differences): always run >= 2 rows.
+                    batch = batch * 2
+                vectors[chunk] = self._run(batch)[: len(chunk)]
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors /= np.maximum(norms, 1e-12)
         with self._lock:
@@ -177,7 +187,7 @@ class OnnxEmbedder:
 
     def embed_one(self, text: str) -> np.ndarray:
         """Embed one text; returns a float32 vector of shape ``(dim,)``."""
-        return self.embed([text])[0]
+        return np.asarray(self.embed([text])[0])
 
     def count_tokens(self, text: str) -> int:
         """Token count after truncation (special tokens included)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -62,9 +63,7 @@ def nearest(vectors: np.ndarray, matrix: np.ndarray, k: int = 5) -> tuple[np.nda
     queries = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
     index = np.asarray(matrix, dtype=np.float32)
     if index.ndim != 2 or queries.shape[1] != index.shape[1]:
-        raise InvalidInputError(
-            f"dimension mismatch: queries {queries.shape} vs index {index.shape}", field="vectors"
-        )
+        raise InvalidInputError(f"dimension mismatch: queries {queries.shape} vs index {index.shape}", field="vectors")
     m = index.shape[0]
     k = min(k, m)
     if m == 0:
@@ -114,14 +113,14 @@ class VectorIndex:
         ids = tuple(json.loads(ids_path.read_text(encoding="utf-8")))
         return cls(ids=ids, matrix=matrix)
 
-    @property
+    @cached_property
     def position(self) -> dict[str, int]:
         """Map id -> row number."""
         return {sid: i for i, sid in enumerate(self.ids)}
 
     def vector(self, item_id: str) -> np.ndarray:
         """The stored vector of one id (raises ``KeyError`` for an unknown id)."""
-        return self.matrix[self.position[item_id]]
+        return np.asarray(self.matrix[self.position[item_id]])
 
     def search(self, vectors: np.ndarray, k: int = 5) -> list[list[tuple[str, float]]]:
         """Top-k ``(id, cosine)`` per query vector, best first (a 1-D query gives a one-element list)."""

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import codecs
 import io
-import logging
 import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from careerready.core.errors import (
     InvalidInputError,
@@ -30,6 +29,9 @@ from careerready.core.errors import (
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
 )
+
+if TYPE_CHECKING:
+    from docx.table import Table
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -65,8 +67,6 @@ _PDF_MAGIC = b"%PDF-"
 _DOCX_MAIN_PART = "word/document.xml"
 _WS_LINE_RE = re.compile(r"[ \t\f\v]+\n")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -278,9 +278,7 @@ def _pdf_text(data: bytes, lim: DocumentLimits) -> str:
     except (PdfReadError, PdfStreamError) as exc:
         raise InvalidInputError(f"the PDF is corrupt or truncated: {exc}", field="file") from exc
     except Exception as exc:  # noqa: BLE001 - pypdf raises arbitrary errors (KeyError, ValueError...) on junk
-        raise InvalidInputError(
-            f"the PDF is corrupt or truncated ({type(exc).__name__})", field="file"
-        ) from exc
+        raise InvalidInputError(f"the PDF is corrupt or truncated ({type(exc).__name__})", field="file") from exc
     return "\n\n".join(t.strip() for t in texts if t and t.strip())
 
 
@@ -333,10 +331,7 @@ def _docx_text(data: bytes, lim: DocumentLimits) -> str:
     return "\n".join(lines)
 
 
-def _table_lines(table: object) -> list[str]:
-    from docx.table import Table
-
-    assert isinstance(table, Table)
+def _table_lines(table: Table) -> list[str]:
     lines: list[str] = []
     for row in table.rows:
         cells: list[str] = []

@@ -1,0 +1,161 @@
+"""What the routes share: the stage client, the role catalog, the resume bucket, limits."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from careerready.core.config import Settings
+from careerready.core.errors import InvalidInputError, NotFoundError, PayloadTooLargeError, StageError
+from careerready.services.catalog import Catalog
+from careerready.services.documents import DocumentLimits
+from careerready.services.roles import RoleResolver
+from careerready.services.transport import InProcessTransport, StageClient
+
+__all__ = ["RESUME_BUCKET_ENV", "ApiContext", "CatalogBundle", "Context", "default_catalog_provider", "get_context"]
+
+RESUME_BUCKET_ENV = "CAREERREADY_RESUME_BUCKET"
+"""Bucket that ``s3_key`` inputs are read from (the ingest upload bucket)."""
+
+
+@dataclass(frozen=True)
+class CatalogBundle:
+    """The catalog the API resolves roles against, its version(s), and optional embeddings."""
+
+    catalog: Catalog
+    versions: dict[str, str]
+    embeddings: Any = None
+
+
+def default_catalog_provider(client: StageClient, settings: Settings) -> Callable[[], CatalogBundle]:
+    """In-process: share the match stage's catalog + embeddings. Remote: fetch only the catalog artifact."""
+
+    def from_stage() -> CatalogBundle:
+        assert isinstance(client, InProcessTransport)
+        models = client.models("match")
+        versions = {k: v for k, v in models.versions.items() if k in ("catalog", "embeddings")}
+        return CatalogBundle(models.catalog, versions, models.embeddings)
+
+    def from_store() -> CatalogBundle:
+        from careerready.services.artifacts import ArtifactStore
+        from careerready.services.registry import load_registry
+
+        registry = load_registry(settings.registry_path, settings.version_overrides())
+        version = registry.models_for("match")["catalog"]
+        path = ArtifactStore.from_settings(settings).fetch(
+            "catalog", version, manifest_sha256=settings.pinned_manifest_sha256("catalog")
+        )
+        return CatalogBundle(Catalog.load(path), {"catalog": version})
+
+    return from_stage if isinstance(client, InProcessTransport) else from_store
+
+
+@dataclass
+class ApiContext:
+    """Per-app state (one per process); catalog and S3 client are created on first use."""
+
+    client: StageClient
+    settings: Settings
+    catalog_provider: Callable[[], CatalogBundle]
+    s3_client: Any | None = None
+    resume_bucket: str | None = None
+    _bundle: CatalogBundle | None = field(default=None, init=False, repr=False)
+    _resolver: RoleResolver | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.resume_bucket is None:
+            self.resume_bucket = getattr(self.settings, "resume_bucket", None) or os.environ.get(RESUME_BUCKET_ENV)
+
+    @property
+    def document_limits(self) -> DocumentLimits:
+        """Upload limits from the settings."""
+        return DocumentLimits(max_bytes=self.settings.max_upload_bytes, max_chars=self.settings.max_text_chars)
+
+    @property
+    def max_body_bytes(self) -> int:
+        """Whole request body: the largest file plus room for multipart framing and form fields."""
+        return int(self.settings.max_upload_bytes) + 64 * 1024
+
+    def bundle(self) -> CatalogBundle:
+        """The catalog bundle (loaded once)."""
+        if self._bundle is None:
+            with self._lock:
+                if self._bundle is None:
+                    self._bundle = self.catalog_provider()
+        return self._bundle
+
+    @property
+    def catalog(self) -> Catalog:
+        """The role/skill catalog."""
+        return self.bundle().catalog
+
+    @property
+    def resolver(self) -> RoleResolver:
+        """Role resolver over the catalog (embedding fallback when the bundle has vectors)."""
+        if self._resolver is None:
+            from careerready.services.stages import resolver_for
+
+            bundle = self.bundle()
+            self._resolver = resolver_for(bundle.catalog, bundle.embeddings)
+        return self._resolver
+
+    def read_resume_object(self, key: str) -> tuple[bytes, str | None]:
+        """Read an uploaded resume from the resume bucket.
+
+        Returns:
+            ``(bytes, content type)``.
+
+        Raises:
+            InvalidInputError: no resume bucket configured, or an unsafe key.
+            NotFoundError: no such object.
+            PayloadTooLargeError: the object is larger than the upload limit.
+        """
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if not self.resume_bucket:
+            raise InvalidInputError(
+                f"s3_key input is not enabled here (no {RESUME_BUCKET_ENV}); send text or a file", field="s3_key"
+            )
+        if key.startswith("/") or ".." in PurePosixPath(key).parts:
+            raise InvalidInputError("s3_key must be a relative object key", field="s3_key")
+        if self.s3_client is None:
+            import boto3
+
+            self.s3_client = boto3.client(
+                "s3", region_name=self.settings.aws_region, endpoint_url=self.settings.s3_endpoint_url
+            )
+        limit = int(self.settings.max_upload_bytes)
+        try:
+            obj = self.s3_client.get_object(Bucket=self.resume_bucket, Key=key)
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if code in ("NoSuchKey", "404", "NotFound", "NoSuchBucket"):
+                raise NotFoundError(f"no resume at s3_key {key!r}", field="s3_key") from exc
+            raise InvalidInputError(f"cannot read s3_key {key!r}: {code}", field="s3_key") from exc
+        except BotoCoreError as exc:
+            raise StageError(f"cannot reach the resume bucket: {type(exc).__name__}", stage="s3") from exc
+        size = int(obj.get("ContentLength") or 0)
+        if size > limit:
+            obj["Body"].close()
+            raise PayloadTooLargeError(f"resume object is {size} bytes; the limit is {limit}", size=size, limit=limit)
+        data = obj["Body"].read(limit + 1)
+        if len(data) > limit:
+            raise PayloadTooLargeError(f"resume object exceeds {limit} bytes", limit=limit)
+        return data, obj.get("ContentType")
+
+
+def get_context(request: Request) -> ApiContext:
+    """FastAPI dependency: the app's :class:`ApiContext`."""
+    ctx: ApiContext = request.app.state.ctx
+    return ctx
+
+
+Context = Annotated[ApiContext, Depends(get_context)]
+"""Route parameter type that injects the :class:`ApiContext`."""

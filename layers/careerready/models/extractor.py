@@ -1,0 +1,660 @@
+"""Rule-based skill extractor v1: a compiled gazetteer of catalog aliases + context rules.
+
+Matching works on tokens (maximal runs of letters/digits, plus the one-character tokens
+``+ # . / & '``) so that ``C++``, ``C#``, ``.NET``, ``Node.js`` and ``CI/CD`` match as written and
+``Java`` never fires inside ``JavaScript``. At each token the longest alias wins. Every span
+indexes the input exactly: ``text[start:end] == surface``.
+
+Ambiguous aliases (one-letter names, ordinary words such as ``Go``, ``Swift`` or ``Spark``) are
+case-sensitive (authored form or ALL CAPS) and, for the worst ones, need context: a skills
+section, a neighbouring skill in the same list, or a cue word ("in Go", "Go developer", "R
+programming"). Each mention gets its section, evidence sentence, stated years of experience and a
+negation flag ("no Kubernetes experience"). Mentions are deduplicated per skill (see
+:mod:`careerready.schemas.extraction`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError
+from careerready.pipelines.sections import Section, detect_sections, section_at, section_starts
+from careerready.schemas.extraction import ExtractedSkill, SkillMention
+from careerready.text import COMMON_WORDS, normalize_alias
+
+__all__ = [
+    "GAZETTEER_FILE",
+    "GAZETTEER_FORMAT",
+    "GazetteerExtractor",
+    "Mention",
+    "compile_gazetteer",
+    "load",
+    "parse_years",
+    "tokenize",
+]
+
+GAZETTEER_FILE = "gazetteer.json"
+GAZETTEER_FORMAT = "careerready-gazetteer/1"
+
+_TOKEN_RE = re.compile(r"[^\W_]+|[+#./&']")
+_PUNCT = frozenset("+#./&'")
+# punctuation that must be glued exactly as in the alias ("c++" never matches "c + +")
+_STRICT_GLUE = frozenset("+#.'")
+# what may separate two words of a multi-word alias in the text ("machine-learning", "machine\nlearning")
+_SOFT_SEP = frozenset(" \t\r\n-_\u00a0\u2010\u2011\u2013")
+
+# ---- context cues for ambiguous aliases -------------------------------------------------------
+_CUES_BEFORE = frozenset(
+    "in using with language languages programming proficient proficiency knowledge experience experienced "
+    "written coded code coding developer developed develop scripting scripts fluent expert skilled lang "
+    "learned learning learnt".split()
+)
+_CUES_AFTER = frozenset(
+    "developer developers programming programmer programmers language lang code coding engineer engineers "
+    "services service microservices modules module scripts scripting script packages package libraries library "
+    "api apis backend backends routines studio shiny markdown tidyverse ggplot2 dplyr goroutines compiler "
+    "stack applications application app apps projects project".split()
+)
+_LIST_SEP_RE = re.compile(r"^[\s,;/|&()\[\]•·*\-]*(?:(?:and|or|&)\s*)?[\s,;/|&()\[\]•·*\-]*$", re.IGNORECASE)
+
+# ---- years of experience ------------------------------------------------------------------------
+_NUM_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+}
+_YEARS_RE = re.compile(
+    r"(?P<qual>\b(?:over|more\s+than|less\s+than|under|nearly|almost|about|around|approximately|approx\.?|"
+    r"at\s+least|~)\s*)?"
+    r"(?P<num>\b\d{1,2}(?:\.\d{1,2})?|\b(?:" + "|".join(sorted(_NUM_WORDS, key=len, reverse=True)) + r"))"
+    r"(?:\s*(?:-|–|to)\s*(?P<num2>\d{1,2}(?:\.\d)?))?"
+    r"\s*(?P<plus>\+)?\s*(?P<unit>years?|yrs?\.?|yoe|months?|mos?\.?)(?![a-z])\s*(?P<plus2>\+)?",
+    re.IGNORECASE,
+)
+_AFTER_YEARS_RE = re.compile(r"^\s*[(\[:\-–—,]?\s*(?:for\s+|with\s+)?$", re.IGNORECASE)
+_GAP_WORDS = frozenset(
+    "of experience exp expertise hands on professional industry industrial relevant commercial working work "
+    "worked programming development developing coding in with using building writing designing and or as a an "
+    "the solid strong extensive practical production plus total overall hand".split()
+)
+_GAP_BLOCK_RE = re.compile(r"[.;!?\n]")
+
+# ---- negation ------------------------------------------------------------------------------------
+_NEG_RE = re.compile(
+    r"\b(?:no|not|never|without|lacks?|lacking|unfamiliar|none|zero)\b|n't\b",
+    re.IGNORECASE,
+)
+_NOT_NEG_RE = re.compile(r"\bnot\s+only\b|\bno\s+(?:\.|\d)|\bno\s+longer\b", re.IGNORECASE)
+_CLAUSE_RE = re.compile(r"[\n.;:!?]|\b(?:but|however|although|though|whereas|while|yet)\b", re.IGNORECASE)
+_AFTER_NEG_RE = re.compile(r"^\s*[:(\-–]\s*(?:none|no\s+experience|not\s+yet|n/?a)\b", re.IGNORECASE)
+
+_SENTENCE_BREAK_RE = re.compile(r"\n|[.!?](?=\s)|[•▪●■]")
+_MAX_SENTENCE = 240
+_SECTION_BONUS = {
+    "skills": 0.05,
+    "experience": 0.05,
+    "projects": 0.05,
+    "summary": 0.0,
+    "certifications": 0.0,
+    "education": 0.0,
+    "other": -0.05,
+}
+
+
+def tokenize(text: str) -> list[tuple[str, int, int]]:
+    """Split text into ``(token, start, end)`` triples (letters/digits runs and ``+#./&'``)."""
+    return [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def _fold(token: str) -> str:
+    if token.isascii():
+        return token.lower()
+    return unicodedata.normalize("NFKC", token).lower()
+
+
+def parse_years(match: re.Match[str]) -> float:
+    """Convert a years-of-experience regex match to a number of years."""
+    raw = match.group("num").lower()
+    value = float(_NUM_WORDS[raw]) if raw in _NUM_WORDS else float(raw)
+    if match.group("num2"):
+        value = max(value, float(match.group("num2")))
+    if match.group("unit").lower().startswith("mo"):
+        value = value / 12.0
+    qual = (match.group("qual") or "").lower()
+    if "less" in qual or "under" in qual:
+        value = max(value - 0.5, value / 2.0)
+    return round(value, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    key: str
+    tokens: tuple[str, ...]
+    glue: tuple[bool, ...]
+    skill_id: str
+    case_sensitive: bool
+    needs_context: bool
+    forms: frozenset[str]
+    shared: bool
+
+
+@dataclass(slots=True)
+class Mention:
+    """One raw match before deduplication."""
+
+    skill_id: str
+    start: int
+    end: int
+    text: str
+    section: str
+    entry_key: str
+    base_confidence: float
+    years: float | None = None
+    negated: bool = False
+    sentence: str = ""
+
+
+@dataclass
+class GazetteerExtractor:
+    """Longest-match alias extractor compiled from the catalog (see :func:`compile_gazetteer`)."""
+
+    skills: dict[str, dict[str, Any]]
+    entries: list[_Entry]
+    meta: dict[str, Any] = field(default_factory=dict)
+    _index: dict[str, list[_Entry]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[_Entry]] = {}
+        for entry in self.entries:
+            index.setdefault(entry.tokens[0], []).append(entry)
+        for cands in index.values():
+            cands.sort(key=lambda e: (-len(e.tokens), e.key))
+        self._index = index
+
+    @classmethod
+    def from_gazetteer(cls, data: dict[str, Any]) -> GazetteerExtractor:
+        """Build from the parsed ``gazetteer.json`` structure."""
+        if data.get("format") != GAZETTEER_FORMAT:
+            raise ArtifactIntegrityError(f"unsupported gazetteer format {data.get('format')!r}", file=GAZETTEER_FILE)
+        entries = [
+            _Entry(
+                key=e["key"],
+                tokens=tuple(e["tokens"]),
+                glue=tuple(bool(g) for g in e["glue"]),
+                skill_id=e["skill_id"],
+                case_sensitive=bool(e["case_sensitive"]),
+                needs_context=bool(e["needs_context"]),
+                forms=frozenset(e.get("forms", ())),
+                shared=bool(e.get("shared", False)),
+            )
+            for e in data["entries"]
+        ]
+        meta = {k: v for k, v in data.items() if k not in ("entries", "skills")}
+        return cls(skills=dict(data["skills"]), entries=entries, meta=meta)
+
+    @classmethod
+    def from_catalog(cls, catalog: Any) -> GazetteerExtractor:
+        """Compile directly from a :class:`~careerready.services.catalog.Catalog` (tests, dev)."""
+        return cls.from_gazetteer(compile_gazetteer(catalog.skills.values()))
+
+    # ---- public API --------------------------------------------------------------------------
+    def extract(self, text: str) -> list[ExtractedSkill]:
+        """Extract deduplicated skills from resume text (never raises on odd input)."""
+        return self.analyze(text)[0]
+
+    def analyze(self, text: str) -> tuple[list[ExtractedSkill], list[Section]]:
+        """Extract skills and return them with the detected sections."""
+        if not text or not text.strip():
+            return [], []
+        sections = detect_sections(text)
+        mentions = self.find_mentions(text, sections)
+        return self._dedupe(mentions), sections
+
+    def find_mentions(self, text: str, sections: list[Section] | None = None) -> list[Mention]:
+        """All skill mentions in text order, with section, years, negation and sentence filled in."""
+        if sections is None:
+            sections = detect_sections(text)
+        starts = section_starts(sections)
+        tokens = tokenize(text)
+        folded = [_fold(t) for t, _, _ in tokens]
+        n = len(tokens)
+        accepted: list[Mention] = []
+        pending: list[tuple[int, int, Mention, _Entry]] = []
+        i = 0
+        while i < n:
+            cands = self._index.get(folded[i])
+            if not cands:
+                i += 1
+                continue
+            hit: tuple[_Entry, int] | None = None
+            for entry in cands:
+                j = self._match_at(entry, tokens, folded, text, i)
+                if j is not None:
+                    hit = (entry, j)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            entry, j = hit
+            start, end = tokens[i][1], tokens[j - 1][2]
+            surface = text[start:end]
+            if entry.case_sensitive and not self._case_ok(entry, surface):
+                i += 1
+                continue
+            section = section_at(sections, starts, start)
+            mention = Mention(
+                skill_id=entry.skill_id,
+                start=start,
+                end=end,
+                text=surface,
+                section=section,
+                entry_key=entry.key,
+                base_confidence=self._base_confidence(entry),
+            )
+            if entry.needs_context:
+                pending.append((i, j, mention, entry))
+            else:
+                accepted.append(mention)
+            i = j
+        if pending:
+            accepted.extend(self._resolve_context(text, tokens, folded, accepted, pending))
+            accepted.sort(key=lambda m: m.start)
+        self._annotate(text, accepted)
+        return accepted
+
+    # ---- matching ----------------------------------------------------------------------------
+    @staticmethod
+    def _match_at(
+        entry: _Entry, tokens: list[tuple[str, int, int]], folded: list[str], text: str, i: int
+    ) -> int | None:
+        k = len(entry.tokens)
+        if i + k > len(tokens):
+            return None
+        for off in range(1, k):
+            tok = entry.tokens[off]
+            if folded[i + off] != tok:
+                return None
+            glued = tokens[i + off][1] == tokens[i + off - 1][2]
+            prev_tok = entry.tokens[off - 1]
+            if tok in _STRICT_GLUE or prev_tok in _STRICT_GLUE:
+                if glued != entry.glue[off]:
+                    return None
+            elif not glued and not (tok in _PUNCT or prev_tok in _PUNCT):
+                gap = text[tokens[i + off - 1][2] : tokens[i + off][1]]
+                if not all(ch in _SOFT_SEP for ch in gap) or gap.count("\n") > 1:
+                    return None
+        j = i + k
+        # boundaries: "C" must not fire on "C++"/"C#" or "R" on "R&D", nor "node" on "Node.js"
+        if j < len(tokens) and tokens[j][1] == tokens[j - 1][2]:
+            nxt = tokens[j][0]
+            if nxt in "+#&'":
+                return None
+            if (
+                nxt == "."
+                and j + 1 < len(tokens)
+                and tokens[j + 1][1] == tokens[j][2]
+                and tokens[j + 1][0] not in _PUNCT
+            ):
+                return None
+            if nxt == "/" and entry.tokens[-1] in _PUNCT:
+                return None
+        if i > 0 and tokens[i][1] == tokens[i - 1][2]:
+            prev = tokens[i - 1][0]
+            if prev in ".#+&" and entry.tokens[0] not in _PUNCT:
+                return None
+            if prev == "'":
+                return None
+        return j
+
+    @staticmethod
+    def _case_ok(entry: _Entry, surface: str) -> bool:
+        # authored spelling ("Go", "R", "Swift") or all caps as in skills lists ("GO", "SWIFT")
+        return surface in entry.forms or surface.isupper()
+
+    @staticmethod
+    def _base_confidence(entry: _Entry) -> float:
+        if entry.needs_context:
+            conf = 0.65
+        elif entry.case_sensitive:
+            conf = 0.8
+        else:
+            conf = 0.9
+        if entry.shared:
+            conf -= 0.15
+        return conf
+
+    def _resolve_context(
+        self,
+        text: str,
+        tokens: list[tuple[str, int, int]],
+        folded: list[str],
+        accepted: list[Mention],
+        pending: list[tuple[int, int, Mention, _Entry]],
+    ) -> list[Mention]:
+        anchors = sorted((m.start, m.end) for m in accepted)
+        anchor_starts = [a[0] for a in anchors]
+        out: list[Mention] = []
+        for i, j, mention, entry in pending:
+            if mention.section == "skills" or self._list_neighbour(text, anchors, anchor_starts, mention):
+                out.append(mention)
+                continue
+            if self._has_cue(text, tokens, folded, i, j):
+                out.append(mention)
+                continue
+            if len(entry.key) >= 4 and mention.text[:1].isupper() and not _at_sentence_start(text, mention.start):
+                out.append(mention)
+        return out
+
+    @staticmethod
+    def _list_neighbour(text: str, anchors: list[tuple[int, int]], anchor_starts: list[int], m: Mention) -> bool:
+        """True when an accepted skill sits next to ``m`` in the same list ("Python, R, SQL")."""
+        k = bisect.bisect_left(anchor_starts, m.start)
+        gaps = []
+        if k > 0:
+            gaps.append(text[anchors[k - 1][1] : m.start])
+        if k < len(anchors):
+            gaps.append(text[m.end : anchors[k][0]])
+        return any(len(g) <= 8 and g.strip() and "\n" not in g and _LIST_SEP_RE.match(g) for g in gaps)
+
+    @staticmethod
+    def _has_cue(text: str, tokens: list[tuple[str, int, int]], folded: list[str], i: int, j: int) -> bool:
+        line_start = text.rfind("\n", 0, tokens[i][1]) + 1
+        line_end = text.find("\n", tokens[j - 1][2])
+        line_end = len(text) if line_end < 0 else line_end
+        for b in range(i - 1, max(-1, i - 4), -1):
+            if tokens[b][1] < line_start:
+                break
+            if folded[b] in _CUES_BEFORE:
+                return True
+            if folded[b] in (",", ";"):
+                break
+        for a in range(j, min(len(tokens), j + 2)):
+            if tokens[a][1] >= line_end:
+                break
+            if folded[a] in _CUES_AFTER:
+                return True
+        return False
+
+    # ---- annotation ----------------------------------------------------------------------------
+    def _annotate(self, text: str, mentions: list[Mention]) -> None:
+        if not mentions:
+            return
+        breaks = [m.end() for m in _SENTENCE_BREAK_RE.finditer(text)]
+        years_spans = [(m.start(), m.end(), parse_years(m)) for m in _YEARS_RE.finditer(text)]
+        years_starts = [y[0] for y in years_spans]
+        years_ends = [y[1] for y in years_spans]
+        spans = [(m.start, m.end) for m in mentions]
+        after = [_years_after(text, m, years_spans, years_starts) if years_spans else -1 for m in mentions]
+        claimed = {k for k in after if k >= 0}
+        for idx, m in enumerate(mentions):
+            b = bisect.bisect_right(breaks, m.start)
+            s0 = breaks[b - 1] if b else 0
+            k = bisect.bisect_left(breaks, m.end)
+            s1 = breaks[k] if k < len(breaks) else len(text)
+            m.sentence = _clip_sentence(text, s0, s1, m.start, m.end)
+            y = after[idx]
+            if y < 0 and years_spans:
+                y = _years_before(text, m, idx, spans, years_spans, years_ends, claimed)
+            m.years = years_spans[y][2] if y >= 0 else None
+            m.negated = _is_negated(text, m, spans, idx)
+
+    # ---- dedupe -----------------------------------------------------------------------------------
+    def _dedupe(self, mentions: Iterable[Mention]) -> list[ExtractedSkill]:
+        groups: dict[str, list[Mention]] = {}
+        for m in mentions:
+            groups.setdefault(m.skill_id, []).append(m)
+        out: list[ExtractedSkill] = []
+        for skill_id, ms in groups.items():
+            primary = next((m for m in ms if not m.negated), ms[0])
+            info = self.skills.get(skill_id, {})
+            best = max(m.base_confidence + _SECTION_BONUS.get(m.section, 0.0) for m in ms)
+            confidence = best + min(0.09, 0.03 * (len(ms) - 1))
+            years = [m.years for m in ms if m.years is not None and not m.negated]
+            out.append(
+                ExtractedSkill(
+                    text=primary.text,
+                    start=primary.start,
+                    end=primary.end,
+                    skill_id=skill_id,
+                    name=info.get("name"),
+                    type=info.get("type"),
+                    category=info.get("category"),
+                    confidence=round(min(0.99, max(0.05, confidence)), 3),
+                    section=primary.section,  # type: ignore[arg-type]
+                    sentence=primary.sentence,
+                    years=max(years) if years else None,
+                    negated=all(m.negated for m in ms),
+                    source="gazetteer",
+                    mention_count=len(ms),
+                    mentions=[
+                        SkillMention(
+                            text=m.text,
+                            start=m.start,
+                            end=m.end,
+                            section=m.section,  # type: ignore[arg-type]
+                            years=m.years,
+                            negated=m.negated,
+                        )
+                        for m in ms
+                    ],
+                )
+            )
+        out.sort(key=lambda s: (s.mentions[0].start, s.skill_id or ""))
+        return out
+
+
+# ---- annotation helpers ---------------------------------------------------------------------------
+def _at_sentence_start(text: str, start: int) -> bool:
+    k = start - 1
+    while k >= 0 and text[k] in " \t\r":
+        k -= 1
+    return k < 0 or text[k] in "\n.!?:•*-–—>#|("
+
+
+def _clip_sentence(text: str, s0: int, s1: int, start: int, end: int) -> str:
+    raw = text[s0:s1]
+    lead = len(raw) - len(raw.lstrip(" \t\r\n•▪●■*-·"))
+    s0 += lead
+    raw = text[s0:s1].rstrip()
+    if len(raw) <= _MAX_SENTENCE:
+        return raw
+    half = (_MAX_SENTENCE - (end - start)) // 2
+    lo = max(s0, start - max(half, 0))
+    hi = min(s0 + len(raw), lo + _MAX_SENTENCE)
+    return text[lo:hi].strip()
+
+
+def _mask(text: str, lo: int, hi: int, spans: list[tuple[int, int]], skip: int) -> str:
+    """``text[lo:hi]`` with other mentions replaced by ``§`` (so lists of skills read as one slot)."""
+    parts: list[str] = []
+    pos = lo
+    k = bisect.bisect_left(spans, (lo, -1))
+    while k > 0 and spans[k - 1][1] > lo:
+        k -= 1
+    while k < len(spans) and spans[k][0] < hi:
+        s, e = spans[k]
+        if k != skip and e > lo:
+            parts.append(text[pos : max(pos, s)])
+            parts.append(" § ")
+            pos = max(pos, e)
+        k += 1
+    parts.append(text[pos:hi])
+    return "".join(parts)
+
+
+def _years_after(text: str, m: Mention, years_spans: list[tuple[int, int, float]], years_starts: list[int]) -> int:
+    """Index of the years expression written right after the mention ("Python (3 years)"), else -1."""
+    k = bisect.bisect_left(years_starts, m.end)
+    if (
+        k < len(years_spans)
+        and years_spans[k][0] - m.end <= 12
+        and _AFTER_YEARS_RE.match(text[m.end : years_spans[k][0]])
+    ):
+        return k
+    return -1
+
+
+def _years_before(
+    text: str,
+    m: Mention,
+    idx: int,
+    spans: list[tuple[int, int]],
+    years_spans: list[tuple[int, int, float]],
+    years_ends: list[int],
+    claimed: set[int],
+) -> int:
+    """Index of a years expression that governs the mention ("5 years of Python"), else -1."""
+    k = bisect.bisect_right(years_ends, m.start) - 1
+    if k < 0 or k in claimed:
+        return -1
+    _, ye, _ = years_spans[k]
+    if m.start - ye > 80:
+        return -1
+    gap = _mask(text, ye, m.start, spans, idx)
+    # "Python (3 years), Go": the figure closes the previous item, it does not open this one
+    if _GAP_BLOCK_RE.search(gap) or re.search(r"[()\[\]:]", gap) or gap.lstrip().startswith(","):
+        return -1
+    words = re.findall(r"[a-z§]+", gap.lower())
+    if len(words) <= 8 and all(w in _GAP_WORDS or w == "§" for w in words):
+        return k
+    return -1
+
+
+def _is_negated(text: str, m: Mention, spans: list[tuple[int, int]], idx: int) -> bool:
+    if _AFTER_NEG_RE.match(text[m.end : m.end + 24]):
+        return True
+    lo = max(0, m.start - 120)
+    window = text[lo : m.start]
+    cut = 0
+    for c in _CLAUSE_RE.finditer(window):
+        cut = c.end()
+    clause = _mask(text, lo + cut, m.start, spans, idx)
+    chunks = clause.split(",")
+    for chunk in reversed(chunks):
+        if _NEG_RE.search(chunk) and not _NOT_NEG_RE.search(chunk):
+            return True
+        rest = re.sub(r"§|\band\b|\bor\b|\bnor\b|[\s/&()]", "", chunk, flags=re.IGNORECASE)
+        if rest:
+            return False
+    return False
+
+
+# ---- compile --------------------------------------------------------------------------------------
+def _alias_tokens(key: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    toks = tokenize(key)
+    words = tuple(t for t, _, _ in toks)
+    glue = tuple(k > 0 and toks[k][1] == toks[k - 1][2] for k in range(len(toks)))
+    return words, glue
+
+
+def compile_gazetteer(skills: Iterable[Any], *, extra_meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Compile catalog skills into the ``gazetteer.json`` structure.
+
+    Each normalised alias becomes one entry ``{key, tokens, glue, skill_id, case_sensitive,
+    needs_context, forms, shared}``. An alias claimed by several skills goes to the skill whose
+    name it is (else the first id) and is flagged ``shared`` (lower confidence); the clash is listed
+    under ``conflicts``.
+
+    Args:
+        skills: :class:`~careerready.services.catalog.Skill` objects (or dicts with the same keys).
+        extra_meta: Extra top-level keys (catalog version/hash).
+    """
+    records: list[dict[str, Any]] = []
+    for s in skills:
+        d = s if isinstance(s, dict) else {f: getattr(s, f) for f in ("id", "name", "aliases", "type", "category")}
+        if not isinstance(s, dict):
+            d["ambiguous"] = bool(getattr(s, "ambiguous", False))
+        records.append(d)
+    records.sort(key=lambda d: d["id"])
+    claims: dict[str, list[tuple[str, str, bool]]] = {}
+    for d in records:
+        for form in (d["name"], *d.get("aliases", ())):
+            key = normalize_alias(str(form))
+            if not key:
+                continue
+            claims.setdefault(key, []).append((d["id"], str(form), bool(d.get("ambiguous", False))))
+    by_id = {d["id"]: d for d in records}
+    entries: list[dict[str, Any]] = []
+    conflicts: dict[str, list[str]] = {}
+    for key in sorted(claims):
+        owners = sorted({c[0] for c in claims[key]})
+        if len(owners) > 1:
+            conflicts[key] = owners
+            named = [o for o in owners if normalize_alias(by_id[o]["name"]) == key]
+            owner = named[0] if named else owners[0]
+        else:
+            owner = owners[0]
+        forms: set[str] = set()
+        skill_ambiguous = False
+        for sid, form, amb in claims[key]:
+            if sid != owner:
+                continue
+            skill_ambiguous = skill_ambiguous or amb
+            forms.add(form)
+            if form.islower():
+                forms.add(form[:1].upper() + form[1:])
+        tokens, glue = _alias_tokens(key)
+        if not tokens:
+            continue
+        bare = key.replace(".", "").replace(" ", "")
+        common = key in COMMON_WORDS
+        needs_context = len(bare) <= 1 or common or (skill_ambiguous and len(tokens) == 1)
+        case_sensitive = needs_context or len(bare) <= 2
+        entries.append(
+            {
+                "key": key,
+                "tokens": list(tokens),
+                "glue": [int(g) for g in glue],
+                "skill_id": owner,
+                "case_sensitive": case_sensitive,
+                "needs_context": needs_context,
+                "forms": sorted(forms),
+                "shared": len(owners) > 1,
+            }
+        )
+    return {
+        "format": GAZETTEER_FORMAT,
+        **(extra_meta or {}),
+        "skills": {d["id"]: {"name": d["name"], "type": d.get("type"), "category": d.get("category")} for d in records},
+        "entries": entries,
+        "conflicts": conflicts,
+        "stats": {
+            "skills": len(records),
+            "entries": len(entries),
+            "needs_context": sum(e["needs_context"] for e in entries),
+            "case_sensitive": sum(e["case_sensitive"] for e in entries),
+            "conflicts": len(conflicts),
+        },
+    }
+
+
+def load(artifact_dir: Path | str) -> GazetteerExtractor:
+    """Load the extractor from an artifact dir holding ``gazetteer.json``.
+
+    Raises:
+        ArtifactNotFoundError: ``gazetteer.json`` is missing.
+    """
+    path = Path(artifact_dir) / GAZETTEER_FILE
+    if not path.is_file():
+        raise ArtifactNotFoundError(f"extractor artifact has no {GAZETTEER_FILE}", path=str(artifact_dir))
+    return GazetteerExtractor.from_gazetteer(json.loads(path.read_text(encoding="utf-8")))

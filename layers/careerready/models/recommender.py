@@ -1,0 +1,165 @@
+"""Recommender wrapper: truncated-SVD collaborative filtering blended with content match.
+
+A new user is known only by skills. We fold them in with a pseudo-interaction vector built from
+the resources that teach their gap skills (weighted by gap weight) plus, at a smaller weight, the
+resources teaching skills they already hold; projecting it through the SVD components gives CF
+scores for resources co-consumed with those. The final score blends CF with content match (the
+resource teaches a gap skill, its level fits the years of experience).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+
+from careerready.core.errors import ArtifactNotFoundError
+
+__all__ = ["LEVELS", "MODEL_FILE", "Recommender", "level_fit", "load", "save", "target_level"]
+
+MODEL_FILE = "model.joblib"
+LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
+
+
+def target_level(years_experience: float | None) -> int:
+    """Index into LEVELS that fits the experience: <1 y beginner, <4 y intermediate, else advanced."""
+    y = 0.0 if years_experience is None else float(years_experience)
+    return 0 if y < 1.0 else (1 if y < 4.0 else 2)
+
+
+def level_fit(level: str, years_experience: float | None) -> float:
+    """1.0 for the fitting level, 0.75 one level off, 0.5 two levels off."""
+    idx = LEVELS.index(level) if level in LEVELS else 0
+    return 1.0 - 0.25 * abs(idx - target_level(years_experience))
+
+
+@dataclass(frozen=True)
+class Recommender:
+    """SVD item factors + resource metadata + blend weights."""
+
+    resource_ids: tuple[str, ...]
+    components: np.ndarray  # (k, n_items)
+    popularity: np.ndarray  # (n_items,) in [0, 1]
+    resource_skills: tuple[tuple[str, ...], ...]
+    resource_levels: tuple[str, ...]
+    alpha: float = 0.3  # CF share of the blend
+    held_weight: float = 0.3  # weight of held-skill resources in the fold-in vector
+    beta: float = 0.0  # popularity share of the blend
+    _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index.update({r: i for i, r in enumerate(self.resource_ids)})
+
+    @property
+    def n_items(self) -> int:
+        """Number of resources the model knows."""
+        return len(self.resource_ids)
+
+    def teaches(self, gap_weights: Mapping[str, float]) -> np.ndarray:
+        """Per resource: sum of the gap weights of the skills it teaches."""
+        out = np.zeros(self.n_items, dtype=np.float64)
+        for i, skills in enumerate(self.resource_skills):
+            out[i] = sum(gap_weights.get(s, 0.0) for s in skills)
+        return out
+
+    def content_scores(self, gap_weights: Mapping[str, float], years_experience: float | None) -> np.ndarray:
+        """Share of the total gap weight a resource teaches, times its level fit, in [0, 1]."""
+        total = sum(w for w in gap_weights.values() if w > 0) or 1.0
+        fit = np.array([level_fit(lv, years_experience) for lv in self.resource_levels], dtype=np.float64)
+        return np.clip(self.teaches(gap_weights) / total, 0.0, 1.0) * fit
+
+    def fold_in(
+        self,
+        gap_weights: Mapping[str, float],
+        held_skill_ids: Iterable[str] = (),
+        interactions: Mapping[str, float] | None = None,
+    ) -> np.ndarray:
+        """Pseudo-interaction vector for a user known by gaps, held skills and optional interactions."""
+        x = self.teaches(gap_weights)
+        if x.max() > 0:
+            x = x / x.max()
+        held = dict.fromkeys(held_skill_ids, 1.0)
+        if held and self.held_weight > 0:
+            h = self.teaches(held)
+            if h.max() > 0:
+                x = x + self.held_weight * h / h.max()
+        for rid, r in (interactions or {}).items():
+            if rid in self._index:
+                x[self._index[rid]] += float(r)
+        return x
+
+    def cf_scores(self, x: np.ndarray) -> np.ndarray:
+        """Reconstruct a user vector through the SVD factors, scaled to [0, 1]."""
+        s = (np.asarray(x, dtype=np.float64) @ self.components.T) @ self.components
+        s = np.clip(s, 0.0, None)
+        m = float(s.max()) if s.size else 0.0
+        return s / m if m > 0 else s
+
+    def score(
+        self,
+        gap_weights: Mapping[str, float],
+        years_experience: float | None,
+        held_skill_ids: Iterable[str] = (),
+        interactions: Mapping[str, float] | None = None,
+        alpha: float | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(blend, cf, content)`` score arrays over ``resource_ids``.
+
+        blend = alpha x CF + beta x popularity + (1 - alpha - beta) x content.
+        """
+        a = self.alpha if alpha is None else alpha
+        b = min(self.beta, 1.0 - a)
+        content = self.content_scores(gap_weights, years_experience)
+        cf = self.cf_scores(self.fold_in(gap_weights, held_skill_ids, interactions))
+        return a * cf + b * self.popularity + (1.0 - a - b) * content, cf, content
+
+    def top_k(self, scores: np.ndarray, k: int, exclude: Iterable[str] = ()) -> list[int]:
+        """Indices of the k best scores (ties by resource id), skipping excluded ids."""
+        ex = {self._index[r] for r in exclude if r in self._index}
+        order = sorted(
+            (i for i in range(self.n_items) if i not in ex), key=lambda i: (-scores[i], self.resource_ids[i])
+        )
+        return order[:k]
+
+
+def save(artifact_dir: Path, rec: Recommender, extra: dict[str, Any] | None = None) -> Path:
+    """Write ``model.joblib`` (plain arrays and tuples)."""
+    artifact_dir.mkdir(parents=True, exist_ok=True)
+    path = artifact_dir / MODEL_FILE
+    joblib.dump(
+        {
+            "resource_ids": list(rec.resource_ids),
+            "components": rec.components,
+            "popularity": rec.popularity,
+            "resource_skills": [list(s) for s in rec.resource_skills],
+            "resource_levels": list(rec.resource_levels),
+            "alpha": rec.alpha,
+            "held_weight": rec.held_weight,
+            "beta": rec.beta,
+            **(extra or {}),
+        },
+        path,
+    )
+    return path
+
+
+def load(artifact_dir: Path | str) -> Recommender:
+    """Load a recommender artifact directory."""
+    path = Path(artifact_dir) / MODEL_FILE
+    if not path.is_file():
+        raise ArtifactNotFoundError("recommender model file missing", path=str(path))
+    d = joblib.load(path)
+    return Recommender(
+        resource_ids=tuple(d["resource_ids"]),
+        components=np.asarray(d["components"], dtype=np.float64),
+        popularity=np.asarray(d["popularity"], dtype=np.float64),
+        resource_skills=tuple(tuple(s) for s in d["resource_skills"]),
+        resource_levels=tuple(d["resource_levels"]),
+        alpha=float(d["alpha"]),
+        held_weight=float(d["held_weight"]),
+        beta=float(d.get("beta", 0.0)),
+    )

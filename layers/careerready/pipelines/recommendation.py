@@ -1,0 +1,126 @@
+"""Learning-resource recommendation for a role's skill gaps (CF + content blend, with reasons)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from careerready.models.recommender import LEVELS, Recommender, level_fit
+from careerready.schemas.analysis import GapItem, RecommendedResource
+from careerready.services.catalog import Catalog, Role
+
+__all__ = ["PREREQUISITE_SHARE", "content_only_recommender", "gap_weights", "recommend"]
+
+#: A missing prerequisite of a gap counts this share of the gap's weight.
+PREREQUISITE_SHARE = 0.5
+
+
+def gap_weights(gaps: Sequence[GapItem]) -> dict[str, float]:
+    """Weight per skill to learn: 1/sqrt(rank) for gaps, a share of that for their missing prerequisites."""
+    w: dict[str, float] = {}
+    for g in gaps:
+        gw = 1.0 / math.sqrt(max(g.rank, 1))
+        w[g.skill_id] = max(w.get(g.skill_id, 0.0), gw)
+        for p in g.prerequisites_missing:
+            w[p] = max(w.get(p, 0.0), PREREQUISITE_SHARE * gw)
+    return w
+
+
+def content_only_recommender(catalog: Catalog) -> Recommender:
+    """A recommender with no CF factors (alpha 0) over the catalog's resources."""
+    ids = tuple(sorted(catalog.resources))
+    return Recommender(
+        resource_ids=ids,
+        components=np.zeros((0, len(ids))),
+        popularity=np.zeros(len(ids)),
+        resource_skills=tuple(catalog.resources[r].skills for r in ids),
+        resource_levels=tuple(catalog.resources[r].level for r in ids),
+        alpha=0.0,
+        held_weight=0.0,
+    )
+
+
+def recommend(
+    role: Role,
+    held_skill_ids: Iterable[str],
+    gaps: Sequence[GapItem],
+    years_experience: float | None,
+    recommender: Recommender | None,
+    catalog: Catalog,
+    top_k: int = 10,
+) -> list[RecommendedResource]:
+    """Recommend resources that teach the gap skills (or their missing prerequisites).
+
+    Args:
+        role: Target role (names the reason text).
+        held_skill_ids: Skills already held (fold-in signal; resources teaching only these are skipped).
+        gaps: Ranked gaps (rank 1 = most important to learn).
+        years_experience: Picks the fitting level (beginner < 1 y <= intermediate < 4 y <= advanced).
+        recommender: Trained recommender; None = content match only.
+        catalog: Catalog (resource titles, urls).
+        top_k: Number of resources.
+
+    Returns:
+        Resources, best first; each teaches at least one gap skill or missing prerequisite.
+    """
+    weights = gap_weights(gaps)
+    if not weights:
+        return []
+    rec = recommender if recommender is not None else content_only_recommender(catalog)
+    held = sorted(set(held_skill_ids))
+    blend, cf, content = rec.score(weights, years_experience, held)
+    teaching = rec.teaches(weights)
+    candidates = np.array([teaching[i] > 0 and rec.resource_ids[i] in catalog.resources for i in range(rec.n_items)])
+    masked = np.where(candidates, blend, -np.inf)
+    gap_rank = {g.skill_id: g.rank for g in gaps}
+    out: list[RecommendedResource] = []
+    for i in rec.top_k(masked, top_k):
+        if not np.isfinite(masked[i]):
+            break
+        res = catalog.resources[rec.resource_ids[i]]
+        teaches = [s for s in res.skills if s in weights]
+        teaches.sort(key=lambda s: (gap_rank.get(s, 10_000), s))
+        a, b = rec.alpha, min(rec.beta, 1.0 - rec.alpha)
+        cf_part, ct_part = a * float(cf[i]) + b * float(rec.popularity[i]), (1 - a - b) * float(content[i])
+        share = cf_part / (cf_part + ct_part) if (cf_part + ct_part) > 0 else 0.0
+        out.append(
+            RecommendedResource(
+                resource_id=res.id,
+                title=res.title,
+                provider=res.provider,
+                url=res.url,
+                level=res.level,
+                hours=res.hours,
+                free=res.free,
+                score=round(float(blend[i]), 6),
+                teaches=teaches,
+                cf_score=round(float(cf[i]), 6),
+                content_score=round(float(content[i]), 6),
+                cf_share=round(share, 6),
+                reason=_reason(res.level, teaches, gap_rank, catalog, role, years_experience, share),
+            )
+        )
+    return out
+
+
+def _reason(
+    level: str,
+    teaches: list[str],
+    gap_rank: dict[str, int],
+    catalog: Catalog,
+    role: Role,
+    years: float | None,
+    cf_share: float,
+) -> str:
+    parts = []
+    named = []
+    for s in teaches[:3]:
+        name = catalog.skills[s].name if s in catalog.skills else s
+        named.append(f"{name} (gap #{gap_rank[s]})" if s in gap_rank else f"{name} (prerequisite)")
+    parts.append(f"teaches {', '.join(named)} for {role.title}")
+    if level in LEVELS and level_fit(level, years) == 1.0:
+        parts.append(f"{level} level fits {0 if years is None else years:g} years of experience")
+    parts.append(f"{cf_share:.0%} from learners with similar skills, {1 - cf_share:.0%} from content match")
+    return "; ".join(parts)

@@ -1,0 +1,98 @@
+"""Skill extraction I/O: ``ExtractRequest`` -> ``ExtractResponse{skills, sections, word_count}``.
+
+Deduplication: one :class:`ExtractedSkill` per skill id. Its ``text/start/end/section/sentence`` are
+those of the *primary* mention (the first mention that is not negated, else the first mention);
+every mention is kept in ``mentions`` (span, section, years, negation) and counted in
+``mention_count``. ``years`` is the largest figure stated for the skill; ``negated`` is true only
+when every mention is negated.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SECTION_NAMES",
+    "ExtractRequest",
+    "ExtractResponse",
+    "ExtractedSkill",
+    "SectionInfo",
+    "SectionName",
+    "SkillMention",
+]
+
+SectionName = Literal["summary", "skills", "experience", "education", "projects", "certifications", "other"]
+SECTION_NAMES: tuple[str, ...] = (
+    "summary",
+    "skills",
+    "experience",
+    "education",
+    "projects",
+    "certifications",
+    "other",
+)
+SkillSource = Literal["gazetteer", "model", "embedding"]
+
+
+class SectionInfo(BaseModel):
+    """A resume section found by its header (text before the first header is ``other``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: SectionName = Field(description="Normalised section kind.")
+    start: int = Field(ge=0, description="Offset of the section (its header line) in the input.")
+    end: int = Field(ge=0, description="Offset just past the section's last character.")
+    header: str | None = Field(None, description="The header text as written (None for the preamble).")
+
+
+class SkillMention(BaseModel):
+    """One occurrence of a skill in the text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="Surface form, equal to input[start:end].")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    section: SectionName
+    years: float | None = Field(None, description="Years of experience stated next to this mention.")
+    negated: bool = Field(False, description="The mention says the skill is absent ('no Docker experience').")
+
+
+class ExtractedSkill(BaseModel):
+    """A skill found in a resume (deduplicated per skill id; see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="Surface form of the primary mention, equal to input[start:end].")
+    start: int = Field(ge=0, description="Start offset (characters) of the primary mention.")
+    end: int = Field(ge=0, description="End offset (exclusive) of the primary mention.")
+    skill_id: str | None = Field(None, description="Catalog skill id (None when unlinked).")
+    name: str | None = Field(None, description="Canonical skill name.")
+    type: str | None = Field(None, description="hard | soft | tool | certification | language.")
+    category: str | None = Field(None, description="Catalog category.")
+    confidence: float = Field(ge=0.0, le=1.0, description="How sure the extractor is that this is the skill.")
+    section: SectionName = Field(description="Section of the primary mention.")
+    sentence: str = Field(description="Evidence: the sentence or list line around the primary mention.")
+    years: float | None = Field(None, ge=0, description="Largest years-of-experience figure stated for the skill.")
+    negated: bool = Field(False, description="True when every mention is negated.")
+    source: SkillSource = Field("gazetteer", description="Which extractor produced it.")
+    mention_count: int = Field(1, ge=1, description="How many times the skill is mentioned.")
+    mentions: list[SkillMention] = Field(default_factory=list, description="Every mention, in text order.")
+
+
+class ExtractRequest(BaseModel):
+    """Plain resume text to analyse."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="Resume text (UTF-8).")
+
+
+class ExtractResponse(BaseModel):
+    """Skills, sections and size of one resume."""
+
+    skills: list[ExtractedSkill] = Field(default_factory=list, description="Sorted by first mention offset.")
+    sections: list[SectionInfo] = Field(default_factory=list, description="In text order; they tile the input.")
+    word_count: int = Field(0, ge=0, description="Whitespace-separated words in the input.")

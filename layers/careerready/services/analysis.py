@@ -1,0 +1,238 @@
+"""The analyze orchestrator: extract -> match -> readiness (per role) -> recommend + roadmap (per role).
+
+Stages are reached through a :class:`~careerready.services.transport.StageClient`, so the same code
+runs in one process or fans out to the stage Lambdas. Role references may be ids or free-text
+titles; with none, every catalog role is ranked, the best one is analysed and the closest roles are
+listed.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from careerready.core.errors import ConfigError, InvalidInputError
+from careerready.features import READINESS_FEATURES
+from careerready.schemas.analysis import MatchResponse, ReadinessResponse, RecommendResponse, RoleMatch
+from careerready.schemas.api import (
+    MAX_ROLES_PER_ANALYSIS,
+    AnalysisResponse,
+    RankedRole,
+    RoleAnalysis,
+    RoleCandidateInfo,
+    RoleResolutionInfo,
+    SourceInfo,
+)
+from careerready.schemas.extraction import ExtractResponse
+from careerready.services.catalog import Catalog
+from careerready.services.roles import RoleResolution, RoleResolver
+from careerready.services.transport import StageClient
+
+__all__ = ["DEFAULT_CLOSEST", "analyze", "rank_roles", "ranked_role", "resolution_info"]
+
+DEFAULT_CLOSEST = 5
+
+
+class _Clock:
+    """Per-stage wall time, summed over calls (thread-safe enough: one += per finished call)."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+
+    def call(self, client: StageClient, stage: str, payload: dict[str, Any]) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        try:
+            return client.call(stage, payload)
+        finally:
+            self.ms[stage] = self.ms.get(stage, 0.0) + (time.perf_counter() - t0) * 1000
+
+
+def _pop_versions(body: dict[str, Any], into: dict[str, str]) -> dict[str, Any]:
+    into.update({str(k): str(v) for k, v in (body.pop("model_versions", None) or {}).items()})
+    body.pop("stage_ms", None)
+    return body
+
+
+def resolution_info(res: RoleResolution) -> RoleResolutionInfo:
+    """API shape of a :class:`RoleResolution`."""
+    runner = res.runner_up
+    return RoleResolutionInfo(
+        query=res.query,
+        role_id=res.role_id,
+        title=res.title,
+        confidence=res.confidence,
+        method=res.method,
+        runner_up=RoleCandidateInfo(role_id=runner.role_id, title=runner.title, score=runner.score) if runner else None,
+    )
+
+
+def ranked_role(m: RoleMatch) -> RankedRole:
+    """A match as a ranked role with its reasons (the explanation's clauses)."""
+    clauses = [c.strip() for c in m.explanation.summary.rstrip(".").split(";") if c.strip()]
+    return RankedRole(role_id=m.role_id, title=m.title, score=m.score, reasons=clauses[1:] or clauses)
+
+
+def _held_skill_ids(extracted: ExtractResponse) -> list[str]:
+    return sorted({s.skill_id for s in extracted.skills if s.skill_id and not s.negated})
+
+
+def rank_roles(
+    skills: Sequence[Any],
+    client: StageClient,
+    role_ids: Sequence[str],
+    years_experience: float | None = None,
+    versions: dict[str, str] | None = None,
+) -> list[RoleMatch]:
+    """Match extracted skills against ``role_ids`` through the match stage; best first."""
+    payload = {
+        "skills": [s.model_dump(mode="json") if hasattr(s, "model_dump") else s for s in skills],
+        "role_ids": list(role_ids),
+        "years_experience": years_experience,
+    }
+    body = _pop_versions(client.call("match", payload), versions if versions is not None else {})
+    return MatchResponse.model_validate(body).matches
+
+
+def analyze(
+    text: str,
+    role_refs: Sequence[str] | None,
+    client: StageClient,
+    *,
+    catalog: Catalog | None = None,
+    resolver: RoleResolver | None = None,
+    years_experience: float | None = None,
+    hours_per_week: float = 10.0,
+    top_k_resources: int = 5,
+    n_closest: int = DEFAULT_CLOSEST,
+    request_id: str | None = None,
+    include_text: bool = False,
+    source: SourceInfo | None = None,
+) -> AnalysisResponse:
+    """Run the whole analysis of one resume.
+
+    Args:
+        text: resume text.
+        role_refs: role ids or titles (at most 5); None/empty ranks every catalog role and analyses the best.
+        client: stage transport.
+        catalog: the role catalog (needed to resolve titles here and to rank all roles).
+        resolver: role resolver (default: one built over ``catalog``).
+        years_experience: years of experience (default: inferred by the match stage).
+        hours_per_week: study hours per week for the roadmap.
+        top_k_resources: resources per role.
+        n_closest: how many closest roles to list when no role is given.
+        request_id: correlation id (generated when None).
+        include_text: echo ``text`` in the response.
+        source: where the text came from (default: ``kind="text"``).
+
+    Returns:
+        The analysis, best-matching role first.
+
+    Raises:
+        RoleNotFoundError: a reference resolves to no role (lists the nearest titles).
+        InvalidInputError: too many roles.
+        CareerReadyError: any stage error, with its own status.
+    """
+    t_start = time.perf_counter()
+    request_id = request_id or uuid.uuid4().hex
+    refs = [r for r in (role_refs or []) if r and r.strip()]
+    if len(refs) > MAX_ROLES_PER_ANALYSIS:
+        raise InvalidInputError(f"at most {MAX_ROLES_PER_ANALYSIS} roles per analysis", field="roles")
+    if resolver is None and catalog is not None:
+        resolver = RoleResolver(catalog.roles)
+    # resolve before any model runs: an unknown role fails fast with its nearest titles
+    resolutions = resolver.resolve_many(refs) if (refs and resolver is not None) else []
+    if not refs and catalog is None:
+        raise ConfigError("ranking every role needs the catalog", field="catalog")
+
+    clock = _Clock()
+    versions: dict[str, str] = {}
+    extracted = ExtractResponse.model_validate(_pop_versions(clock.call(client, "extract", {"text": text}), versions))
+
+    if refs:
+        role_ids = [r.role_id for r in resolutions] if resolutions else refs
+    else:
+        assert catalog is not None
+        role_ids = sorted(catalog.roles)
+    t0 = time.perf_counter()
+    matches = rank_roles(extracted.skills, client, role_ids, years_experience, versions)
+    clock.ms["match"] = (time.perf_counter() - t0) * 1000
+
+    closest: list[RankedRole] = []
+    by_id = {r.role_id: r for r in resolutions}
+    if refs:
+        analysed = matches
+        infos = [
+            resolution_info(by_id[m.role_id])
+            if m.role_id in by_id
+            else RoleResolutionInfo(query=m.role_id, role_id=m.role_id, title=m.title, confidence=1.0, method="id")
+            for m in analysed
+        ]
+    else:
+        analysed = matches[:1]
+        closest = [ranked_role(m) for m in matches[:n_closest]]
+        runner = matches[1] if len(matches) > 1 else None
+        infos = [
+            RoleResolutionInfo(
+                query="",
+                role_id=m.role_id,
+                title=m.title,
+                confidence=m.score,
+                method="ranked",
+                runner_up=RoleCandidateInfo(role_id=runner.role_id, title=runner.title, score=runner.score)
+                if runner
+                else None,
+            )
+            for m in analysed
+        ]
+
+    held = _held_skill_ids(extracted)
+
+    def per_role(m: RoleMatch) -> tuple[ReadinessResponse, RecommendResponse, dict[str, str]]:
+        local: dict[str, str] = {}
+        feats = {k: float(m.features[k]) for k in READINESS_FEATURES if k in m.features}
+        ready = ReadinessResponse.model_validate(
+            _pop_versions(clock.call(client, "readiness", {"features": feats}), local)
+        )
+        years = years_experience if years_experience is not None else m.features.get("years_experience")
+        rec_payload = {
+            "role_id": m.role_id,
+            "held_skill_ids": held,
+            "gaps": [g.model_dump(mode="json") for g in m.gaps],
+            "years_experience": years,
+            "hours_per_week": hours_per_week,
+            "top_k": top_k_resources,
+        }
+        rec = RecommendResponse.model_validate(_pop_versions(clock.call(client, "recommend", rec_payload), local))
+        return ready, rec, local
+
+    if len(analysed) > 1:
+        # per-role calls are independent: overlap them (matters when each is a Lambda round trip)
+        with ThreadPoolExecutor(max_workers=min(len(analysed), 4)) as pool:
+            results = list(pool.map(per_role, analysed))
+    else:
+        results = [per_role(m) for m in analysed]
+
+    analyses: list[RoleAnalysis] = []
+    for m, info, (ready, rec, local) in zip(analysed, infos, results, strict=True):
+        versions.update(local)
+        analyses.append(RoleAnalysis(role=info, match=m, readiness=ready, resources=rec.resources, roadmap=rec.roadmap))
+
+    timings = {k: round(v, 3) for k, v in clock.ms.items()}
+    timings["total"] = round((time.perf_counter() - t_start) * 1000, 3)
+    return AnalysisResponse(
+        request_id=request_id,
+        model_versions=dict(sorted(versions.items())),
+        transport=getattr(client, "name", type(client).__name__),
+        timings_ms=timings,
+        source=source or SourceInfo(kind="text", chars=len(text)),
+        word_count=extracted.word_count,
+        sections=extracted.sections,
+        skills=extracted.skills,
+        analyses=analyses,
+        best_role_id=analyses[0].match.role_id,
+        closest_roles=closest,
+        text=text if include_text else None,
+    )

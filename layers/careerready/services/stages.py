@@ -1,0 +1,333 @@
+"""The four serving stages as pure functions of (request, models), plus a JSON entry point.
+
+Each stage takes and returns pydantic models, so the same payload can run in-process or through a
+Lambda Invoke (see :mod:`careerready.services.transport`). :func:`handle` is the JSON boundary used
+by both: validate the payload, run the stage, return ``model_dump(mode="json")`` plus two
+bookkeeping keys, ``model_versions`` (the versions the stage served with) and ``stage_ms``.
+
+* ``extract(ExtractRequest) -> ExtractResponse``
+* ``match(MatchRequest) -> MatchResponse``: role ids may also be titles (resolved with
+  :class:`careerready.services.roles.RoleResolver`); matches come back best first.
+* ``readiness(ReadinessRequest) -> ReadinessResponse``
+* ``recommend(RecommendRequest) -> RecommendResponse`` (resources + roadmap)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from careerready.core.errors import (
+    ArtifactNotFoundError,
+    InvalidInputError,
+)
+from careerready.schemas.analysis import (
+    MatchRequest,
+    MatchResponse,
+    ReadinessRequest,
+    ReadinessResponse,
+    RecommendRequest,
+    RecommendResponse,
+)
+from careerready.schemas.extraction import ExtractRequest, ExtractResponse
+from careerready.services.catalog import Catalog, Role
+from careerready.services.roles import RoleResolver
+
+__all__ = [
+    "MAX_ROLES_PER_MATCH",
+    "STAGES",
+    "extract",
+    "handle",
+    "handle_event",
+    "match",
+    "readiness",
+    "recommend",
+    "resolver_for",
+    "validation_error",
+]
+
+MAX_ROLES_PER_MATCH = 500
+
+
+def _need(models: Any, attr: str, stage: str) -> Any:
+    value = getattr(models, attr, None)
+    if value is None:
+        raise ArtifactNotFoundError(f"stage {stage} has no {attr} model loaded", stage=stage, model=attr)
+    return value
+
+
+# ---- role lookup ------------------------------------------------------------------------------
+
+
+class _EmbeddingRoleVectors:
+    """Adapts the embeddings artifact to :class:`careerready.services.roles.RoleVectors`."""
+
+    def __init__(self, embedder: Any, role_ids: Any, role_vectors: Any) -> None:
+        self._embedder = embedder
+        self.role_ids = list(role_ids)
+        self.role_vectors = role_vectors
+
+    def embed_query(self, text: str) -> Any:
+        return self._embedder.embed([text])[0]
+
+
+def _role_vectors(embeddings: Any) -> _EmbeddingRoleVectors | None:
+    if embeddings is None:
+        return None
+    embedder = getattr(embeddings, "embedder", None)
+    role_index = getattr(embeddings, "roles", None)
+    role_ids = getattr(embeddings, "role_ids", None) or getattr(role_index, "ids", None)
+    role_vectors = getattr(embeddings, "role_vectors", None)
+    if role_vectors is None and role_index is not None:
+        role_vectors = getattr(role_index, "vectors", None)
+    if embedder is None or role_ids is None or role_vectors is None:
+        return None
+    return _EmbeddingRoleVectors(embedder, role_ids, role_vectors)
+
+
+# id(catalog) -> (catalog, embeddings, resolver); holding the objects keeps their ids unique
+_RESOLVERS: dict[int, tuple[Catalog, Any, RoleResolver]] = {}
+
+
+def resolver_for(catalog: Catalog, embeddings: Any = None) -> RoleResolver:
+    """The role resolver over a catalog (built once per catalog), with the embedding fallback when vectors exist."""
+    hit = _RESOLVERS.get(id(catalog))
+    if hit is not None and hit[0] is catalog and hit[1] is embeddings:
+        return hit[2]
+    resolver = RoleResolver(catalog.roles, vectors=_role_vectors(embeddings))
+    _RESOLVERS[id(catalog)] = (catalog, embeddings, resolver)
+    return resolver
+
+
+def _role(catalog: Catalog, ref: str, embeddings: Any = None) -> Role:
+    if ref in catalog.roles:
+        return catalog.roles[ref]
+    return catalog.roles[resolver_for(catalog, embeddings).resolve(ref).role_id]
+
+
+# ---- stages -----------------------------------------------------------------------------------
+
+
+def extract(req: ExtractRequest, models: Any) -> ExtractResponse:
+    """Extract skills and sections from resume text.
+
+    Raises:
+        NoExtractableTextError: blank text (no letters or digits).
+        PayloadTooLargeError: text longer than ``CAREERREADY_MAX_TEXT_CHARS``.
+        ArtifactNotFoundError: the extractor or catalog is not loaded.
+    """
+    from careerready.pipelines.extraction import extract_skills
+
+    extractor = _need(models, "extractor", "extract")
+    catalog = _need(models, "catalog", "extract")
+    return extract_skills(req.text, extractor, catalog, getattr(models, "embeddings", None))
+
+
+def match(req: MatchRequest, models: Any) -> MatchResponse:
+    """Score the skills against each requested role (ids or titles), best first.
+
+    Raises:
+        RoleNotFoundError: a role reference resolves to nothing (lists the nearest roles).
+        InvalidInputError: too many roles.
+    """
+    from careerready.pipelines.matching import match_roles
+
+    catalog: Catalog = _need(models, "catalog", "match")
+    if len(req.role_ids) > MAX_ROLES_PER_MATCH:
+        raise InvalidInputError(f"at most {MAX_ROLES_PER_MATCH} roles per request", field="role_ids")
+    roles: list[Role] = []
+    for ref in req.role_ids:
+        role = _role(catalog, ref, models.embeddings)
+        if role.id not in {r.id for r in roles}:
+            roles.append(role)
+    matches = match_roles(
+        req.skills,
+        roles,
+        catalog,
+        models.embeddings,
+        models.matcher,
+        years_experience=req.years_experience,
+        gap_ranker=models.gap_ranker,
+    )
+    return MatchResponse(matches=matches)
+
+
+def readiness(req: ReadinessRequest, models: Any) -> ReadinessResponse:
+    """Predict the readiness label from READINESS_FEATURES.
+
+    Raises:
+        InvalidInputError: a feature is missing (names them) or not finite.
+    """
+    from careerready.pipelines.readiness import predict
+
+    bad = sorted(k for k, v in req.features.items() if v != v or v in (float("inf"), float("-inf")))
+    if bad:
+        raise InvalidInputError("features must be finite numbers", field="features", invalid=bad)
+    return predict(req.features, _need(models, "readiness", "readiness"))
+
+
+def recommend(req: RecommendRequest, models: Any) -> RecommendResponse:
+    """Recommend resources for the gaps and order them into a roadmap.
+
+    Raises:
+        RoleNotFoundError: unknown role.
+    """
+    from careerready.features import SkillSpace
+    from careerready.pipelines.recommendation import recommend as recommend_resources
+    from careerready.pipelines.roadmap import build_roadmap
+
+    catalog: Catalog = _need(models, "catalog", "recommend")
+    role = _role(catalog, req.role_id, models.embeddings)
+    held = sorted(set(req.held_skill_ids))
+    resources = recommend_resources(
+        role, held, req.gaps, req.years_experience, models.recommender, catalog, top_k=req.top_k
+    )
+    space = SkillSpace.from_embeddings(catalog, models.embeddings)
+    roadmap = build_roadmap(
+        req.gaps,
+        held,
+        catalog,
+        resources,
+        req.hours_per_week,
+        role=role,
+        space=space,
+        readiness_model=models.readiness,
+        years_experience=req.years_experience,
+    )
+    return RecommendResponse(resources=resources, roadmap=roadmap)
+
+
+StageFn = Callable[[Any, Any], BaseModel]
+STAGES: dict[str, tuple[type[BaseModel], StageFn]] = {
+    "extract": (ExtractRequest, extract),
+    "match": (MatchRequest, match),
+    "readiness": (ReadinessRequest, readiness),
+    "recommend": (RecommendRequest, recommend),
+}
+
+
+def validation_error(exc: ValidationError, prefix: str = "") -> InvalidInputError:
+    """Turn a pydantic error into a 422 that names the first offending field (and lists all)."""
+    problems = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in (*([prefix] if prefix else []), *err.get("loc", ())))
+        problems.append({"field": loc or prefix or "body", "message": str(err.get("msg", "invalid"))})
+    first = problems[0] if problems else {"field": prefix or "body", "message": "invalid"}
+    return InvalidInputError(f"{first['field']}: {first['message']}", field=first["field"], errors=problems)
+
+
+def handle(stage_name: str, payload: dict[str, Any], models: Any) -> dict[str, Any]:
+    """Validate ``payload``, run the stage and return JSON-ready output.
+
+    Args:
+        stage_name: ``extract``, ``match``, ``readiness`` or ``recommend``.
+        payload: the request as a dict (the JSON body of a stage invocation).
+        models: :class:`careerready.core.startup.Models` for the stage.
+
+    Returns:
+        ``response.model_dump(mode="json")`` plus ``model_versions`` and ``stage_ms``.
+
+    Raises:
+        InvalidInputError: unknown stage or invalid payload (names the field).
+        CareerReadyError: whatever the stage raises.
+    """
+    if stage_name not in STAGES:
+        raise InvalidInputError(f"unknown stage {stage_name!r}; known: {sorted(STAGES)}", field="stage")
+    if not isinstance(payload, dict):
+        raise InvalidInputError("payload must be a JSON object", field="payload")
+    request_model, fn = STAGES[stage_name]
+    try:
+        request = request_model.model_validate(payload)
+    except ValidationError as exc:
+        raise validation_error(exc) from exc
+    t0 = time.perf_counter()
+    response = fn(request, models)
+    out = response.model_dump(mode="json")
+    out["model_versions"] = dict(getattr(models, "versions", {}) or {})
+    out["stage_ms"] = round((time.perf_counter() - t0) * 1000, 3)
+    return out
+
+
+# ---- Lambda events ------------------------------------------------------------------------------
+
+
+def _is_http_event(event: dict[str, Any]) -> bool:
+    return "requestContext" in event and ("body" in event or "rawPath" in event or "httpMethod" in event)
+
+
+def _http_body(event: dict[str, Any]) -> Any:
+    raw = event.get("body")
+    if raw is None or raw == "":
+        raise InvalidInputError("the request has no JSON body", field="body")
+    if event.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(raw).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise InvalidInputError("the body is not valid base64-encoded UTF-8", field="body") from exc
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise InvalidInputError(f"body: invalid JSON ({exc})", field="body") from exc
+
+
+def _unwrap(stage_name: str, data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InvalidInputError("the event must be a JSON object", field="payload")
+    if "payload" in data:
+        named = data.get("stage")
+        if named is not None and named != stage_name:
+            raise InvalidInputError(f"this function serves stage {stage_name!r}, not {named!r}", field="stage")
+        payload = data["payload"]
+        if not isinstance(payload, dict):
+            raise InvalidInputError("payload must be a JSON object", field="payload")
+        return payload
+    # a bare stage request ({"text": ...}) is accepted as the payload itself
+    return {k: v for k, v in data.items() if k != "stage"}
+
+
+def _http_request_id(event: dict[str, Any], context: Any) -> str:
+    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+    rid = headers.get("x-request-id") or (event.get("requestContext") or {}).get("requestId")
+    return str(rid or getattr(context, "aws_request_id", "") or "")
+
+
+def handle_event(stage_name: str, event: Any, models: Any, context: Any = None) -> dict[str, Any]:
+    """Entry point of a stage Lambda: direct invoke or API Gateway (HTTP API v2 / REST) event.
+
+    Direct invoke (what :class:`~careerready.services.transport.LambdaTransport` sends): the event
+    is ``{"stage": ..., "payload": {...}}`` (or the bare request); the answer is :func:`handle`'s
+    output, or ``{"error": {code, message, http_status, ...}}`` for a domain error. Unexpected
+    exceptions propagate, so Lambda reports a FunctionError (the caller raises StageError).
+
+    API Gateway event (``sam local invoke -e events/<fn>.json``, or a function URL): the JSON body
+    is the payload; the answer is an HTTP response ``{statusCode, headers, body}``, errors as
+    ``{"detail": {code, message, ...}}`` with the error's status.
+    """
+    from careerready.core.errors import CareerReadyError
+    from careerready.core.observability import logger
+    from careerready.services.transport import error_envelope
+
+    if isinstance(event, dict) and _is_http_event(event):
+        request_id = _http_request_id(event, context)
+        headers = {"content-type": "application/json", "x-request-id": request_id}
+        try:
+            out = handle(stage_name, _unwrap(stage_name, _http_body(event)), models)
+            return {"statusCode": 200, "headers": headers, "body": json.dumps(out)}
+        except CareerReadyError as exc:
+            detail = {**exc.to_dict(), "request_id": request_id}
+            return {"statusCode": exc.http_status, "headers": headers, "body": json.dumps({"detail": detail})}
+        except Exception:
+            logger.exception("stage crashed", stage=stage_name, request_id=request_id)
+            detail = {"code": "internal_error", "message": "internal error", "request_id": request_id}
+            return {"statusCode": 500, "headers": headers, "body": json.dumps({"detail": detail})}
+    try:
+        return handle(stage_name, _unwrap(stage_name, event), models)
+    except CareerReadyError as exc:
+        logger.info("stage rejected request", stage=stage_name, code=exc.code, status=exc.http_status)
+        return error_envelope(exc)

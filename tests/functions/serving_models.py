@@ -1,0 +1,111 @@
+"""Models for serving tests: the real artifacts when trained, else a small fixture set.
+
+* :func:`real_models` loads every model from ``artifacts/`` through the normal loader (``None`` when
+  an artifact is missing, so tests can skip with the reason).
+* :func:`fixture_models` builds stage models from ``tests/fixtures/catalog_small`` in memory: the
+  catalog, a gazetteer compiled from it, and a fixed-weight readiness model (softmax over coverage;
+  a plumbing stand-in, not a trained model). Matching, gap ranking and recommendation use their
+  documented model-free fallbacks (coverage score, importance order, content-only resources).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from careerready.core.startup import Models
+from careerready.features import READINESS_FEATURES, READINESS_LABELS
+from careerready.models.extractor import GazetteerExtractor, compile_gazetteer
+from careerready.models.readiness import ReadinessModel
+from careerready.services.catalog import Catalog
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE_CATALOG = REPO / "tests" / "fixtures" / "catalog_small"
+ARTIFACTS = REPO / "artifacts"
+REAL_MODELS = ("catalog", "embeddings", "extractor", "matching", "readiness", "gap_ranker", "recommender")
+FIXTURE_VERSIONS = {"catalog": "fixture", "extractor": "fixture", "readiness": "fixture"}
+
+RESUME = """Jane Doe
+Backend developer
+
+Summary
+Backend engineer with 6 years of experience building Python services.
+
+Skills
+Python, Django, Flask, PostgreSQL, SQL, Docker, Git, REST APIs, Redis, AWS, Linux
+
+Experience
+Senior Backend Engineer, Acme (2019-2025)
+- Built REST APIs in Python and Django on PostgreSQL; 6 years of Python.
+- Containerised services with Docker and deployed them on AWS.
+"""
+
+
+class _SoftmaxEstimator:
+    """predict_proba = softmax(coef @ standardised x): deterministic, no training."""
+
+    def __init__(self, coef: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> None:
+        self.coef, self.mean, self.scale = coef, mean, scale
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        z = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
+        logits = z @ self.coef.T
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def _readiness_model() -> ReadinessModel:
+    n = len(READINESS_FEATURES)
+    mean = np.full(n, 0.5)
+    scale = np.ones(n)
+    coef = np.zeros((len(READINESS_LABELS), n))
+    cov = READINESS_FEATURES.index("coverage_partial")
+    crit = READINESS_FEATURES.index("critical_coverage")
+    # needs_upskilling falls with coverage, industry_ready rises with it
+    coef[0, cov], coef[2, cov] = -6.0, 6.0
+    coef[0, crit], coef[2, crit] = -2.0, 2.0
+    mean[READINESS_FEATURES.index("missing_critical")] = 0.0
+    return ReadinessModel(
+        READINESS_FEATURES, READINESS_LABELS, _SoftmaxEstimator(coef, mean, scale), mean, scale, coef
+    )
+
+
+@cache
+def fixture_models() -> Models:
+    """Stage models over the small fixture catalog (no artifacts needed)."""
+    catalog = Catalog.load(FIXTURE_CATALOG)
+    extractor = GazetteerExtractor.from_gazetteer(compile_gazetteer(catalog.skills.values()))
+    return Models(
+        catalog=catalog,
+        extractor=extractor,
+        readiness=_readiness_model(),
+        versions=dict(FIXTURE_VERSIONS),
+        stage="fixture",
+    )
+
+
+def fixture_models_for(stage: str) -> Models:
+    """Per-stage view (versions limited to what the stage uses), like ``get_models(stage)``."""
+    used = {"extract": ("catalog", "extractor"), "match": ("catalog",), "readiness": ("readiness",),
+            "recommend": ("catalog",)}.get(stage, tuple(FIXTURE_VERSIONS))
+    base = fixture_models()
+    return replace(base, versions={k: v for k, v in base.versions.items() if k in used}, stage=stage)
+
+
+def missing_real_artifacts() -> list[str]:
+    """Models with no ``artifacts/<model>/v1/manifest.json`` (empty when everything is trained)."""
+    return [m for m in REAL_MODELS if not (ARTIFACTS / m / "v1" / "manifest.json").is_file()]
+
+
+@cache
+def real_models_for(stage: str) -> Any:
+    """``load_models(stage)`` over the local ``artifacts/`` tree."""
+    from careerready.core.config import load_settings
+    from careerready.core.startup import load_models
+
+    settings = load_settings(artifact_source="local", artifacts_dir=ARTIFACTS)
+    return load_models(stage, settings=settings)

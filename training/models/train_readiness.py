@@ -1,0 +1,163 @@
+"""Train the readiness classifier: calibrated multinomial logistic regression on READINESS_FEATURES.
+
+    python -m training.models.train_readiness --catalog build/catalog --datasets build/datasets --out artifacts/readiness/v1
+
+Held-out split by resume id. Baselines: majority class; a two-threshold rule on coverage (cuts
+chosen on the training split). Metrics: accuracy, macro-F1, log-loss, Brier, ECE.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, log_loss
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from careerready.features import READINESS_FEATURES, READINESS_LABELS
+from careerready.models import readiness as readiness_mod
+from careerready.services.artifacts import write_manifest
+from careerready.services.catalog import Catalog
+from training.models.common import Progress, ResumeSkills, base_parser, dataset_refs, is_test, load_space, pair_features, read_jsonl
+from training.reports import Report, bar_png, calibration_png, confusion_png, expected_calibration_error
+
+C = 1.0
+CALIBRATIONS = ("sigmoid", "isotonic")
+RULE_FEATURE = "coverage_partial"
+
+
+def evaluate(y: np.ndarray, probs: np.ndarray) -> dict[str, float]:
+    """Accuracy, macro-F1, log-loss, multi-class Brier and top-label ECE."""
+    probs = np.clip(probs, 1e-6, 1.0)
+    probs = probs / probs.sum(axis=1, keepdims=True)
+    pred = probs.argmax(axis=1)
+    onehot = np.eye(probs.shape[1])[y]
+    return {
+        "accuracy": round(float(accuracy_score(y, pred)), 4),
+        "macro_f1": round(float(f1_score(y, pred, average="macro")), 4),
+        "log_loss": round(float(log_loss(y, probs, labels=list(range(probs.shape[1])))), 4),
+        "brier": round(float(np.mean(np.sum((probs - onehot) ** 2, axis=1))), 4),
+        "ece": round(expected_calibration_error(y, probs), 4),
+    }
+
+
+def fit_threshold_rule(v: np.ndarray, y: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """Two cuts on one feature maximising training accuracy; per-bin class frequencies as probabilities."""
+    grid = np.unique(np.quantile(v, np.linspace(0.02, 0.98, 49)))
+    best = (-1.0, 0.0, 0.0)
+    for i, lo in enumerate(grid):
+        for hi in grid[i:]:
+            pred = np.where(v < lo, 0, np.where(v < hi, 1, 2))
+            acc = float((pred == y).mean())
+            if acc > best[0]:
+                best = (acc, float(lo), float(hi))
+    _, lo, hi = best
+    bins = np.where(v < lo, 0, np.where(v < hi, 1, 2))
+    freq = np.ones((3, 3))  # Laplace smoothing
+    for b, t in zip(bins, y, strict=True):
+        freq[b, t] += 1
+    return lo, hi, freq / freq.sum(axis=1, keepdims=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point."""
+    args = base_parser(__doc__ or "", "artifacts/readiness/v1").parse_args(argv)
+    log = Progress("readiness")
+    catalog = Catalog.load(args.catalog)
+    space = load_space(catalog, args.embeddings)
+    skills = ResumeSkills(catalog, args.extractor)
+    log(f"vectors: {space.has_vectors}; held skills from {skills.source}")
+    resumes = {r["id"]: r for r in read_jsonl(args.datasets / "resumes" / "v1" / "resumes.jsonl")}
+    rows = [r for r in read_jsonl(args.datasets / "readiness" / "v1" / "pairs.jsonl") if r["role_id"] in catalog.roles]
+    pf = pair_features([(r["resume_id"], r["role_id"]) for r in rows], resumes, catalog, space, skills, log)
+    labels = list(READINESS_LABELS)
+    x = pf.matrix(READINESS_FEATURES)
+    y = np.array([labels.index(r["label"]) for r in rows])
+    test = np.array([is_test(r["resume_id"], args.seed) for r in rows])
+    log(f"{len(rows)} pairs; split by resume id: {int((~test).sum())} train / {int(test.sum())} test")
+
+    # calibration method chosen on a validation split carved out of the TRAINING resumes
+    ids = [r["resume_id"] for r in rows]
+    val = np.array([is_test(i, args.seed + 1, 0.25) for i in ids]) & ~test
+    fit_part = ~test & ~val
+    val_loss = {}
+    for method in CALIBRATIONS:
+        cand = CalibratedClassifierCV(make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000)),
+                                      method=method, cv=5).fit(x[fit_part], y[fit_part])
+        val_loss[method] = evaluate(y[val], cand.predict_proba(x[val]))["log_loss"]
+    calibration = min(CALIBRATIONS, key=lambda m: (val_loss[m], m))
+    log(f"validation log-loss by calibration method: {val_loss} -> {calibration}")
+    base = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000))
+    model = CalibratedClassifierCV(base, method=calibration, cv=5).fit(x[~test], y[~test])
+    probs = model.predict_proba(x[test])
+    uncal = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000)).fit(x[~test], y[~test])
+    prior = np.bincount(y[~test], minlength=3) / (~test).sum()
+    iv = READINESS_FEATURES.index(RULE_FEATURE)
+    lo, hi, freq = fit_threshold_rule(x[~test][:, iv], y[~test])
+    v = x[test][:, iv]
+    rule_probs = freq[np.where(v < lo, 0, np.where(v < hi, 1, 2))]
+    results = {
+        "calibrated logistic (model)": evaluate(y[test], probs),
+        "logistic, uncalibrated": evaluate(y[test], uncal.predict_proba(x[test])),
+        "baseline: majority class": evaluate(y[test], np.tile(prior, (int(test.sum()), 1))),
+        f"baseline: threshold rule on {RULE_FEATURE}": evaluate(y[test], rule_probs),
+    }
+    for name, res in results.items():
+        log(f"{name}: {res}")
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    scaler, lr = uncal.named_steps["standardscaler"], uncal.named_steps["logisticregression"]
+    readiness_mod.save(out, model, labels, scaler.mean_, scaler.scale_, lr.coef_, READINESS_FEATURES)
+    loaded = readiness_mod.load(out)
+    p0 = loaded.predict_proba(dict(zip(READINESS_FEATURES, x[test][0], strict=True)))
+    assert abs(sum(p0.values()) - 1) < 1e-9
+
+    rep = Report(out, "Readiness classifier")
+    rep.text(
+        f"Multinomial logistic regression (C={C}) on standardised `READINESS_FEATURES`, calibrated with "
+        f"`CalibratedClassifierCV(method='{calibration}', cv=5)` (method picked by validation log-loss {val_loss} on "
+        "a resume-grouped validation split of the training data); labels {labels} from `readiness/v1/pairs.jsonl`. "
+        f"Features from the resume text via **{skills.source}**.",
+        f"Held-out split by resume id (seed {args.seed}): {int((~test).sum())} train / {int(test.sum())} test pairs. "
+        f"Threshold rule: {RULE_FEATURE} < {lo:.3f} -> needs_upskilling, < {hi:.3f} -> almost_ready, else industry_ready "
+        "(cuts chosen on the training split; probabilities = per-bin training frequencies).",
+    )
+    rep.heading("Held-out results")
+    rep.comparison(results, ["accuracy", "macro_f1", "log_loss", "brier", "ece"])
+    cm = confusion_matrix(y[test], probs.argmax(axis=1), labels=[0, 1, 2])
+    confusion_png(cm, labels, rep.dir / "confusion.png", "Held-out confusion matrix")
+    rep.figure("confusion.png", "Held-out confusion matrix (rows true, columns predicted)")
+    calibration_png(y[test], probs, labels, rep.dir / "calibration.png")
+    rep.figure("calibration.png", "One-vs-rest reliability curves on held-out pairs")
+    rep.heading("Standardised weights (drivers)")
+    rep.table(["feature", *labels], [[n, *[round(float(lr.coef_[k, j]), 3) for k in range(3)]] for j, n in enumerate(READINESS_FEATURES)])
+    bar_png(list(READINESS_FEATURES), [float(c) for c in lr.coef_[2]], rep.dir / "weights_industry_ready.png",
+            "Weights for industry_ready (standardised)")
+    rep.figure("weights_industry_ready.png", "Standardised weights for industry_ready")
+    rep.write()
+    m = results["calibrated logistic (model)"]
+    metrics = {
+        "test_pairs": int(test.sum()),
+        "train_pairs": int((~test).sum()),
+        "features_from": skills.source,
+        "skill_vectors": space.has_vectors,
+        **{f"model_{k}": v for k, v in m.items()},
+        **{f"uncalibrated_{k}": v for k, v in results["logistic, uncalibrated"].items()},
+        **{f"baseline_majority_{k}": v for k, v in results["baseline: majority class"].items()},
+        **{f"baseline_rule_{k}": v for k, v in results[f"baseline: threshold rule on {RULE_FEATURE}"].items()},
+        "calibration": calibration,
+        "confusion_matrix": cm.tolist(),
+        "labels": labels,
+    }
+    write_manifest(out, "readiness", args.version or out.name, metrics=metrics,
+                   datasets=dataset_refs(args.datasets, ["resumes", "readiness"]))
+    log(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
