@@ -48,7 +48,9 @@ class Report:
 
     def comparison(self, results: Mapping[str, Mapping[str, float]], metrics: Sequence[str]) -> None:
         """Table of model/baseline rows x metric columns."""
-        self.table(["model", *metrics], [[name, *[res.get(m, float("nan")) for m in metrics]] for name, res in results.items()])
+        self.table(
+            ["model", *metrics], [[name, *[res.get(m, float("nan")) for m in metrics]] for name, res in results.items()]
+        )
 
     def figure(self, filename: str, caption: str) -> Path:
         """Reference a PNG (already written into the report dir) and return its path."""
@@ -125,7 +127,9 @@ def expected_calibration_error(y: np.ndarray, probs: np.ndarray, n_bins: int = 1
 def bar_png(names: Sequence[str], values: Sequence[float], path: Path, title: str, xlabel: str = "") -> Path:
     """Horizontal bar chart (e.g. learned weights)."""
     fig, ax = plt.subplots(figsize=(6, 0.35 * len(names) + 1.2))
-    ax.barh(list(names)[::-1], list(values)[::-1], color=["tab:green" if v >= 0 else "tab:red" for v in list(values)[::-1]])
+    ax.barh(
+        list(names)[::-1], list(values)[::-1], color=["tab:green" if v >= 0 else "tab:red" for v in list(values)[::-1]]
+    )
     ax.axvline(0, color="k", lw=0.8)
     ax.set_title(title)
     ax.set_xlabel(xlabel)

@@ -6,9 +6,8 @@ per container; ``lifespan="off"`` because Mangum would otherwise run startup on 
 
 from __future__ import annotations
 
-from mangum import Mangum
-
 from careerready.api.app import create_app, warm_up
+from mangum import Mangum
 
 app = create_app()
 warm_up(app)

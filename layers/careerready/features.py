@@ -285,7 +285,8 @@ class SkillSpace:
         """The unit vector of a skill (None if unknown)."""
         if self._vectors is None or skill_id not in self._skill_row:
             return None
-        return self._vectors[self._skill_row[skill_id]]
+        vec: np.ndarray = self._vectors[self._skill_row[skill_id]]
+        return vec
 
     def closure(self, skill_id: str) -> frozenset[str]:
         """Direct and indirect prerequisites of a skill (memoised; empty for unknown ids)."""
@@ -339,7 +340,8 @@ class SkillSpace:
     def role_vector(self, role: Role) -> np.ndarray | None:
         """The role's vector: from role_vectors if present, else importance-weighted skill centroid."""
         if self._role_vectors is not None and role.id in self._role_row:
-            return self._role_vectors[self._role_row[role.id]]
+            rvec: np.ndarray = self._role_vectors[self._role_row[role.id]]
+            return rvec
         vecs, weights = [], []
         for rs in role.skills:
             v = self.vector(rs.skill_id)
@@ -375,7 +377,8 @@ def _normalise(m: np.ndarray) -> np.ndarray:
     m = np.asarray(m, dtype=np.float32)
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return m / norms
+    out: np.ndarray = m / norms
+    return out
 
 
 def partial_credit(similarity: float) -> float:
@@ -494,7 +497,7 @@ def compute_role_features(
     imp = np.array([s.importance for s in statuses], dtype=np.float64)
     total = float(imp.sum()) or 1.0
     exact = np.array([s.status in ("exact", "alias") for s in statuses], dtype=np.float64)
-    credit = np.array([s.credit for s in statuses], dtype=np.float64)
+    credits = np.array([s.credit for s in statuses], dtype=np.float64)
     ev = np.array([s.credit * s.evidence_weight for s in statuses], dtype=np.float64)
     crit = np.array([s.critical for s in statuses], dtype=bool)
     tech = np.array([_is_technical(space.catalog, s.skill_id) for s in statuses], dtype=bool)
@@ -516,7 +519,7 @@ def compute_role_features(
     min_years = float(role.min_years)
     values = {
         "coverage_exact": float((imp * exact).sum() / total),
-        "coverage_partial": float((imp * credit).sum() / total),
+        "coverage_partial": float((imp * credits).sum() / total),
         "coverage_unweighted": float(exact.sum() / n),
         "critical_coverage": float(exact[crit].mean()) if crit.any() else 1.0,
         "missing_critical": float((crit & (exact == 0)).sum()),

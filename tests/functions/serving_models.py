@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from careerready.core.startup import Models
 from careerready.features import READINESS_FEATURES, READINESS_LABELS
 from careerready.models.extractor import GazetteerExtractor, compile_gazetteer
@@ -69,9 +68,7 @@ def _readiness_model() -> ReadinessModel:
     coef[0, cov], coef[2, cov] = -6.0, 6.0
     coef[0, crit], coef[2, crit] = -2.0, 2.0
     mean[READINESS_FEATURES.index("missing_critical")] = 0.0
-    return ReadinessModel(
-        READINESS_FEATURES, READINESS_LABELS, _SoftmaxEstimator(coef, mean, scale), mean, scale, coef
-    )
+    return ReadinessModel(READINESS_FEATURES, READINESS_LABELS, _SoftmaxEstimator(coef, mean, scale), mean, scale, coef)
 
 
 @cache
@@ -90,8 +87,12 @@ def fixture_models() -> Models:
 
 def fixture_models_for(stage: str) -> Models:
     """Per-stage view (versions limited to what the stage uses), like ``get_models(stage)``."""
-    used = {"extract": ("catalog", "extractor"), "match": ("catalog",), "readiness": ("readiness",),
-            "recommend": ("catalog",)}.get(stage, tuple(FIXTURE_VERSIONS))
+    used = {
+        "extract": ("catalog", "extractor"),
+        "match": ("catalog",),
+        "readiness": ("readiness",),
+        "recommend": ("catalog",),
+    }.get(stage, tuple(FIXTURE_VERSIONS))
     base = fixture_models()
     return replace(base, versions={k: v for k, v in base.versions.items() if k in used}, stage=stage)
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from careerready.core.errors import ArtifactImmutableError, ArtifactIntegrityError, ArtifactNotFoundError
 from careerready.services.artifacts import ArtifactStore, S3Source, publish, sha256_file, write_manifest
 
@@ -104,3 +103,56 @@ def test_publish_refuses_locally_inconsistent_dir(local_version: Path, s3_client
     with pytest.raises(ArtifactIntegrityError, match="weights.bin"):
         publish(local_version, "extractor", "v1", s3_client, s3_bucket, "models")
     assert "Contents" not in s3_client.list_objects_v2(Bucket=s3_bucket)
+
+
+def _publish_extract_stage(root: Path, client: Any, bucket: str) -> None:
+    from careerready.models.extractor import compile_gazetteer
+
+    skill = {"id": "python", "name": "Python", "aliases": [], "type": "language", "category": "pl",
+             "prerequisites": [], "learning_hours": 80, "demand": 0.9}
+    cat = root / "catalog" / "v1"
+    cat.mkdir(parents=True)
+    (cat / "skills.jsonl").write_text(json.dumps(skill) + "\n")
+    write_manifest(cat, "catalog", "v1", metrics={})
+    ext = root / "extractor" / "v1"
+    ext.mkdir(parents=True)
+    (ext / "gazetteer.json").write_text(json.dumps(compile_gazetteer([skill])))
+    write_manifest(ext, "extractor", "v1", metrics={})
+    publish(cat, "catalog", "v1", client, bucket)
+    publish(ext, "extractor", "v1", client, bucket)
+
+
+def test_cold_start_from_s3(s3_client: Any, s3_bucket: str, tmp_path: Path) -> None:
+    from careerready.core.config import load_settings
+    from careerready.core.startup import load_models
+
+    _publish_extract_stage(tmp_path / "art", s3_client, s3_bucket)
+    settings = load_settings(artifact_source="s3", artifact_bucket=s3_bucket, cache_dir=tmp_path / "cache")
+    models = load_models("extract", settings=settings, store=ArtifactStore.from_settings(settings, s3_client))
+    assert models.load_timings["extractor"]["cached"] == 0.0 and models.load_timings["extractor"]["download_ms"] > 0
+    assert [s.skill_id for s in models.extractor.extract("Python developer")] == ["python"]
+
+    s3_client.put_object(Bucket=s3_bucket, Key="models/catalog/v1/skills.jsonl", Body=b"{}\n")
+    settings2 = load_settings(artifact_source="s3", artifact_bucket=s3_bucket, cache_dir=tmp_path / "cache2")
+    with pytest.raises(ArtifactIntegrityError, match=r"stage 'extract': catalog/v1: .*skills.jsonl"):
+        load_models("extract", settings=settings2, store=ArtifactStore.from_settings(settings2, s3_client))
+
+
+def test_get_models_does_not_cache_failures(
+    s3_client: Any, s3_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_settings: None
+) -> None:
+    from careerready.core.startup import get_models
+
+    monkeypatch.setenv("CAREERREADY_ARTIFACT_SOURCE", "s3")
+    monkeypatch.setenv("CAREERREADY_ARTIFACT_BUCKET", s3_bucket)
+    monkeypatch.setenv("CAREERREADY_CACHE_DIR", str(tmp_path / "cache"))
+    get_models.cache_clear()
+    try:
+        with pytest.raises(ArtifactNotFoundError):
+            get_models("extract")
+        _publish_extract_stage(tmp_path / "art", s3_client, s3_bucket)
+        first = get_models("extract")
+        assert first is get_models("extract")  # loaded once per process
+        assert first.versions == {"catalog": "v1", "extractor": "v1"}
+    finally:
+        get_models.cache_clear()

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from careerready.core.config import load_settings
 from careerready.core.errors import ArtifactError, ArtifactIntegrityError, ArtifactNotFoundError, ConfigError
 from careerready.core.startup import load_models
@@ -128,8 +127,16 @@ def test_registry_rejects_conflicting_union(tmp_path: Path) -> None:
 def _write_catalog_artifact(root: Path) -> None:
     d = root / "catalog" / "v1"
     d.mkdir(parents=True)
-    skill = {"id": "python", "name": "Python", "aliases": [], "type": "language", "category": "pl",
-             "prerequisites": [], "learning_hours": 80, "demand": 0.9}
+    skill = {
+        "id": "python",
+        "name": "Python",
+        "aliases": [],
+        "type": "language",
+        "category": "pl",
+        "prerequisites": [],
+        "learning_hours": 80,
+        "demand": 0.9,
+    }
     (d / "skills.jsonl").write_text(json.dumps(skill) + "\n")
     write_manifest(d, "catalog", "v1", metrics={})
 

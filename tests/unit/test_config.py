@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from careerready.core.config import get_settings, load_settings
 from careerready.core.errors import ConfigError
 

@@ -7,8 +7,6 @@ import zipfile
 
 import docx
 import pytest
-from pypdf import PdfWriter
-
 from careerready.core.errors import (
     InvalidInputError,
     NoExtractableTextError,
@@ -16,6 +14,7 @@ from careerready.core.errors import (
     UnsupportedMediaTypeError,
 )
 from careerready.services.documents import DOCX_MIME, DocumentLimits, detect_kind, document_to_text
+from pypdf import PdfWriter
 
 
 def make_text_pdf(lines: list[str]) -> bytes:

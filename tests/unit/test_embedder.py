@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError, InvalidInputError
-from careerready.models.embedder import OnnxEmbedder
+from careerready.models.embedder import OnnxEmbedder, load
 from careerready.pipelines.embedding import VectorIndex, embed_skills, nearest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -263,3 +263,17 @@ def test_minilm_stored_skill_vectors_align_with_ids() -> None:
         emb = OnnxEmbedder.from_dir(ARTIFACT)
         top = [sid for sid, _ in index.lookup(emb, ["kubernetes cluster administration"], k=5)[0]]
         assert "kubernetes" in top
+
+
+def test_load_bundles_embedder_and_vector_indexes(tiny_dir: Path) -> None:
+    bundle = load(tiny_dir)
+    assert bundle.skills is None and bundle.roles is None and bundle.role_ids is None
+    vecs = bundle.embed(["python", "docker"])
+    np.save(tiny_dir / "role_vectors.npy", vecs)
+    (tiny_dir / "role_ids.json").write_text(json.dumps(["data-analyst", "devops-engineer"]))
+    bundle = load(tiny_dir)
+    assert bundle.role_ids == ("data-analyst", "devops-engineer")
+    assert bundle.roles is not None and bundle.roles.search(bundle.embed(["docker"]), k=1)[0][0][0] == "devops-engineer"
+    np.save(tiny_dir / "role_vectors.npy", np.ones((2, TINY_DIM + 1), dtype=np.float32))
+    with pytest.raises(ArtifactIntegrityError):
+        load(tiny_dir)

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-
 from careerready.features import (
     EVIDENCE_WEIGHTS,
     GAP_FEATURES,
@@ -27,8 +26,15 @@ from careerready.features import (
 from careerready.services.catalog import Catalog, Role, RoleSkill, Skill
 
 
-def _skill(sid: str, cat: str, prereqs: tuple[str, ...] = (), typ: str = "tool", hours: float = 40, demand: float = 0.5,
-           aliases: tuple[str, ...] = ()) -> Skill:
+def _skill(
+    sid: str,
+    cat: str,
+    prereqs: tuple[str, ...] = (),
+    typ: str = "tool",
+    hours: float = 40,
+    demand: float = 0.5,
+    aliases: tuple[str, ...] = (),
+) -> Skill:
     return Skill(sid, sid.title(), aliases, typ, cat, prereqs, hours, demand)
 
 
@@ -43,13 +49,21 @@ def toy() -> tuple[Catalog, SkillSpace, Role]:
         "kubernetes": _skill("kubernetes", "ops", ("docker", "linux"), hours=60, demand=0.8),
         "communication": _skill("communication", "soft", typ="soft"),
     }
-    role = Role("ds", "Data Person", (), "data", "", 2.0, (
-        RoleSkill("python", 1.0, True),
-        RoleSkill("pandas", 0.8, False),
-        RoleSkill("kubernetes", 0.6, True),
-        RoleSkill("communication", 0.4, False),
-        RoleSkill("docker", 0.5, False),
-    ))
+    role = Role(
+        "ds",
+        "Data Person",
+        (),
+        "data",
+        "",
+        2.0,
+        (
+            RoleSkill("python", 1.0, True),
+            RoleSkill("pandas", 0.8, False),
+            RoleSkill("kubernetes", 0.6, True),
+            RoleSkill("communication", 0.4, False),
+            RoleSkill("docker", 0.5, False),
+        ),
+    )
     catalog = Catalog(skills=skills, roles={"ds": role})
     ids = list(skills)
     dim = len(ids)
@@ -72,12 +86,15 @@ def test_evidence_kind_by_section() -> None:
 
 def test_held_skills_drop_negated_keep_strongest_evidence(toy: tuple[Catalog, SkillSpace, Role]) -> None:
     catalog, _, _ = toy
-    held = held_skills_from_extracted([
-        {"skill_id": "python", "section": "skills", "text": "py", "years": 2},
-        {"skill_id": "python", "section": "experience", "text": "py", "years": 4},
-        {"skill_id": "docker", "section": "experience", "text": "Docker", "negated": True},
-        {"skill_id": None, "section": "skills", "text": "foo"},
-    ], catalog)
+    held = held_skills_from_extracted(
+        [
+            {"skill_id": "python", "section": "skills", "text": "py", "years": 2},
+            {"skill_id": "python", "section": "experience", "text": "py", "years": 4},
+            {"skill_id": "docker", "section": "experience", "text": "Docker", "negated": True},
+            {"skill_id": None, "section": "skills", "text": "foo"},
+        ],
+        catalog,
+    )
     assert list(held) == ["python"]
     assert held["python"].evidence == "work" and held["python"].years == 4.0
     assert held["python"].alias is True and held["python"].mentions == 2
@@ -91,11 +108,14 @@ def test_partial_credit_bounds() -> None:
 
 def test_role_features_toy_case(toy: tuple[Catalog, SkillSpace, Role]) -> None:
     catalog, space, role = toy
-    held = held_skills_from_extracted([
-        {"skill_id": "python", "section": "experience", "text": "py"},  # alias, work
-        {"skill_id": "numpy", "section": "skills", "text": "Numpy"},  # -> partial for pandas
-        {"skill_id": "docker", "section": "education", "text": "Docker"},  # exact, course
-    ], catalog)
+    held = held_skills_from_extracted(
+        [
+            {"skill_id": "python", "section": "experience", "text": "py"},  # alias, work
+            {"skill_id": "numpy", "section": "skills", "text": "Numpy"},  # -> partial for pandas
+            {"skill_id": "docker", "section": "education", "text": "Docker"},  # exact, course
+        ],
+        catalog,
+    )
     rf = compute_role_features(held, role, space, years_experience=1.0)
     st = {s.skill_id: s for s in rf.statuses}
     assert st["python"].status == "alias" and st["python"].credit == 1.0
@@ -115,8 +135,14 @@ def test_role_features_toy_case(toy: tuple[Catalog, SkillSpace, Role]) -> None:
     assert v["critical_coverage"] == 0.5 and v["missing_critical"] == 1.0
     assert v["years_ratio"] == 0.5 and v["years_gap"] == 1.0
     assert v["evidence_coverage"] == pytest.approx(
-        (1.0 * EVIDENCE_WEIGHTS["work"] + 0.5 * EVIDENCE_WEIGHTS["course"] + 0.8 * st["pandas"].credit * EVIDENCE_WEIGHTS["listed"]) / total,
-        abs=1e-5)
+        (
+            1.0 * EVIDENCE_WEIGHTS["work"]
+            + 0.5 * EVIDENCE_WEIGHTS["course"]
+            + 0.8 * st["pandas"].credit * EVIDENCE_WEIGHTS["listed"]
+        )
+        / total,
+        abs=1e-5,
+    )
     assert v["partial_share"] == pytest.approx(1 / 5)
     assert set(MATCH_FEATURES) <= set(v) and set(READINESS_FEATURES) <= set(v)
     assert 0 < v["embedding_cosine"] <= 1

@@ -8,14 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import xgboost as xgb
+from careerready.core.errors import ArtifactNotFoundError
+from careerready.features import GAP_FEATURES, MATCH_FEATURES, READINESS_FEATURES, READINESS_LABELS
+from careerready.models import gap_ranker, matcher, readiness, recommender
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-
-from careerready.core.errors import ArtifactNotFoundError
-from careerready.features import GAP_FEATURES, MATCH_FEATURES, READINESS_FEATURES, READINESS_LABELS
-from careerready.models import gap_ranker, matcher, readiness, recommender
 
 
 def _rng() -> np.random.Generator:
@@ -81,8 +80,16 @@ def test_gap_ranker_round_trip(tmp_path: Path) -> None:
 def test_recommender_round_trip(tmp_path: Path) -> None:
     ids = ("r1", "r2", "r3", "r4")
     comps = np.array([[0.7, 0.7, 0.1, 0.0], [0.0, 0.1, 0.7, 0.7]])
-    rec = recommender.Recommender(ids, comps, np.array([1.0, 0.5, 0.2, 0.1]), (("a",), ("a", "b"), ("c",), ("d",)),
-                                  ("beginner", "intermediate", "advanced", "beginner"), alpha=0.4, held_weight=0.2, beta=0.1)
+    rec = recommender.Recommender(
+        ids,
+        comps,
+        np.array([1.0, 0.5, 0.2, 0.1]),
+        (("a",), ("a", "b"), ("c",), ("d",)),
+        ("beginner", "intermediate", "advanced", "beginner"),
+        alpha=0.4,
+        held_weight=0.2,
+        beta=0.1,
+    )
     recommender.save(tmp_path, rec)
     loaded = recommender.load(tmp_path)
     gw = {"a": 1.0, "b": 0.5}

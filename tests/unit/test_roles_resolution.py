@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-
 from careerready.core.errors import InvalidInputError, RoleNotFoundError
 from careerready.services.catalog import Catalog, Role
 from careerready.services.roles import RoleResolver, canonical_title

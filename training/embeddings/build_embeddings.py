@@ -72,18 +72,20 @@ def alias_accuracy(
 ) -> tuple[float, int]:
     """Top-1 alias -> skill accuracy of a strategy; returns (accuracy, number of aliases)."""
     matrix = np.stack([combine(n, a, strategy) for n, a in zip(name_vecs, alias_vecs, strict=True)])
-    hits = total = 0
-    for s, aliases in enumerate(alias_vecs):
-        for j in range(len(aliases)):
-            query = aliases[j]
-            scores = matrix @ query
-            if leave_one_out:
-                rest = np.delete(aliases, j, axis=0)
-                scores[s] = float(combine(name_vecs[s], rest, strategy) @ query)
-            best = int(np.flatnonzero(scores == scores.max())[0])
-            hits += best == s
-            total += 1
-    return (hits / total if total else 0.0), total
+    owners = np.array([s for s, aliases in enumerate(alias_vecs) for _ in range(len(aliases))], dtype=np.int64)
+    if owners.size == 0:
+        return 0.0, 0
+    queries = np.vstack([a for a in alias_vecs if len(a)])
+    scores = queries @ matrix.T
+    if leave_one_out:
+        row = 0
+        for s, aliases in enumerate(alias_vecs):
+            for j in range(len(aliases)):
+                own = combine(name_vecs[s], np.delete(aliases, j, axis=0), strategy)
+                scores[row, s] = float(own @ aliases[j])
+                row += 1
+    best = scores.argmax(axis=1)  # first maximum on ties
+    return float((best == owners).mean()), int(owners.size)
 
 
 def role_text(role: Role, skill_names: dict[str, str], top: int = ROLE_TOP_SKILLS) -> str:

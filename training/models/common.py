@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from careerready.features import HeldSkill, RoleFeatures, SkillSpace, compute_role_features, held_skills_from_extracted
 from careerready.services.catalog import Catalog
 
@@ -33,8 +32,12 @@ def base_parser(description: str, default_out: str) -> argparse.ArgumentParser:
     p.add_argument("--catalog", type=Path, default=Path("build/catalog"))
     p.add_argument("--datasets", type=Path, default=Path("build/datasets"))
     p.add_argument("--out", type=Path, default=Path(default_out))
-    p.add_argument("--embeddings", type=Path, default=DEFAULT_EMBEDDINGS, help="dir with skill_vectors.npy/skill_ids.json")
-    p.add_argument("--extractor", type=Path, default=DEFAULT_EXTRACTOR, help="extractor artifact (gold spans if absent)")
+    p.add_argument(
+        "--embeddings", type=Path, default=DEFAULT_EMBEDDINGS, help="dir with skill_vectors.npy/skill_ids.json"
+    )
+    p.add_argument(
+        "--extractor", type=Path, default=DEFAULT_EXTRACTOR, help="extractor artifact (gold spans if absent)"
+    )
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--version", default=None, help="artifact version (default: name of --out)")
     return p
@@ -105,8 +108,13 @@ class ResumeSkills:
         if self.extractor is not None:
             return held_skills_from_extracted(self.extractor.extract(resume["text"]), self.catalog)
         mentions = [
-            {"skill_id": sp.get("skill_id"), "section": _section_of(resume, sp["start"]), "text": sp.get("text"),
-             "negated": sp.get("negated", False), "years": sp.get("years")}
+            {
+                "skill_id": sp.get("skill_id"),
+                "section": _section_of(resume, sp["start"]),
+                "text": sp.get("text"),
+                "negated": sp.get("negated", False),
+                "years": sp.get("years"),
+            }
             for sp in resume.get("spans", [])
             if sp.get("skill_id") in self.catalog.skills
         ]
@@ -142,8 +150,9 @@ def pair_features(
             out.held[rid] = skills.held(resumes[rid])
         res = resumes[rid]
         years = res.get("years_experience")
-        out.features[(rid, role_id)] = compute_role_features(out.held[rid], catalog.roles[role_id], space,
-                                                             None if years is None else float(years))
+        out.features[(rid, role_id)] = compute_role_features(
+            out.held[rid], catalog.roles[role_id], space, None if years is None else float(years)
+        )
         if log is not None and (i + 1) % 2000 == 0:
             log(f"features {i + 1}/{len(pairs)}")
     return out

@@ -16,21 +16,38 @@ from pathlib import Path
 
 import numpy as np
 import xgboost as xgb
-
 from careerready.features import GAP_FEATURES, gap_features
 from careerready.models import gap_ranker as gap_ranker_mod
 from careerready.pipelines.gaps import importance_scores
 from careerready.services.artifacts import write_manifest
 from careerready.services.catalog import Catalog
-from training.models.common import Progress, ResumeSkills, base_parser, dataset_refs, is_test, load_space, pair_features, read_jsonl
+
+from training.models.common import (
+    Progress,
+    ResumeSkills,
+    base_parser,
+    dataset_refs,
+    is_test,
+    load_space,
+    pair_features,
+    read_jsonl,
+)
 from training.reports import Report, bar_png, grouped_bar_png
 
-PARAMS = {"n_estimators": 300, "max_depth": 4, "learning_rate": 0.05, "subsample": 0.9, "colsample_bytree": 0.9,
-          "min_child_weight": 2.0, "reg_lambda": 1.0}
+PARAMS = {
+    "n_estimators": 300,
+    "max_depth": 4,
+    "learning_rate": 0.05,
+    "subsample": 0.9,
+    "colsample_bytree": 0.9,
+    "min_child_weight": 2.0,
+    "reg_lambda": 1.0,
+}
 
 
 def ndcg_at(rels_in_order: list[int], k: int) -> float:
     """NDCG@k with gain 2^rel - 1 (0 if the query has no relevant item)."""
+
     def dcg(rs: list[int]) -> float:
         return sum((2**r - 1) / np.log2(i + 2) for i, r in enumerate(rs[:k]))
 
@@ -81,16 +98,25 @@ def main(argv: list[str] | None = None) -> int:
         qnames.append([sid for sid, _ in kept])
         qtest.append(is_test(key[0], args.seed))
     n_tr, n_te = sum(not t for t in qtest), sum(qtest)
-    log(f"{len(qx)} queries with >= 2 labelled gaps ({n_tr} train / {n_te} test, split by resume id); "
-        f"{unlabeled} gap rows missing in the extractor view but not in the latent profile were skipped")
+    log(
+        f"{len(qx)} queries with >= 2 labelled gaps ({n_tr} train / {n_te} test, split by resume id); "
+        f"{unlabeled} gap rows missing in the extractor view but not in the latent profile were skipped"
+    )
 
     tr = [i for i, t in enumerate(qtest) if not t]
     te = [i for i, t in enumerate(qtest) if t]
     x_tr = np.concatenate([qx[i] for i in tr])
     y_tr = np.concatenate([qrel[i] for i in tr])
     qid_tr = np.concatenate([np.full(len(qx[i]), j) for j, i in enumerate(tr)])
-    ranker = xgb.XGBRanker(objective="rank:ndcg", random_state=args.seed, n_jobs=1, tree_method="hist",
-                           lambdarank_pair_method="topk", lambdarank_num_pair_per_sample=8, **PARAMS)
+    ranker = xgb.XGBRanker(
+        objective="rank:ndcg",
+        random_state=args.seed,
+        n_jobs=1,
+        tree_method="hist",
+        lambdarank_pair_method="topk",
+        lambdarank_num_pair_per_sample=8,
+        **PARAMS,
+    )
     ranker.fit(x_tr, y_tr, qid=qid_tr)
     booster = ranker.get_booster()
     booster.feature_names = list(GAP_FEATURES)
@@ -108,8 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     imp_only = [qx[i][:, i_imp].astype(np.float64) for i in te]
     imp_crit = [importance_scores([dict(zip(GAP_FEATURES, map(float, row), strict=True)) for row in qx[i]]) for i in te]
     results = {}
-    for name, sc in [("xgboost rank:ndcg (model)", model_scores), ("baseline: importance only", imp_only),
-                     ("baseline: importance, critical first", imp_crit)]:
+    for name, sc in [
+        ("xgboost rank:ndcg (model)", model_scores),
+        ("baseline: importance only", imp_only),
+        ("baseline: importance, critical first", imp_crit),
+    ]:
         results[name] = {f"ndcg@{k}": mean_ndcg(te_rel, sc, te_names, k) for k in (5, 10)}
         log(f"{name}: {results[name]}")
 
@@ -125,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     rep.comparison(results, ["ndcg@5", "ndcg@10"])
     grouped_bar_png(results, ["ndcg@5", "ndcg@10"], rep.dir / "comparison.png", "Held-out NDCG: model vs baselines")
     rep.figure("comparison.png", "Held-out NDCG@5 / @10")
-    names = [n for n in GAP_FEATURES]
+    names = list(GAP_FEATURES)
     gains = [float(importance.get(n, 0.0)) for n in names]
     rep.heading("Feature importance (gain)")
     rep.table(["feature", "gain"], [[n, round(g, 3)] for n, g in zip(names, gains, strict=True)])
@@ -136,13 +165,24 @@ def main(argv: list[str] | None = None) -> int:
     b = results["baseline: importance only"]
     c = results["baseline: importance, critical first"]
     metrics = {
-        "test_queries": n_te, "train_queries": n_tr, "features_from": skills.source, "skill_vectors": space.has_vectors,
-        "model_ndcg5": m["ndcg@5"], "model_ndcg10": m["ndcg@10"],
-        "baseline_importance_ndcg5": b["ndcg@5"], "baseline_importance_ndcg10": b["ndcg@10"],
-        "baseline_importance_critical_ndcg5": c["ndcg@5"], "baseline_importance_critical_ndcg10": c["ndcg@10"],
+        "test_queries": n_te,
+        "train_queries": n_tr,
+        "features_from": skills.source,
+        "skill_vectors": space.has_vectors,
+        "model_ndcg5": m["ndcg@5"],
+        "model_ndcg10": m["ndcg@10"],
+        "baseline_importance_ndcg5": b["ndcg@5"],
+        "baseline_importance_ndcg10": b["ndcg@10"],
+        "baseline_importance_critical_ndcg5": c["ndcg@5"],
+        "baseline_importance_critical_ndcg10": c["ndcg@10"],
     }
-    write_manifest(out, "gap_ranker", args.version or out.name, metrics=metrics,
-                   datasets=dataset_refs(args.datasets, ["resumes", "gaps"]))
+    write_manifest(
+        out,
+        "gap_ranker",
+        args.version or out.name,
+        metrics=metrics,
+        datasets=dataset_refs(args.datasets, ["resumes", "gaps"]),
+    )
     log(f"wrote {out}")
     return 0
 

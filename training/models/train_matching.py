@@ -13,14 +13,23 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import spearmanr
-from sklearn.linear_model import LinearRegression, Ridge
-
 from careerready.features import MATCH_FEATURES
 from careerready.models import matcher as matcher_mod
 from careerready.services.artifacts import write_manifest
 from careerready.services.catalog import Catalog
-from training.models.common import Progress, ResumeSkills, base_parser, dataset_refs, is_test, load_space, pair_features, read_jsonl
+from scipy.stats import spearmanr
+from sklearn.linear_model import LinearRegression, Ridge
+
+from training.models.common import (
+    Progress,
+    ResumeSkills,
+    base_parser,
+    dataset_refs,
+    is_test,
+    load_space,
+    pair_features,
+    read_jsonl,
+)
 from training.reports import Report, bar_png, grouped_bar_png, scatter_png
 
 RIDGE_ALPHA = 1.0
@@ -57,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     catalog = Catalog.load(args.catalog)
     space = load_space(catalog, args.embeddings)
     skills = ResumeSkills(catalog, args.extractor)
-    log(f"catalog {len(catalog.skills)} skills / {len(catalog.roles)} roles; vectors: {space.has_vectors}; held skills from {skills.source}")
+    log(
+        f"catalog {len(catalog.skills)} skills / {len(catalog.roles)} roles; vectors: {space.has_vectors}; held skills from {skills.source}"
+    )
     resumes = {r["id"]: r for r in read_jsonl(args.datasets / "resumes" / "v1" / "resumes.jsonl")}
     rows = [r for r in read_jsonl(args.datasets / "matching" / "v1" / "pairs.jsonl") if r["role_id"] in catalog.roles]
     log(f"{len(resumes)} resumes, {len(rows)} (resume, role) pairs")
@@ -77,8 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "ridge (model)": evaluate(te_rows, y[test], pred),
         "baseline: unweighted coverage": evaluate(te_rows, y[test], x[test][:, i_cov]),
-        "baseline: unweighted coverage (linear fit)": evaluate(te_rows, y[test], np.clip(cov_fit.predict(x[test][:, [i_cov]]), 0, 1)),
-        "baseline: cosine only (linear fit)": evaluate(te_rows, y[test], np.clip(cos_fit.predict(x[test][:, [i_cos]]), 0, 1)),
+        "baseline: unweighted coverage (linear fit)": evaluate(
+            te_rows, y[test], np.clip(cov_fit.predict(x[test][:, [i_cov]]), 0, 1)
+        ),
+        "baseline: cosine only (linear fit)": evaluate(
+            te_rows, y[test], np.clip(cos_fit.predict(x[test][:, [i_cos]]), 0, 1)
+        ),
     }
     for name, res in results.items():
         log(f"{name}: {res}")
@@ -104,11 +119,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     rep.heading("Held-out results")
     rep.comparison(results, ["mae", "spearman", "ranking_accuracy"])
-    grouped_bar_png(results, ["spearman", "ranking_accuracy"], rep.dir / "comparison.png", "Held-out: model vs baselines")
+    grouped_bar_png(
+        results, ["spearman", "ranking_accuracy"], rep.dir / "comparison.png", "Held-out: model vs baselines"
+    )
     rep.figure("comparison.png", "Spearman and ranking accuracy, model vs baselines")
     rep.heading("Learned weights (shipped model)")
-    rep.table(["feature", "weight"], [[n, round(float(w), 4)] for n, w in zip(MATCH_FEATURES, final.coef_, strict=True)])
-    rep.text(f"intercept = {final.intercept_:.4f}. A feature's contribution to a score is weight x value (used in explanations).")
+    rep.table(
+        ["feature", "weight"], [[n, round(float(w), 4)] for n, w in zip(MATCH_FEATURES, final.coef_, strict=True)]
+    )
+    rep.text(
+        f"intercept = {final.intercept_:.4f}. A feature's contribution to a score is weight x value (used in explanations)."
+    )
     bar_png(list(MATCH_FEATURES), [float(w) for w in final.coef_], rep.dir / "weights.png", "Learned weights")
     rep.figure("weights.png", "Learned weights")
     scatter_png(y[test], pred, rep.dir / "pred_vs_target.png", "Held-out: predicted vs target")
@@ -124,8 +145,13 @@ def main(argv: list[str] | None = None) -> int:
         **{f"baseline_coverage_fit_{k}": v for k, v in results["baseline: unweighted coverage (linear fit)"].items()},
         **{f"baseline_cosine_{k}": v for k, v in results["baseline: cosine only (linear fit)"].items()},
     }
-    write_manifest(out, "matching", args.version or out.name, metrics=metrics,
-                   datasets=dataset_refs(args.datasets, ["resumes", "matching"]))
+    write_manifest(
+        out,
+        "matching",
+        args.version or out.name,
+        metrics=metrics,
+        datasets=dataset_refs(args.datasets, ["resumes", "matching"]),
+    )
     log(f"wrote {out}")
     return 0
 

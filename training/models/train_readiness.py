@@ -11,17 +11,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from careerready.features import READINESS_FEATURES, READINESS_LABELS
+from careerready.models import readiness as readiness_mod
+from careerready.services.artifacts import write_manifest
+from careerready.services.catalog import Catalog
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, log_loss
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from careerready.features import READINESS_FEATURES, READINESS_LABELS
-from careerready.models import readiness as readiness_mod
-from careerready.services.artifacts import write_manifest
-from careerready.services.catalog import Catalog
-from training.models.common import Progress, ResumeSkills, base_parser, dataset_refs, is_test, load_space, pair_features, read_jsonl
+from training.models.common import (
+    Progress,
+    ResumeSkills,
+    base_parser,
+    dataset_refs,
+    is_test,
+    load_space,
+    pair_features,
+    read_jsonl,
+)
 from training.reports import Report, bar_png, calibration_png, confusion_png, expected_calibration_error
 
 C = 1.0
@@ -85,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     fit_part = ~test & ~val
     val_loss = {}
     for method in CALIBRATIONS:
-        cand = CalibratedClassifierCV(make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000)),
-                                      method=method, cv=5).fit(x[fit_part], y[fit_part])
+        cand = CalibratedClassifierCV(
+            make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000)), method=method, cv=5
+        ).fit(x[fit_part], y[fit_part])
         val_loss[method] = evaluate(y[val], cand.predict_proba(x[val]))["log_loss"]
     calibration = min(CALIBRATIONS, key=lambda m: (val_loss[m], m))
     log(f"validation log-loss by calibration method: {val_loss} -> {calibration}")
@@ -134,9 +144,16 @@ def main(argv: list[str] | None = None) -> int:
     calibration_png(y[test], probs, labels, rep.dir / "calibration.png")
     rep.figure("calibration.png", "One-vs-rest reliability curves on held-out pairs")
     rep.heading("Standardised weights (drivers)")
-    rep.table(["feature", *labels], [[n, *[round(float(lr.coef_[k, j]), 3) for k in range(3)]] for j, n in enumerate(READINESS_FEATURES)])
-    bar_png(list(READINESS_FEATURES), [float(c) for c in lr.coef_[2]], rep.dir / "weights_industry_ready.png",
-            "Weights for industry_ready (standardised)")
+    rep.table(
+        ["feature", *labels],
+        [[n, *[round(float(lr.coef_[k, j]), 3) for k in range(3)]] for j, n in enumerate(READINESS_FEATURES)],
+    )
+    bar_png(
+        list(READINESS_FEATURES),
+        [float(c) for c in lr.coef_[2]],
+        rep.dir / "weights_industry_ready.png",
+        "Weights for industry_ready (standardised)",
+    )
     rep.figure("weights_industry_ready.png", "Standardised weights for industry_ready")
     rep.write()
     m = results["calibrated logistic (model)"]
@@ -153,8 +170,13 @@ def main(argv: list[str] | None = None) -> int:
         "confusion_matrix": cm.tolist(),
         "labels": labels,
     }
-    write_manifest(out, "readiness", args.version or out.name, metrics=metrics,
-                   datasets=dataset_refs(args.datasets, ["resumes", "readiness"]))
+    write_manifest(
+        out,
+        "readiness",
+        args.version or out.name,
+        metrics=metrics,
+        datasets=dataset_refs(args.datasets, ["resumes", "readiness"]),
+    )
     log(f"wrote {out}")
     return 0
 

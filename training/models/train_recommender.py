@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.decomposition import TruncatedSVD
-
 from careerready.features import SkillSpace, compute_role_features, held_skills_from_ids
 from careerready.models import recommender as rec_mod
 from careerready.models.recommender import Recommender
@@ -27,6 +25,8 @@ from careerready.pipelines.gaps import rank_gaps
 from careerready.pipelines.recommendation import gap_weights
 from careerready.services.artifacts import write_manifest
 from careerready.services.catalog import Catalog
+from sklearn.decomposition import TruncatedSVD
+
 from training.models.common import Progress, base_parser, dataset_refs, is_test, read_jsonl
 from training.reports import Report, grouped_bar_png
 
@@ -89,8 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         by_user[r["user_id"]].append(r)
     parts = {u: part(u) for u in sorted(by_user)}
     train_users = [u for u in sorted(by_user) if parts[u] == "train"]
-    log(f"{len(users)} users, {len(inter)} interactions, {n_items} resources; users train/val/test = "
-        f"{len(train_users)}/{sum(p == 'val' for p in parts.values())}/{sum(p == 'test' for p in parts.values())}")
+    log(
+        f"{len(users)} users, {len(inter)} interactions, {n_items} resources; users train/val/test = "
+        f"{len(train_users)}/{sum(p == 'val' for p in parts.values())}/{sum(p == 'test' for p in parts.values())}"
+    )
 
     x = np.zeros((len(train_users), n_items))
     for i, u in enumerate(train_users):
@@ -148,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     results_cold = {
         "blend CF + content (model)": cold_eval(test_users, blend_scorer(rec)),
         "CF fold-in only": cold_eval(test_users, blend_scorer(make(rank, 1.0, held_w, rec.components))),
-        "content + popularity (no CF)": cold_eval(test_users, blend_scorer(make(rank, 0.0, held_w, rec.components, beta))),
+        "content + popularity (no CF)": cold_eval(
+            test_users, blend_scorer(make(rank, 0.0, held_w, rec.components, beta))
+        ),
         "content only": cold_eval(test_users, lambda u: rec.content_scores(gw(u), users[u].get("years_experience"))),
         "baseline: popularity": cold_eval(test_users, lambda u: popularity),
     }
@@ -167,8 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         ):
             ranked = [j for j in sorted(range(n_items), key=lambda j: (-scores[j], resource_ids[j])) if j not in seen]
             store.append(metrics_at_k(ranked, rel))
-    results_warm = {"blend CF + content (model)": _mean(warm_model), "CF only (SVD)": _mean(warm_cf),
-                    "baseline: popularity": _mean(warm_pop)}
+    results_warm = {
+        "blend CF + content (model)": _mean(warm_model),
+        "CF only (SVD)": _mean(warm_cf),
+        "baseline: popularity": _mean(warm_pop),
+    }
     for name, r in results_cold.items():
         log(f"cold-start {name}: {r}")
     for name, r in results_warm.items():
@@ -201,24 +208,39 @@ def main(argv: list[str] | None = None) -> int:
     rep.heading("Validation grid (cold-start NDCG@10)")
     top = sorted(grid, key=lambda g: g[0], reverse=True)[:15]
     rep.text(f"Top 15 of {len(grid)} settings:")
-    rep.table(["rank", "alpha", "beta", "held_weight", "recall@10", "ndcg@10"],
-              [[g[1], g[2], g[4], g[3], g[5]["recall@10"], g[5]["ndcg@10"]] for g in top])
+    rep.table(
+        ["rank", "alpha", "beta", "held_weight", "recall@10", "ndcg@10"],
+        [[g[1], g[2], g[4], g[3], g[5]["recall@10"], g[5]["ndcg@10"]] for g in top],
+    )
     rep.write()
     c, w = results_cold, results_warm
     metrics = {
-        "rank": rank, "alpha": alpha, "beta": beta, "held_weight": held_w, "test_users": len(test_users),
-        "cold_model_recall10": c["blend CF + content (model)"]["recall@10"], "cold_model_ndcg10": c["blend CF + content (model)"]["ndcg@10"],
+        "rank": rank,
+        "alpha": alpha,
+        "beta": beta,
+        "held_weight": held_w,
+        "test_users": len(test_users),
+        "cold_model_recall10": c["blend CF + content (model)"]["recall@10"],
+        "cold_model_ndcg10": c["blend CF + content (model)"]["ndcg@10"],
         "cold_cf_only_ndcg10": c["CF fold-in only"]["ndcg@10"],
-        "cold_content_popularity_ndcg10": c["content + popularity (no CF)"]["ndcg@10"], "cold_content_only_ndcg10": c["content only"]["ndcg@10"],
+        "cold_content_popularity_ndcg10": c["content + popularity (no CF)"]["ndcg@10"],
+        "cold_content_only_ndcg10": c["content only"]["ndcg@10"],
         "cold_baseline_popularity_recall10": c["baseline: popularity"]["recall@10"],
         "cold_baseline_popularity_ndcg10": c["baseline: popularity"]["ndcg@10"],
-        "warm_model_recall10": w["blend CF + content (model)"]["recall@10"], "warm_model_ndcg10": w["blend CF + content (model)"]["ndcg@10"],
-        "warm_svd_recall10": w["CF only (SVD)"]["recall@10"], "warm_svd_ndcg10": w["CF only (SVD)"]["ndcg@10"],
+        "warm_model_recall10": w["blend CF + content (model)"]["recall@10"],
+        "warm_model_ndcg10": w["blend CF + content (model)"]["ndcg@10"],
+        "warm_svd_recall10": w["CF only (SVD)"]["recall@10"],
+        "warm_svd_ndcg10": w["CF only (SVD)"]["ndcg@10"],
         "warm_baseline_popularity_recall10": w["baseline: popularity"]["recall@10"],
         "warm_baseline_popularity_ndcg10": w["baseline: popularity"]["ndcg@10"],
     }
-    write_manifest(out, "recommender", args.version or out.name, metrics=metrics,
-                   datasets=dataset_refs(args.datasets, ["interactions"]))
+    write_manifest(
+        out,
+        "recommender",
+        args.version or out.name,
+        metrics=metrics,
+        datasets=dataset_refs(args.datasets, ["interactions"]),
+    )
     log(f"wrote {out}")
     return 0
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
-from careerready.core.errors import ArtifactNotFoundError, InvalidInputError
+from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError, InvalidInputError
+from careerready.pipelines.embedding import VectorIndex
 
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -202,3 +204,58 @@ class OnnxEmbedder:
     def cache_len(self) -> int:
         """Number of cached texts."""
         return len(self._cache)
+
+
+@dataclass(frozen=True, eq=False)
+class EmbeddingArtifacts:
+    """What ``load`` returns: the embedder plus the precomputed skill and role vector indexes."""
+
+    embedder: OnnxEmbedder
+    skills: VectorIndex | None
+    roles: VectorIndex | None
+
+    def embed(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
+        """Delegate to :meth:`OnnxEmbedder.embed`."""
+        return self.embedder.embed(texts, batch_size=batch_size)
+
+    @property
+    def skill_ids(self) -> tuple[str, ...] | None:
+        """Row-aligned skill ids (None when the artifact has no skill vectors)."""
+        return self.skills.ids if self.skills else None
+
+    @property
+    def skill_vectors(self) -> np.ndarray | None:
+        """``(n_skills, dim)`` unit vectors, or None."""
+        return self.skills.matrix if self.skills else None
+
+    @property
+    def role_ids(self) -> tuple[str, ...] | None:
+        """Row-aligned role ids (None when the artifact has no role vectors)."""
+        return self.roles.ids if self.roles else None
+
+    @property
+    def role_vectors(self) -> np.ndarray | None:
+        """``(n_roles, dim)`` unit vectors, or None."""
+        return self.roles.matrix if self.roles else None
+
+
+def load(artifact_dir: Path, *, intra_op_threads: int = DEFAULT_THREADS) -> EmbeddingArtifacts:
+    """Loader used by ``careerready.core.startup``: the embedder and, when present, the skill/role vectors.
+
+    Raises:
+        ArtifactNotFoundError: model.onnx or tokenizer.json is missing.
+        ArtifactIntegrityError: a vector file's rows disagree with its ids or with the model's dimension.
+    """
+    embedder = OnnxEmbedder.from_dir(artifact_dir, intra_op_threads=intra_op_threads)
+    indexes: dict[str, VectorIndex | None] = {}
+    for kind in ("skill", "role"):
+        if (Path(artifact_dir) / f"{kind}_vectors.npy").is_file():
+            index = VectorIndex.from_dir(artifact_dir, kind)
+            if index.matrix.shape[1] != embedder.dim:
+                raise ArtifactIntegrityError(
+                    f"{kind} vectors have dimension {index.matrix.shape[1]}, model gives {embedder.dim}"
+                )
+            indexes[kind] = index
+        else:
+            indexes[kind] = None
+    return EmbeddingArtifacts(embedder=embedder, skills=indexes["skill"], roles=indexes["role"])

@@ -36,7 +36,7 @@ __all__ = [
     "Mention",
     "compile_gazetteer",
     "load",
-    "parse_years",
+    "find_years",
     "tokenize",
 ]
 
@@ -83,12 +83,14 @@ _NUM_WORDS = {
     "fifteen": 15,
     "twenty": 20,
 }
-_YEARS_RE = re.compile(
+# found unit-first ("years" is rare, digits are not), then the number is read backwards
+_YEARS_UNIT_RE = re.compile(r"\b(?P<unit>years?|yrs?\.?|yoe|months?|mos?\.?)(?![a-z])\s*(?P<plus2>\+)?", re.IGNORECASE)
+_YEARS_NUM_RE = re.compile(
     r"(?P<qual>\b(?:over|more\s+than|less\s+than|under|nearly|almost|about|around|approximately|approx\.?|"
-    r"at\s+least|~)\s*)?"
+    r"at\s+least)\s*|~\s*)?"
     r"(?P<num>\b\d{1,2}(?:\.\d{1,2})?|\b(?:" + "|".join(sorted(_NUM_WORDS, key=len, reverse=True)) + r"))"
     r"(?:\s*(?:-|–|to)\s*(?P<num2>\d{1,2}(?:\.\d)?))?"
-    r"\s*(?P<plus>\+)?\s*(?P<unit>years?|yrs?\.?|yoe|months?|mos?\.?)(?![a-z])\s*(?P<plus2>\+)?",
+    r"\s*(?P<plus>\+)?\s*$",
     re.IGNORECASE,
 )
 _AFTER_YEARS_RE = re.compile(r"^\s*[(\[:\-–—,]?\s*(?:for\s+|with\s+)?$", re.IGNORECASE)
@@ -132,13 +134,28 @@ def _fold(token: str) -> str:
     return unicodedata.normalize("NFKC", token).lower()
 
 
-def parse_years(match: re.Match[str]) -> float:
-    """Convert a years-of-experience regex match to a number of years."""
+def find_years(text: str) -> list[tuple[int, int, float]]:
+    """Every years-of-experience expression as ``(start, end, years)``, in text order.
+
+    Understands ``5 years``, ``3+ yrs``, ``3-5 years`` (upper bound), ``two years``, ``18 months``,
+    ``over 4 years``, ``less than 1 year`` (0.5).
+    """
+    out: list[tuple[int, int, float]] = []
+    for unit in _YEARS_UNIT_RE.finditer(text):
+        lo = max(0, unit.start() - 40)
+        m = _YEARS_NUM_RE.search(text, lo, unit.start())
+        if m is None:
+            continue
+        out.append((m.start(), unit.end(), _years_value(m, unit.group("unit"))))
+    return out
+
+
+def _years_value(match: re.Match[str], unit: str) -> float:
     raw = match.group("num").lower()
     value = float(_NUM_WORDS[raw]) if raw in _NUM_WORDS else float(raw)
     if match.group("num2"):
         value = max(value, float(match.group("num2")))
-    if match.group("unit").lower().startswith("mo"):
+    if unit.lower().startswith("mo"):
         value = value / 12.0
     qual = (match.group("qual") or "").lower()
     if "less" in qual or "under" in qual:
@@ -400,7 +417,7 @@ class GazetteerExtractor:
         if not mentions:
             return
         breaks = [m.end() for m in _SENTENCE_BREAK_RE.finditer(text)]
-        years_spans = [(m.start(), m.end(), parse_years(m)) for m in _YEARS_RE.finditer(text)]
+        years_spans = find_years(text)
         years_starts = [y[0] for y in years_spans]
         years_ends = [y[1] for y in years_spans]
         spans = [(m.start, m.end) for m in mentions]

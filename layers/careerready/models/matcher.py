@@ -36,7 +36,8 @@ class Matcher:
 
     def predict_many(self, rows: np.ndarray) -> np.ndarray:
         """Scores for a ``(n, len(feature_names))`` matrix, clipped to [0, 1]."""
-        return np.clip(self.intercept + np.asarray(rows, dtype=np.float64) @ self.coef, 0.0, 1.0)
+        out: np.ndarray = np.clip(self.intercept + np.asarray(rows, dtype=np.float64) @ self.coef, 0.0, 1.0)
+        return out
 
     def contributions(self, features: Mapping[str, float]) -> list[tuple[str, float, float, float]]:
         """``(feature, value, weight, weight x value)`` sorted by absolute contribution (desc), then name."""

@@ -94,7 +94,7 @@ class Recommender:
 
     def cf_scores(self, x: np.ndarray) -> np.ndarray:
         """Reconstruct a user vector through the SVD factors, scaled to [0, 1]."""
-        s = (np.asarray(x, dtype=np.float64) @ self.components.T) @ self.components
+        s: np.ndarray = (np.asarray(x, dtype=np.float64) @ self.components.T) @ self.components
         s = np.clip(s, 0.0, None)
         m = float(s.max()) if s.size else 0.0
         return s / m if m > 0 else s

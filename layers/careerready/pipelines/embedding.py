@@ -81,7 +81,7 @@ def nearest(vectors: np.ndarray, matrix: np.ndarray, k: int = 5) -> tuple[np.nda
     return (top_i[0], top_s[0]) if single else (top_i, top_s)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class VectorIndex:
     """Row-aligned ids and unit vectors (skills or roles) with top-k lookup."""
 
@@ -112,6 +112,11 @@ class VectorIndex:
         matrix = np.load(vec_path, allow_pickle=False).astype(np.float32, copy=False)
         ids = tuple(json.loads(ids_path.read_text(encoding="utf-8")))
         return cls(ids=ids, matrix=matrix)
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """Alias of ``matrix``."""
+        return self.matrix
 
     @cached_property
     def position(self) -> dict[str, int]:

@@ -31,7 +31,7 @@ def predict(features: Mapping[str, float], model: ReadinessModel, top_drivers: i
         for n, v, c in model.drivers(features, label)[:top_drivers]
     ]
     return ReadinessResponse(
-        label=label,
-        probabilities={k: round(v, 6) for k, v in probs.items()},  # type: ignore[arg-type]
+        label=label,  # type: ignore[arg-type]
+        probabilities={k: round(v, 6) for k, v in probs.items()},
         drivers=drivers,
     )

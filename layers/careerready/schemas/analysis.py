@@ -128,7 +128,9 @@ class RecommendedResource(_Out):
     teaches: list[str] = Field(description="Gap skill ids this resource teaches.")
     cf_score: float
     content_score: float
-    cf_share: float = Field(description="Share of the score from learner behaviour: CF + popularity (rest: content match).")
+    cf_share: float = Field(
+        description="Share of the score from learner behaviour: CF + popularity (rest: content match)."
+    )
     reason: str
 
 

@@ -1,0 +1,126 @@
+"""The ``careerready`` command with fixture models: analyze a file, batch extract and rank-roles on JSONL."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import careerready.cli as cli
+import docx
+import pytest
+from careerready.services.transport import InProcessTransport
+from serving_models import RESUME, fixture_models_for
+
+
+@pytest.fixture(autouse=True)
+def _fixture_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_client", lambda: InProcessTransport(fixture_models_for))
+
+
+def _write_jsonl(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_extract_jsonl_reports_bad_lines_without_dropping_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            json.dumps({"id": "a", "text": RESUME}),
+            json.dumps({"id": 2, "text": "Skills: React, TypeScript and CSS. No Docker experience."}),
+            "",
+            json.dumps({"id": "blank", "text": "   "}),
+            "{broken",
+            json.dumps({"text": "no id"}),
+        ],
+    )
+    out = tmp_path / "out" / "skills.jsonl"
+    code = cli.main(["extract", "--input", str(src), "--output", str(out)])
+    assert code == 1
+    rows = _read_jsonl(out)
+    assert [r.get("id") for r in rows] == ["a", 2, "blank", None, None]
+    a = rows[0]["skills"]
+    assert set(a[0]) == set(cli.EXTRACT_FIELDS)
+    assert {"python", "django", "postgresql", "docker"} <= {s["skill_id"] for s in a}
+    for s in a:
+        assert RESUME[s["start"] : s["end"]] == s["text"]
+    second = {s["skill_id"]: s for s in rows[1]["skills"]}
+    assert {"react", "typescript", "css"} <= set(second)
+    assert second["docker"]["negated"] is True
+    assert rows[2]["error"]["code"] == "no_extractable_text" and rows[2]["line"] == 4
+    assert rows[3]["error"]["code"] == "invalid_input" and rows[3]["line"] == 5
+    assert rows[4]["error"]["message"] == "line 6: missing 'id'"
+    err = capsys.readouterr().err
+    assert "extract: 2 ok, 3 failed" in err and "line 5" in err
+
+
+def test_extract_all_good_exits_zero(tmp_path: Path) -> None:
+    src = _write_jsonl(tmp_path / "in.jsonl", [json.dumps({"id": "x", "text": "Python and SQL"})])
+    out = tmp_path / "out.jsonl"
+    assert cli.main(["extract", "--input", str(src), "--output", str(out)]) == 0
+    assert [s["skill_id"] for s in _read_jsonl(out)[0]["skills"]] == ["python", "sql"]
+
+
+def test_rank_roles_best_first(tmp_path: Path) -> None:
+    src = _write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            json.dumps({"id": "backend", "text": RESUME}),
+            json.dumps({"id": "front", "text": "JavaScript, TypeScript, React, HTML, CSS, Webpack, Jest, Git"}),
+        ],
+    )
+    out = tmp_path / "roles.jsonl"
+    assert cli.main(["rank-roles", "--input", str(src), "--output", str(out), "--top", "3"]) == 0
+    rows = _read_jsonl(out)
+    for row in rows:
+        scores = [r["score"] for r in row["roles"]]
+        assert len(scores) == 3 and scores == sorted(scores, reverse=True)
+        assert set(row["roles"][0]) == {"role_id", "title", "score", "reasons"} and row["roles"][0]["reasons"]
+    assert rows[0]["roles"][0]["role_id"] == "backend_engineer"
+    assert rows[1]["roles"][0]["role_id"] == "frontend_engineer"
+
+
+def test_analyze_text_file_readable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "cv.txt"
+    path.write_text(RESUME, encoding="utf-8")
+    assert cli.main(["analyze", str(path), "--role", "Backend Engineer", "--role", "DevOps Engineer"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Skills found (")
+    assert "=== Backend Engineer (backend_engineer) ===" in out and "=== DevOps Engineer (devops_engineer) ===" in out
+    assert out.index("Backend Engineer (backend_engineer)") < out.index("DevOps Engineer (devops_engineer)")
+    for heading in ("Match: ", "Readiness: ", "Top gaps:", "Top resources:", "Roadmap ("):
+        assert heading in out
+    assert "models: catalog fixture, extractor fixture, readiness fixture" in out
+
+
+def test_analyze_docx_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = docx.Document()
+    document.add_paragraph("Skills: JavaScript, React, CSS, HTML")
+    buf = io.BytesIO()
+    document.save(buf)
+    path = tmp_path / "cv.docx"
+    path.write_bytes(buf.getvalue())
+    assert cli.main(["analyze", str(path), "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["best_role_id"] == "frontend_engineer" and len(body["closest_roles"]) == 4
+
+
+def test_analyze_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "cv.txt"
+    path.write_text(RESUME, encoding="utf-8")
+    assert cli.main(["analyze", str(path), "--role", "astronaut"]) == 1
+    err = capsys.readouterr().err
+    assert "no role matches 'astronaut'" in err and "nearest roles:" in err
+    assert cli.main(["analyze", str(tmp_path / "missing.pdf")]) == 2
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    assert cli.main(["analyze", str(tmp_path / "scan.pdf")]) == 1
+    with pytest.raises(SystemExit) as info:
+        cli.main(["analyze"])
+    assert info.value.code == 2

@@ -1,0 +1,229 @@
+"""Analysis pipelines on the small catalog fixture: matching -> gaps -> readiness -> recommendation -> roadmap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from careerready.core.errors import InvalidInputError
+from careerready.features import (
+    MATCH_FEATURES,
+    READINESS_FEATURES,
+    READINESS_LABELS,
+    SkillSpace,
+    compute_role_features,
+    held_skills_from_ids,
+)
+from careerready.models.matcher import Matcher
+from careerready.models.readiness import ReadinessModel
+from careerready.models.recommender import Recommender
+from careerready.pipelines import matching, readiness, recommendation, roadmap
+from careerready.pipelines.gaps import rank_gaps
+from careerready.schemas.analysis import GapItem, ReadinessResponse, RoleMatch
+from careerready.schemas.extraction import ExtractedSkill
+from careerready.services.catalog import Catalog
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "catalog_small"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.load(FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    coef = np.zeros(len(MATCH_FEATURES))
+    coef[MATCH_FEATURES.index("coverage_partial")] = 0.8
+    coef[MATCH_FEATURES.index("critical_coverage")] = 0.2
+    return Matcher(MATCH_FEATURES, coef, 0.0)
+
+
+@pytest.fixture(scope="module")
+def readiness_model() -> ReadinessModel:
+    rng = np.random.default_rng(3)
+    x = rng.random((240, len(READINESS_FEATURES)))
+    i = READINESS_FEATURES.index("coverage_exact")
+    j = READINESS_FEATURES.index("critical_coverage")
+    score = x[:, i] + x[:, j]
+    y = np.digitize(score, [0.8, 1.3])
+    est = CalibratedClassifierCV(
+        make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)), method="sigmoid", cv=3
+    ).fit(x, y)
+    plain = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(x, y)
+    sc, lr = plain.named_steps["standardscaler"], plain.named_steps["logisticregression"]
+    return ReadinessModel(READINESS_FEATURES, READINESS_LABELS, est, sc.mean_, sc.scale_, lr.coef_)
+
+
+def _skill(
+    catalog: Catalog, sid: str, section: str = "experience", text: str | None = None, negated: bool = False
+) -> ExtractedSkill:
+    s = catalog.skills[sid]
+    t = text or s.name
+    return ExtractedSkill(
+        text=t,
+        start=0,
+        end=len(t),
+        skill_id=sid,
+        name=s.name,
+        type=s.type,
+        category=s.category,
+        confidence=0.9,
+        section=section,
+        sentence=t,
+        negated=negated,
+    )
+
+
+def _resume(catalog: Catalog) -> list[ExtractedSkill]:
+    return [
+        _skill(catalog, "python", text="py"),
+        _skill(catalog, "sql"),
+        _skill(catalog, "numpy", "skills"),
+        _skill(catalog, "git", "skills"),
+        _skill(catalog, "statistics", "education"),
+        _skill(catalog, "docker", negated=True),
+    ]
+
+
+def test_match_role_statuses_score_and_explanation(catalog: Catalog, matcher: Matcher) -> None:
+    role = catalog.roles["data_scientist"]
+    m = matching.match_role(_resume(catalog), role, catalog, None, matcher, years_experience=3)
+    assert isinstance(m, RoleMatch)
+    st_ = {s.skill_id: s for s in m.skills}
+    assert st_["python"].status == "alias" and st_["sql"].status == "exact"
+    assert st_["statistics"].evidence == "course"
+    assert st_["machine_learning"].status == "missing" and st_["machine_learning"].critical
+    assert m.score == pytest.approx(
+        0.8 * m.features["coverage_partial"] + 0.2 * m.features["critical_coverage"], abs=1e-6
+    )
+    assert m.features["missing_critical"] == 1.0
+    assert m.explanation.carried_by[0] == "python"
+    assert m.explanation.cost_by[0] == "machine_learning"  # the only missing critical skill
+    assert m.explanation.contributions[0].feature == "coverage_partial"
+    gap_ids = [g.skill_id for g in m.gaps]
+    assert "python" not in gap_ids and "machine_learning" in gap_ids
+    assert [g.rank for g in m.gaps] == list(range(1, len(m.gaps) + 1))
+    # negated docker is not held: devops match has it missing
+    dev = matching.match_role(_resume(catalog), catalog.roles["devops_engineer"], catalog, None, matcher, 3)
+    assert {s.skill_id: s.status for s in dev.skills}["docker"] == "missing"
+
+
+def test_match_is_deterministic_and_roles_sorted(catalog: Catalog, matcher: Matcher) -> None:
+    roles = list(catalog.roles.values())
+    a = matching.match_roles(_resume(catalog), roles, catalog, None, matcher, 3)
+    b = matching.match_roles(list(reversed(_resume(catalog))), roles, catalog, None, matcher, 3)
+    assert [m.model_dump() for m in a] == [m.model_dump() for m in b]
+    assert a[0].role_id == "data_scientist"
+    assert [m.score for m in a] == sorted((m.score for m in a), reverse=True)
+
+
+def test_rank_gaps_reasons(catalog: Catalog) -> None:
+    role = catalog.roles["devops_engineer"]
+    held = held_skills_from_ids(["linux", "git"])
+    space = SkillSpace(catalog)
+    rf = compute_role_features(held, role, space, 2.0)
+    gaps = rank_gaps(rf, role, held, space, None)
+    by_id = {g.skill_id: g for g in gaps}
+    # importance fallback: critical skills first
+    assert all(g.critical for g in gaps[:3])
+    assert "critical for the role" in by_id["docker"].reasons
+    assert any(r.startswith("unlocks") for r in by_id["docker"].reasons)  # kubernetes and cka need docker
+    assert by_id["kubernetes"].prerequisites_missing == ["docker"]
+    assert any("prerequisite" in r for r in by_id["kubernetes"].reasons)
+
+
+def test_readiness_predict(readiness_model: ReadinessModel) -> None:
+    high = dict.fromkeys(READINESS_FEATURES, 1.0)
+    r = readiness.predict(high, readiness_model)
+    assert isinstance(r, ReadinessResponse)
+    assert sum(r.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    assert r.label == "industry_ready"
+    assert r.drivers and r.drivers[0].direction == "up"
+    low = readiness.predict(dict.fromkeys(READINESS_FEATURES, 0.0), readiness_model)
+    assert low.label == "needs_upskilling"
+    with pytest.raises(InvalidInputError):
+        readiness.predict({"coverage_exact": 1.0}, readiness_model)
+
+
+def _gaps(catalog: Catalog, role_id: str, held_ids: list[str]) -> list[GapItem]:
+    role = catalog.roles[role_id]
+    held = held_skills_from_ids(held_ids)
+    space = SkillSpace(catalog)
+    return rank_gaps(compute_role_features(held, role, space, 2.0), role, held, space, None)
+
+
+def test_recommend_teaches_gap_skills(catalog: Catalog) -> None:
+    gaps = _gaps(catalog, "devops_engineer", ["linux", "git"])
+    ids = tuple(sorted(catalog.resources))
+    rng = np.random.default_rng(0)
+    rec = Recommender(
+        ids,
+        rng.random((3, len(ids))),
+        np.linspace(1, 0, len(ids)),
+        tuple(catalog.resources[r].skills for r in ids),
+        tuple(catalog.resources[r].level for r in ids),
+        alpha=0.3,
+        held_weight=0.3,
+        beta=0.1,
+    )
+    role = catalog.roles["devops_engineer"]
+    out = recommendation.recommend(role, ["linux", "git"], gaps, 2.0, rec, catalog, top_k=5)
+    assert 0 < len(out) <= 5
+    wanted = set(recommendation.gap_weights(gaps))
+    for r in out:
+        assert r.teaches and set(r.teaches) <= wanted
+        assert set(catalog.resources[r.resource_id].skills) & wanted
+        assert 0.0 <= r.cf_share <= 1.0
+    assert [r.score for r in out] == sorted((r.score for r in out), reverse=True)
+    again = recommendation.recommend(role, ["git", "linux"], gaps, 2.0, rec, catalog, top_k=5)
+    assert [r.model_dump() for r in again] == [r.model_dump() for r in out]
+    # content-only fallback also teaches gaps
+    c = recommendation.recommend(role, ["linux"], gaps, 2.0, None, catalog, top_k=3)
+    assert c and all(r.cf_share == 0.0 for r in c)
+    assert recommendation.recommend(role, [], [], 2.0, None, catalog) == []
+
+
+def test_roadmap_inserts_prerequisites_and_times(catalog: Catalog, readiness_model: ReadinessModel) -> None:
+    role = catalog.roles["devops_engineer"]
+    gaps = _gaps(catalog, "devops_engineer", ["git"])
+    rm = roadmap.build_roadmap(
+        gaps, ["git"], catalog, hours_per_week=10, role=role, readiness_model=readiness_model, years_experience=4.0
+    )
+    order = [s.skill_id for s in rm.steps]
+    assert order.index("linux") < order.index("docker") < order.index("kubernetes")
+    assert rm.total_hours == pytest.approx(sum(s.hours for s in rm.steps), abs=0.05)
+    assert rm.weeks_total == pytest.approx(rm.total_hours / 10, abs=0.01)
+    if rm.weeks_to_ready is not None:
+        flagged = [s for s in rm.steps if s.reaches_industry_ready]
+        assert len(flagged) == 1 and rm.hours_to_ready == flagged[0].cumulative_hours
+        assert set(rm.ready_skill_ids) <= {g.skill_id for g in gaps}
+    rm20 = roadmap.build_roadmap(gaps, ["git"], catalog, hours_per_week=20)
+    assert rm20.weeks_total == pytest.approx(rm.weeks_total / 2, abs=0.01)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_roadmap_respects_prerequisites(catalog: Catalog, data: st.DataObject) -> None:
+    role_id = data.draw(st.sampled_from(sorted(catalog.roles)))
+    role_skills = sorted(catalog.roles[role_id].skill_ids)
+    held = data.draw(st.lists(st.sampled_from(sorted(catalog.skills)), max_size=8, unique=True))
+    gaps = _gaps(catalog, role_id, held)
+    rm = roadmap.build_roadmap(gaps, held, catalog)
+    seen: set[str] = set()
+    for step in rm.steps:
+        missing_prereqs = {p for p in catalog.prerequisite_closure(step.skill_id) if p not in held}
+        assert missing_prereqs <= seen, (step.skill_id, missing_prereqs - seen)
+        assert step.skill_id not in seen
+        seen.add(step.skill_id)
+    assert {g.skill_id for g in gaps} <= seen
+    assert all(s in role_skills or s not in held for s in seen)
+    cum = [s.cumulative_hours for s in rm.steps]
+    assert cum == sorted(cum)
