@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-
 from careerready.core.config import get_settings
 from careerready.core.observability import logger
 from careerready.services.ingest import IngestService, default_analyzer, process_sqs_event

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from careerready.core.paths import ARTIFACTS_DIR, DATA_DIR
+
 from infra.local.stack import RESUME_BUCKET, LocalStack, free_port
 
 # sample file -> the role its owner is aiming for (free-text titles on purpose: resolved by the API)
@@ -47,7 +48,6 @@ def _docx_bytes(text: str) -> bytes:
 def analyze_samples(base: str, samples_dir: Path) -> int:
     """Analyze each sample through the HTTP API and print it; returns the number analysed."""
     import httpx
-
     from careerready.cli import render_analysis
     from careerready.schemas.api import AnalysisResponse
 
@@ -57,9 +57,17 @@ def analyze_samples(base: str, samples_dir: Path) -> int:
             text = (samples_dir / name).read_text(encoding="utf-8")
             started = time.perf_counter()
             if i == 1:  # one as a DOCX upload, the way a person would send it
-                resp = http.post("/v1/analyze", files={"file": (name.replace(".txt", ".docx"), _docx_bytes(text),
-                                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document")},
-                                 data={"role": roles[0]})
+                resp = http.post(
+                    "/v1/analyze",
+                    files={
+                        "file": (
+                            name.replace(".txt", ".docx"),
+                            _docx_bytes(text),
+                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                        )
+                    },
+                    data={"role": roles[0]},
+                )
                 how = "DOCX upload"
             else:
                 resp = http.post("/v1/analyze", json={"text": text, "roles": roles})
@@ -77,7 +85,6 @@ def analyze_samples(base: str, samples_dir: Path) -> int:
 def event_path(stack: LocalStack, samples_dir: Path) -> dict[str, int]:
     """Drop resumes into ``incoming/``, deliver the S3 notifications from SQS to the ingest handler."""
     import boto3
-
     from careerready.services.ingest import IngestService, default_analyzer, process_sqs_event
 
     s3 = boto3.client("s3", endpoint_url=stack.url, region_name="us-east-1")
@@ -85,12 +92,25 @@ def event_path(stack: LocalStack, samples_dir: Path) -> dict[str, int]:
     s3.create_bucket(Bucket=RESUME_BUCKET)
     queue_url = sqs.create_queue(QueueName="careerready-ingest")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    s3.put_bucket_notification_configuration(Bucket=RESUME_BUCKET, NotificationConfiguration={
-        "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
-                                 "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "incoming/"}]}}}]})
+    s3.put_bucket_notification_configuration(
+        Bucket=RESUME_BUCKET,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "QueueArn": arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "incoming/"}]}},
+                }
+            ]
+        },
+    )
     for name, roles in SAMPLES.items():
-        s3.put_object(Bucket=RESUME_BUCKET, Key=f"incoming/{name}", Body=(samples_dir / name).read_bytes(),
-                      Metadata={"role": roles[0]})
+        s3.put_object(
+            Bucket=RESUME_BUCKET,
+            Key=f"incoming/{name}",
+            Body=(samples_dir / name).read_bytes(),
+            Metadata={"role": roles[0]},
+        )
     s3.put_object(Bucket=RESUME_BUCKET, Key="incoming/corrupt scan.pdf", Body=b"%PDF-1.4\n\x00\x01 truncated")
     service = IngestService(s3, default_analyzer())
     outcomes = {"results": 0, "errors": 0}
@@ -99,10 +119,22 @@ def event_path(stack: LocalStack, samples_dir: Path) -> dict[str, int]:
         msgs = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
         if not msgs:
             break
-        event: dict[str, Any] = {"Records": [{
-            "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-            "attributes": {}, "messageAttributes": {}, "md5OfBody": m.get("MD5OfBody", ""),
-            "eventSource": "aws:sqs", "eventSourceARN": arn, "awsRegion": "us-east-1"} for m in msgs]}
+        event: dict[str, Any] = {
+            "Records": [
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "attributes": {},
+                    "messageAttributes": {},
+                    "md5OfBody": m.get("MD5OfBody", ""),
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": arn,
+                    "awsRegion": "us-east-1",
+                }
+                for m in msgs
+            ]
+        }
         failures = {f["itemIdentifier"] for f in process_sqs_event(event, service)["batchItemFailures"]}
         for m in msgs:
             if m["MessageId"] not in failures:
@@ -117,8 +149,10 @@ def event_path(stack: LocalStack, samples_dir: Path) -> dict[str, int]:
             outcomes["results"] += 1
             first = (body.get("analyses") or [{}])[0]
             match, ready = first.get("match", {}), first.get("readiness", {})
-            print(f"  {obj['Key']}: {match.get('title')} match {match.get('score', 0):.2f}, "
-                  f"{ready.get('label')}, {len(first.get('resources', []))} resources")
+            print(
+                f"  {obj['Key']}: {match.get('title')} match {match.get('score', 0):.2f}, "
+                f"{ready.get('label')}, {len(first.get('resources', []))} resources"
+            )
     return outcomes
 
 
@@ -140,8 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stack.close()
     total = time.perf_counter() - started
-    print(f"\ndemo done in {total:.1f} s: {analysed}/{len(SAMPLES)} analyses over HTTP, "
-          f"event path {outcomes['results']} results + {outcomes['errors']} error records; everything stopped.")
+    print(
+        f"\ndemo done in {total:.1f} s: {analysed}/{len(SAMPLES)} analyses over HTTP, "
+        f"event path {outcomes['results']} results + {outcomes['errors']} error records; everything stopped."
+    )
     expected_ok = analysed == len(SAMPLES) and outcomes == {"results": len(SAMPLES), "errors": 1}
     return 0 if expected_ok else 1
 

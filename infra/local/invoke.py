@@ -115,9 +115,7 @@ def load_handler(handler: str, python_path: Sequence[str]) -> Callable[[Any, Any
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:
-        raise HandlerLoadError(
-            f"Unable to import module '{module_name}': {exc}", "Runtime.ImportModuleError"
-        ) from exc
+        raise HandlerLoadError(f"Unable to import module '{module_name}': {exc}", "Runtime.ImportModuleError") from exc
     func = getattr(module, attribute, None)
     if not callable(func):
         raise HandlerLoadError(f"Handler '{attribute}' missing on module '{module_name}'", "Runtime.HandlerNotFound")
@@ -127,9 +125,7 @@ def load_handler(handler: str, python_path: Sequence[str]) -> Callable[[Any, Any
 def child_environment(spec: FunctionSpec, base: dict[str, str] | None = None) -> dict[str, str]:
     """Process environment for a local run of ``spec``: caller's env minus template-owned names, plus the spec's."""
     env = {
-        k: v
-        for k, v in (os.environ if base is None else base).items()
-        if not k.startswith(_TEMPLATE_OWNED_PREFIXES)
+        k: v for k, v in (os.environ if base is None else base).items() if not k.startswith(_TEMPLATE_OWNED_PREFIXES)
     }
     env.setdefault("AWS_REGION", env.get("AWS_DEFAULT_REGION", "us-east-1"))
     env.setdefault("AWS_DEFAULT_REGION", env["AWS_REGION"])

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from careerready.core.paths import ARTIFACTS_DIR
+
 from infra.local.stack import LocalStack
 
 

@@ -41,11 +41,15 @@ class LocalStack:
 
     def start(self) -> LocalStack:
         """Start moto, publish every artifact version, and point the serving settings at it."""
-        for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                           ("AWS_DEFAULT_REGION", "us-east-1")):
+        for key, value in (
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+        ):
             os.environ.setdefault(key, value)
         self.server, self.url = start_moto(0)
         from careerready.services.artifacts import make_s3_client
+
         from training.publish import _ensure_bucket, publish_all, select_versions
 
         client = make_s3_client(self.url)
@@ -55,21 +59,22 @@ class LocalStack:
             raise SystemExit(f"no artifacts under {self.artifacts}: run `make train` first")
         for r in publish_all(versions, client, MODEL_BUCKET, "models"):
             print(f"  published {r.model}/{r.version}: {r.status} ({r.files} files) -> {r.uri}", flush=True)
-        os.environ.update({
-            "AWS_ENDPOINT_URL_S3": self.url,
-            "AWS_ENDPOINT_URL_SQS": self.url,
-            "CAREERREADY_ARTIFACT_SOURCE": "s3",
-            "CAREERREADY_ARTIFACT_BUCKET": MODEL_BUCKET,
-            "CAREERREADY_CACHE_DIR": str(self.cache_dir),
-            "CAREERREADY_RESUME_BUCKET": RESUME_BUCKET,
-        })
+        os.environ.update(
+            {
+                "AWS_ENDPOINT_URL_S3": self.url,
+                "AWS_ENDPOINT_URL_SQS": self.url,
+                "CAREERREADY_ARTIFACT_SOURCE": "s3",
+                "CAREERREADY_ARTIFACT_BUCKET": MODEL_BUCKET,
+                "CAREERREADY_CACHE_DIR": str(self.cache_dir),
+                "CAREERREADY_RESUME_BUCKET": RESUME_BUCKET,
+            }
+        )
         return self
 
     def start_api(self, port: int) -> str:
         """Serve the FastAPI app with uvicorn on 127.0.0.1:port in a thread; returns the base URL."""
         import httpx
         import uvicorn
-
         from careerready.api.app import create_app, warm_up
 
         app = create_app()

@@ -67,7 +67,7 @@ class TemplateError(ValueError):
     """The template lacks something a local run needs (unknown function, no handler, ...)."""
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(yaml.SafeLoader):  # type: ignore[misc]  # no stubs for yaml here
     """SafeLoader that maps CloudFormation short-form tags to their long form."""
 
 
@@ -81,7 +81,7 @@ def _cfn_constructor(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) 
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     return {name: value}
 
 
@@ -163,7 +163,7 @@ def resolve(value: Any, ctx: _Context) -> Any:
         return value
     if len(value) != 1:
         return {k: resolve(v, ctx) for k, v in value.items()}
-    (key, arg), = value.items()
+    ((key, arg),) = value.items()
     if key == "Ref":
         return ctx.ref(str(arg))
     if key == "Fn::GetAtt":

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from careerready.core.errors import RoleNotFoundError, StageError, StageTimeoutError
 from careerready.services.transport import InProcessTransport, LambdaTransport
+
 from infra.local.lambda_server import LambdaServer
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 STAGE_FUNCTIONS = {"extract": "Extract", "match": "Match", "readiness": "Readiness", "recommend": "Recommend"}
 
-STUB_APP = '''
+STUB_APP = """
 import os, time
 
 def lambda_handler(event, context):
@@ -40,7 +40,7 @@ def lambda_handler(event, context):
         time.sleep(5)
     return {"echo": event["payload"], "pid": os.getpid(), "fn": context.function_name,
             "left_ms": context.get_remaining_time_in_millis()}
-'''
+"""
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from careerready.services.ingest import (
     AnalysisJob,
     IngestService,

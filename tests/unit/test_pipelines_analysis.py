@@ -227,3 +227,16 @@ def test_roadmap_respects_prerequisites(catalog: Catalog, data: st.DataObject) -
     assert all(s in role_skills or s not in held for s in seen)
     cum = [s.cumulative_hours for s in rm.steps]
     assert cum == sorted(cum)
+
+
+def test_roadmap_when_already_ready_flags_no_step(catalog: Catalog) -> None:
+    # everything but one non-critical skill held: ready before the first step (rule-based, no model),
+    # so hours_to_ready is 0 and no step may claim to be the one that reaches readiness
+    role = catalog.roles["devops_engineer"]
+    optional = sorted(rs.skill_id for rs in role.skills if not rs.critical)[0]
+    held = sorted(rs.skill_id for rs in role.skills if rs.skill_id != optional)
+    gaps = _gaps(catalog, "devops_engineer", held)
+    assert [g.skill_id for g in gaps] == [optional]
+    rm = roadmap.build_roadmap(gaps, held, catalog, role=role, years_experience=10.0)
+    assert rm.steps and rm.hours_to_ready == 0.0
+    assert not any(s.reaches_industry_ready for s in rm.steps)

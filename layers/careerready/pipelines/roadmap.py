@@ -104,7 +104,7 @@ def build_roadmap(
     ready_idx, label_after = _ready_index(
         steps, gaps, held_ids, catalog, role, space, readiness_model, years_experience, held
     )
-    if ready_idx is not None:
+    if ready_idx is not None and ready_idx >= 0:  # -1 means ready already: no step reaches it
         steps[ready_idx] = steps[ready_idx].model_copy(update={"reaches_industry_ready": True})
     ready_ids = (
         [s.skill_id for s in steps[: ready_idx + 1] if s.kind == "gap"]

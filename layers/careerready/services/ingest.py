@@ -230,7 +230,9 @@ class IngestService:
         except Exception as exc:
             if _error_code(exc) in _SUPERSEDED_CODES:
                 return None
-            raise ResumeStorageError(f"cannot read s3://{ref.bucket}/{ref.key}: {type(exc).__name__}", key=ref.key) from exc
+            raise ResumeStorageError(
+                f"cannot read s3://{ref.bucket}/{ref.key}: {type(exc).__name__}", key=ref.key
+            ) from exc
         return {
             "body": body,
             "content_type": response.get("ContentType"),
@@ -242,9 +244,7 @@ class IngestService:
         data = (json.dumps(document, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
         metadata = {META_SOURCE_ETAG: ref.etag or "", META_SOURCE_VERSION: ref.version_id or ""}
         try:
-            self.s3.put_object(
-                Bucket=ref.bucket, Key=key, Body=data, ContentType="application/json", Metadata=metadata
-            )
+            self.s3.put_object(Bucket=ref.bucket, Key=key, Body=data, ContentType="application/json", Metadata=metadata)
         except Exception as exc:
             raise ResumeStorageError(f"cannot write s3://{ref.bucket}/{key}: {type(exc).__name__}", key=key) from exc
 
@@ -266,8 +266,10 @@ class IngestService:
             ResumeStorageError: S3 failed (retry).
             CareerReadyError: a 5xx domain error from the analysis (retry).
         """
-        if not ref.key.startswith(INCOMING_PREFIX) or ref.key.endswith("/") or not ref.event_name.startswith(
-            ("ObjectCreated", "s3:ObjectCreated")
+        if (
+            not ref.key.startswith(INCOMING_PREFIX)
+            or ref.key.endswith("/")
+            or not ref.event_name.startswith(("ObjectCreated", "s3:ObjectCreated"))
         ):
             logger.info("ingest ignored", key=ref.key, event_name=ref.event_name)
             return IngestOutcome(ref.key, "ignored")
@@ -411,4 +413,7 @@ def process_sqs_event(event: dict[str, Any], service: IngestService, context: An
     def record_handler(record: SQSRecord) -> list[dict[str, Any]]:
         return list(_iter_outcomes(service.handle_message(record.body)))
 
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+    return dict(response)

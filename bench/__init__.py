@@ -1,0 +1,1 @@
+"""Performance harness of the serving stack (``python -m bench.run``); see docs/benchmarks.md."""
