@@ -24,6 +24,7 @@ __all__ = [
     "artifacts_status",
     "machine_info",
     "percentile",
+    "run_child",
     "summarize",
 ]
 
@@ -135,3 +136,29 @@ class Deadline:
     def remaining(self) -> float:
         """Seconds left (never negative)."""
         return max(0.0, self._end - time.monotonic())
+
+
+def run_child(argv: list[str], env: dict[str, str], timeout_s: float = 180.0) -> dict[str, Any]:
+    """Run ``python -m bench.child <argv>`` and return its ``BENCH_RESULT`` JSON.
+
+    Raises:
+        RuntimeError: the child failed or printed no result (its stderr tail is in the message).
+    """
+    spawn = time.time()
+    proc = subprocess.run(  # noqa: S603 - fixed interpreter and module
+        [PYTHON, "-m", "bench.child", *argv, *(["--spawn-wall", repr(spawn)] if argv[0] == "cold" else [])],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+    wall_ms = (time.time() - spawn) * 1000
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("BENCH_RESULT "):
+            result: dict[str, Any] = json.loads(line[len("BENCH_RESULT ") :])
+            result["parent_wall_ms"] = round(wall_ms, 1)
+            return result
+    tail = (proc.stderr or proc.stdout)[-1500:]
+    raise RuntimeError(f"bench.child {argv[0]} exited {proc.returncode} without a result: {tail}")

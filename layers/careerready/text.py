@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["COMMON_WORDS", "SLUG_RE", "is_common_word", "normalize_alias", "slugify"]
+__all__ = ["COMMON_WORDS", "NORMALIZER_VERSION", "SLUG_RE", "is_common_word", "normalize_alias", "slugify"]
+
+# Bump whenever normalize_alias changes behaviour: compiled catalogs store normalised keys and
+# are only trusted by a loader with the same version.
+NORMALIZER_VERSION = 1
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -31,6 +35,8 @@ _DASHES = str.maketrans(
 # characters that carry meaning inside skill names: c++, c#, .net, node.js, ci/cd, r&d
 _KEEP = set("+#./&'")
 _WS_RE = re.compile(r"\s+")
+_ASCII_SEP_RE = re.compile(r"[^0-9a-z+#./&']+")
+_ALNUM_RE = re.compile(r"[^\W_]")
 
 
 def normalize_alias(s: str) -> str:
@@ -47,13 +53,16 @@ def normalize_alias(s: str) -> str:
     Returns:
         The normalised key ("" for blank input).
     """
-    text = unicodedata.normalize("NFKC", s).translate(_DASHES).lower()
-    out = [ch if (ch.isalnum() or ch in _KEEP) else " " for ch in text]
-    text = _WS_RE.sub(" ", "".join(out)).strip()
+    if s.isascii():
+        text = _ASCII_SEP_RE.sub(" ", s.lower())
+    else:
+        text = unicodedata.normalize("NFKC", s).translate(_DASHES).lower()
+        text = "".join(ch if (ch.isalnum() or ch in _KEEP) else " " for ch in text)
+        text = _WS_RE.sub(" ", text)
     # "node.js." at the end of a sentence, quotes around a term
-    text = text.strip("'\"").rstrip(".").strip()
+    text = text.strip(" '\"").rstrip(".").strip()
     # a lone separator left over ("/", "&") is not a key
-    if text and all(ch in _KEEP or ch == " " for ch in text):
+    if text and _ALNUM_RE.search(text) is None:
         return ""
     return text
 

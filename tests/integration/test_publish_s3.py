@@ -108,8 +108,16 @@ def test_publish_refuses_locally_inconsistent_dir(local_version: Path, s3_client
 def _publish_extract_stage(root: Path, client: Any, bucket: str) -> None:
     from careerready.models.extractor import compile_gazetteer
 
-    skill = {"id": "python", "name": "Python", "aliases": [], "type": "language", "category": "pl",
-             "prerequisites": [], "learning_hours": 80, "demand": 0.9}
+    skill = {
+        "id": "python",
+        "name": "Python",
+        "aliases": [],
+        "type": "language",
+        "category": "pl",
+        "prerequisites": [],
+        "learning_hours": 80,
+        "demand": 0.9,
+    }
     cat = root / "catalog" / "v1"
     cat.mkdir(parents=True)
     (cat / "skills.jsonl").write_text(json.dumps(skill) + "\n")

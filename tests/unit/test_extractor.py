@@ -354,3 +354,35 @@ def test_pipeline_uses_settings_limit(
     monkeypatch.setenv("CAREERREADY_MAX_TEXT_CHARS", "10")
     with pytest.raises(PayloadTooLargeError):
         extract_skills("Python and SQL", extractor)
+
+
+def test_urls_emails_headers_and_labels_are_not_skills() -> None:
+    skills = [
+        *SKILLS,
+        {"id": "http", "name": "HTTP", "aliases": ["https"], "type": "hard", "category": "web"},
+        {"id": "operating-systems", "name": "Operating Systems", "aliases": [], "type": "hard", "category": "os"},
+        {"id": "less", "name": "Less", "aliases": [], "type": "tool", "category": "css"},
+    ]
+    ext = GazetteerExtractor.from_gazetteer(compile_gazetteer(skills))
+    text = (
+        "See https://github.com/me/python-tools and mail java@sql.io\nSQL\nPython\n"
+        "Operating Systems: Linux\nC++ (Less than 1 year)\nDesigned operating systems for HTTP servers."
+    )
+    got = {s.skill_id: s for s in ext.extract(text)}
+    assert set(got) == {"sql", "python", "c-plus-plus", "operating-systems", "http"}
+    assert got["python"].start == text.index("Python")  # not inside the URL
+    assert got["operating-systems"].text == "operating systems"  # the prose mention, not the "Label:" one
+    assert got["c-plus-plus"].years == 0.5
+
+
+def test_initials_and_care_of_are_not_c(extractor: GazetteerExtractor) -> None:
+    text = "SKILLS\nJava, C, Python\nReferences: F. C. Blumberg, C/o John"
+    c = by_id(extractor.extract(text))["c"]
+    assert c.mention_count == 1 and c.start == text.index("C,")
+
+
+def test_header_line_is_not_a_mention() -> None:
+    skills = [*SKILLS, {"id": "tech", "name": "Technical Skills", "aliases": [], "type": "soft", "category": "x"}]
+    ext = GazetteerExtractor.from_gazetteer(compile_gazetteer(skills))
+    got = by_id(ext.extract("TECHNICAL SKILLS\nPython\nTechnical Skills: SQL"))
+    assert set(got) == {"python", "sql"}

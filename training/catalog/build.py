@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from careerready.text import NORMALIZER_VERSION
 from training.catalog.compiler import CatalogBuildError, CompiledCatalog, compile_catalog, dumps
 
 CATALOG_FORMAT = 1
@@ -55,6 +56,7 @@ def write_catalog(compiled: CompiledCatalog, out_dir: Path, data_version: str,
         by_type[s.type] = by_type.get(s.type, 0) + 1
     manifest = {
         "catalog_format": CATALOG_FORMAT,
+        "normalizer_version": NORMALIZER_VERSION,
         "data_version": data_version,
         "catalog_sha256": catalog_sha,
         "files": file_meta,

@@ -66,6 +66,7 @@ class SkillRecord:
             "demand": self.demand,
             "ambiguous": self.ambiguous,
             "sources": sorted(set(self.sources)),
+            "alias_keys": sorted({k for k in (normalize_alias(t) for t in (self.name, *self.aliases)) if k}),
         }
 
 

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         return artifacts / model / v[model]
 
     external = ["--external", str(args.external)] if args.external and args.external.exists() else []
-    dev_split = ["--external", str(args.external)] if external else []
+    dev_split = ["--dotin", str(args.external / "dotin-resume-ner")] if external else []
     steps = [
         Step("catalog: compile data/*.yaml", catalog / "catalog_manifest.json",
              ["-m", "training.catalog.build", "--data", "data", "--out", str(catalog), *external], outputs=[catalog]),
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
              action=lambda: publish_catalog_artifact(catalog, art("catalog"), v["catalog"]), outputs=[art("catalog")]),
         Step("embeddings: export all-MiniLM-L6-v2 to ONNX", art("embeddings") / "model.onnx",
              ["-m", "training.embeddings.export_onnx", "--out", str(art("embeddings"))], outputs=[art("embeddings")]),
-        Step("embeddings: skill and role vectors", art("embeddings") / "manifest.json",
+        Step("embeddings: skill and role vectors", art("embeddings") / "role_vectors.npy",
              ["-m", "training.embeddings.build_embeddings", "--catalog", str(catalog), "--model", str(art("embeddings"))]),
         Step("extractor v1: gazetteer", art("extractor") / "manifest.json",
              ["-m", "training.models.train_extractor_v1", "--catalog", str(catalog), "--out", str(art("extractor")),

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError
-from careerready.pipelines.sections import Section, detect_sections, section_at, section_starts
+from careerready.pipelines.sections import Section, detect_sections, section_starts
 from careerready.schemas.extraction import ExtractedSkill, SkillMention
 from careerready.text import COMMON_WORDS, normalize_alias
 
@@ -62,6 +62,18 @@ _CUES_AFTER = frozenset(
     "api apis backend backends routines studio shiny markdown tidyverse ggplot2 dplyr goroutines compiler "
     "stack applications application app apps projects project".split()
 )
+# URLs and e-mail addresses are never skills ("https://github.com/..." is not HTTP or GitHub)
+_URL_RE = re.compile(
+    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+\.(?:com|org|net|io)/\S*", re.IGNORECASE
+)
+# ordinary words that are also skill aliases, beyond text.COMMON_WORDS ("Less than 1 year", "safe")
+_EXTRA_COMMON = frozenset({"less", "safe", "sketch", "make", "maven", "jest", "mocha", "prettier", "apex", "ides"})
+# an ambiguous word followed by one of these is prose, even in a skills list ("Less than 1 year")
+_NOT_AFTER = frozenset("than the to of a an is are was were be been".split())
+# "Operating Systems: Linux, Windows" - a generic skill used as a list label is not a claim
+_LABEL_TYPES = frozenset({"hard", "soft"})
+_LABEL_AFTER_RE = re.compile(r"[ \t]*:")
+_LABEL_BEFORE_RE = re.compile(r"(?:^|\n)[ \t•·*\-▪●■>]*$")
 _LIST_SEP_RE = re.compile(r"^[\s,;/|&()\[\]•·*\-]*(?:(?:and|or|&)\s*)?[\s,;/|&()\[\]•·*\-]*$", re.IGNORECASE)
 
 # ---- years of experience ------------------------------------------------------------------------
@@ -255,12 +267,19 @@ class GazetteerExtractor:
         tokens = tokenize(text)
         folded = [_fold(t) for t, _, _ in tokens]
         n = len(tokens)
+        blocked = [(m.start(), m.end()) for m in _URL_RE.finditer(text)]
+        b = 0
         accepted: list[Mention] = []
         pending: list[tuple[int, int, Mention, _Entry]] = []
         i = 0
         while i < n:
             cands = self._index.get(folded[i])
             if not cands:
+                i += 1
+                continue
+            while b < len(blocked) and blocked[b][1] <= tokens[i][1]:
+                b += 1
+            if b < len(blocked) and blocked[b][0] <= tokens[i][1]:
                 i += 1
                 continue
             hit: tuple[_Entry, int] | None = None
@@ -278,7 +297,14 @@ class GazetteerExtractor:
             if entry.case_sensitive and not self._case_ok(entry, surface):
                 i += 1
                 continue
-            section = section_at(sections, starts, start)
+            k_sec = bisect.bisect_right(starts, start) - 1
+            if k_sec >= 0 and start < sections[k_sec].header_end:
+                i = j  # the header itself ("TECHNICAL SKILLS", "Computer Skills:") is not a skill
+                continue
+            if self._is_label(entry, text, start, end):
+                i = j
+                continue
+            section = sections[k_sec].name if k_sec >= 0 else "other"
             mention = Mention(
                 skill_id=entry.skill_id,
                 start=start,
@@ -335,6 +361,11 @@ class GazetteerExtractor:
                 return None
             if nxt == "/" and entry.tokens[-1] in _PUNCT:
                 return None
+            if len(entry.key) == 1 and (
+                text[tokens[i][1] : tokens[i][1] + 3].lower() == "c/o"
+                or (nxt == "." and _is_initial(text, tokens[i][1]))
+            ):
+                return None  # "C/o" (care of) and initials ("F. C. Blumberg")
         if i > 0 and tokens[i][1] == tokens[i - 1][2]:
             prev = tokens[i - 1][0]
             if prev in ".#+&" and entry.tokens[0] not in _PUNCT:
@@ -342,6 +373,13 @@ class GazetteerExtractor:
             if prev == "'":
                 return None
         return j
+
+    def _is_label(self, entry: _Entry, text: str, start: int, end: int) -> bool:
+        if (self.skills.get(entry.skill_id) or {}).get("type") not in _LABEL_TYPES:
+            return False
+        lo = max(0, start - 8)
+        before = text[lo:start] if lo > 0 else "\n" + text[:start]
+        return bool(_LABEL_AFTER_RE.match(text, end)) and bool(_LABEL_BEFORE_RE.search(before))
 
     @staticmethod
     def _case_ok(entry: _Entry, surface: str) -> bool:
@@ -372,13 +410,20 @@ class GazetteerExtractor:
         anchor_starts = [a[0] for a in anchors]
         out: list[Mention] = []
         for i, j, mention, entry in pending:
+            if j < len(tokens) and folded[j] in _NOT_AFTER and "\n" not in text[mention.end : tokens[j][1]]:
+                continue
             if mention.section == "skills" or self._list_neighbour(text, anchors, anchor_starts, mention):
                 out.append(mention)
                 continue
             if self._has_cue(text, tokens, folded, i, j):
                 out.append(mention)
                 continue
-            if len(entry.key) >= 4 and mention.text[:1].isupper() and not _at_sentence_start(text, mention.start):
+            if (
+                len(entry.key) >= 4
+                and mention.text[:1].isupper()
+                and not _at_sentence_start(text, mention.start)
+                and not _in_proper_name(text, tokens, i, j)
+            ):
                 out.append(mention)
         return out
 
@@ -486,6 +531,31 @@ def _at_sentence_start(text: str, start: int) -> bool:
     while k >= 0 and text[k] in " \t\r":
         k -= 1
     return k < 0 or text[k] in "\n.!?:•*-–—>#|("
+
+
+_INITIAL_BEFORE_RE = re.compile(r"\b[A-Z]\.\s?$")
+_INITIAL_AFTER_RE = re.compile(r"\.\s?[A-Z]\.")
+
+
+def _is_initial(text: str, start: int) -> bool:
+    """True for a letter in a run of initials ("F. C." or "C. F.")."""
+    return bool(_INITIAL_BEFORE_RE.search(text[max(0, start - 4) : start]) or _INITIAL_AFTER_RE.match(text, start + 1))
+
+
+def _in_proper_name(text: str, tokens: list[tuple[str, int, int]], i: int, j: int) -> bool:
+    """True when the match sits in a Title Case name or a date ("Silver Spring", "Spring 2006")."""
+    line_start = text.rfind("\n", 0, tokens[i][1]) + 1
+    line_end = text.find("\n", tokens[j - 1][2])
+    line_end = len(text) if line_end < 0 else line_end
+    if i > 0 and tokens[i - 1][1] >= line_start:
+        prev = tokens[i - 1][0]
+        if prev[:1].isupper() and prev.isalpha() and len(prev) > 1:
+            return True
+    if j < len(tokens) and tokens[j][1] < line_end:
+        nxt = tokens[j][0]
+        if nxt.isdigit() or (nxt[:1].isupper() and nxt.isalpha() and len(nxt) > 1):
+            return True
+    return False
 
 
 def _clip_sentence(text: str, s0: int, s1: int, start: int, end: int) -> str:
@@ -634,7 +704,7 @@ def compile_gazetteer(skills: Iterable[Any], *, extra_meta: dict[str, Any] | Non
         if not tokens:
             continue
         bare = key.replace(".", "").replace(" ", "")
-        common = key in COMMON_WORDS
+        common = key in COMMON_WORDS or key in _EXTRA_COMMON
         needs_context = len(bare) <= 1 or common or (skill_ambiguous and len(tokens) == 1)
         case_sensitive = needs_context or len(bare) <= 2
         entries.append(

@@ -183,6 +183,8 @@ class Section:
     start: int
     end: int
     header: str | None
+    header_end: int = -1
+    """End of the header phrase (line end, or the colon of "Skills: ..."); -1 without a header."""
 
 
 def _header_key(line: str) -> str:
@@ -194,20 +196,21 @@ def _header_key(line: str) -> str:
     return " ".join(re.findall(r"[a-z]+", s))
 
 
-def _classify_line(line: str) -> str | None:
+def _classify_line(line: str) -> tuple[str, int] | None:
+    """``(section name, length of the header phrase within the line)`` or None."""
     stripped = line.strip()
     if not stripped:
         return None
     if len(stripped) <= 60:
         key = _header_key(stripped)
         if key and len(key.split()) <= _MAX_HEADER_WORDS and key in HEADERS:
-            return HEADERS[key]
+            return HEADERS[key], len(line.rstrip("\r\n"))
     m = _INLINE_RE.match(line)
     if m:
         key = _header_key(m.group(1))
         # only list-like sections open with "Header: content" (so "Experience: 5 years" does not)
         if key in HEADERS and HEADERS[key] in ("skills", "summary", "certifications"):
-            return HEADERS[key]
+            return HEADERS[key], m.end(1)
     return None
 
 
@@ -223,26 +226,26 @@ def detect_sections(text: str) -> list[Section]:
     """
     if not text:
         return []
-    starts: list[tuple[int, str, str]] = []
+    starts: list[tuple[int, str, str, int]] = []
     for m in _LINE_RE.finditer(text):
         line = m.group(0)
         if not line:
             break
-        name = _classify_line(line)
-        if name is not None:
+        found = _classify_line(line)
+        if found is not None:
             header = line.strip()
             if len(header) > 60:
                 header = header[:60]
-            starts.append((m.start(), name, header))
+            starts.append((m.start(), found[0], header, m.start() + found[1]))
         if m.end() >= len(text):
             break
     sections: list[Section] = []
     if not starts or starts[0][0] > 0:
         first_end = starts[0][0] if starts else len(text)
         sections.append(Section("other", 0, first_end, None))
-    for i, (start, name, header) in enumerate(starts):
+    for i, (start, name, header, header_end) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
-        sections.append(Section(name, start, end, header))
+        sections.append(Section(name, start, end, header, header_end))
     return sections
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from careerready.core.errors import ArtifactNotFoundError, NotFoundError
-from careerready.text import normalize_alias
+from careerready.text import NORMALIZER_VERSION, normalize_alias
 
 __all__ = ["Catalog", "Resource", "Role", "RoleSkill", "Skill", "SKILL_TYPES"]
 
@@ -135,8 +135,10 @@ class Resource:
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    # one decode call for the whole file is ~2x faster than one per line
+    records: list[dict[str, Any]] = json.loads("[" + ",".join(lines) + "]")
+    return records
 
 
 @dataclass
@@ -168,7 +170,10 @@ class Catalog:
         skills_path = root / SKILLS_FILE
         if not skills_path.is_file():
             raise ArtifactNotFoundError(f"catalog has no {SKILLS_FILE}", path=str(root))
-        skills = {d["id"]: Skill.from_dict(d) for d in _read_jsonl(skills_path)}
+        records = _read_jsonl(skills_path)
+        skills = {d["id"]: Skill.from_dict(d) for d in records}
+        # the build stores each skill's normalised keys ("alias_keys"); reuse them when the
+        # normaliser version matches, which saves most of the load time
         roles: dict[str, Role] = {}
         roles_path = root / ROLES_FILE
         if roles_path.is_file():
@@ -176,7 +181,12 @@ class Catalog:
         resources = {d["id"]: Resource.from_dict(d) for d in _read_jsonl(root / RESOURCES_FILE)}
         manifest_path = root / MANIFEST_FILE
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
-        return cls(skills=skills, roles=roles, resources=resources, manifest=manifest)
+        index: dict[str, str] = {}
+        if manifest.get("normalizer_version") == NORMALIZER_VERSION and all("alias_keys" in d for d in records):
+            for d in sorted(records, key=lambda r: r["id"]):
+                for key in d["alias_keys"]:
+                    index.setdefault(key, d["id"])
+        return cls(skills=skills, roles=roles, resources=resources, manifest=manifest, alias_index=index)
 
     @property
     def version(self) -> str:

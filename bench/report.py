@@ -1,0 +1,272 @@
+"""bench/results.json -> bench/REPORT.md + PNG charts (matplotlib, Agg backend)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bench.common import BUDGETS
+
+__all__ = ["evaluate_budgets", "render_charts", "render_markdown", "write_report"]
+
+
+def _get(d: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+def _check(value: float | None, limit: float, op: str) -> str:
+    if value is None:
+        return "not measured"
+    return "PASS" if (value <= limit if op == "<=" else value >= limit) else "FAIL"
+
+
+def evaluate_budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per budget (per function where the budget is per function): value, limit, verdict."""
+    rows: list[dict[str, Any]] = []
+    analyze_med = _get(results, "latency", "inprocess", "analyze", "medium") or {}
+    for key, stat in (("analyze_inprocess_500w_p50_ms", "median"), ("analyze_inprocess_500w_p99_ms", "p99")):
+        b = BUDGETS[key]
+        value = analyze_med.get(stat)
+        rows.append({"budget": key, "value": value, "limit": b["limit"], "op": b["op"], "verdict": _check(value, b["limit"], b["op"])})
+    b = BUDGETS["cold_start_empty_cache_ms"]
+    for fn, entry in (_get(results, "cold_start") or {}).items():
+        value = _get(entry, "empty_cache", "summary", "cold_start_ms", "median")
+        rows.append({"budget": f"cold_start_empty_cache_ms[{fn}] (median)", "value": value, "limit": b["limit"], "op": b["op"],
+                     "verdict": _check(value, b["limit"], b["op"])})
+    b = BUDGETS["image_installed_mb"]
+    for fn, entry in (_get(results, "footprint", "functions") or {}).items():
+        value = entry.get("total_mb") if isinstance(entry, dict) else None
+        rows.append({"budget": f"image_installed_mb[{fn}]", "value": value, "limit": b["limit"], "op": b["op"],
+                     "verdict": _check(value, b["limit"], b["op"])})
+    b = BUDGETS["ingest_resumes_per_s_per_core"]
+    value = _get(results, "event_path", "resumes_per_s_per_core")
+    rows.append({"budget": "ingest_resumes_per_s_per_core", "value": value, "limit": b["limit"], "op": b["op"],
+                 "verdict": _check(value, b["limit"], b["op"])})
+    return rows
+
+
+def _fmt(x: Any, digits: int = 1) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:,.{digits}f}"
+    return str(x)
+
+
+def render_charts(results: dict[str, Any], out_dir: Path) -> list[str]:
+    """Cold-start phases per function and warm analyze latency per transport; returns the PNG names."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written: list[str] = []
+    cold = results.get("cold_start") or {}
+    fns = [f for f in cold if _get(cold[f], "empty_cache", "summary", "cold_start_ms")]
+    if fns:
+        phases = ["interpreter_start_ms", "import_ms", "fetch_ms", "load_ms", "first_invoke_ms"]
+        labels = ["interpreter", "imports", "S3 download+verify", "model load", "first invoke"]
+        fig, ax = plt.subplots(figsize=(8, 4))
+        for j, mode in enumerate(("empty_cache", "warm_cache")):
+            bottoms = [0.0] * len(fns)
+            xs = [i + (j - 0.5) * 0.38 for i in range(len(fns))]
+            for k, (ph, lab) in enumerate(zip(phases, labels, strict=True)):
+                vals = [(_get(cold[f], mode, "summary", ph, "median") or 0.0) for f in fns]
+                ax.bar(xs, vals, width=0.36, bottom=bottoms, color=f"C{k}", label=lab if j == 0 else None,
+                       alpha=1.0 if mode == "empty_cache" else 0.55, edgecolor="black", linewidth=0.3)
+                bottoms = [b + v for b, v in zip(bottoms, vals, strict=True)]
+        ax.axhline(1500, color="red", linestyle="--", linewidth=1, label="budget 1.5 s")
+        ax.set_xticks(range(len(fns)), fns)
+        ax.set_ylabel("ms (median)")
+        ax.set_title("Cold start per function (left: empty /tmp cache, right: warm cache)")
+        ax.legend(fontsize=7, loc="upper left")
+        fig.tight_layout()
+        fig.savefig(out_dir / "cold_start.png", dpi=110)
+        plt.close(fig)
+        written.append("cold_start.png")
+    lat = results.get("latency") or {}
+    series = []
+    for transport in ("inprocess", "http", "lambda"):
+        for size in ("short", "medium", "long"):
+            s = _get(lat, transport, "analyze", size)
+            if s and s.get("n"):
+                series.append((f"{transport}\n{size}", s))
+    if series:
+        fig, ax = plt.subplots(figsize=(max(6, len(series) * 0.9), 4))
+        xs = range(len(series))
+        for k, stat in enumerate(("median", "p95", "p99")):
+            ax.bar([x + (k - 1) * 0.27 for x in xs], [s[stat] for _, s in series], width=0.26, label=stat, color=f"C{k}")
+        ax.axhline(100, color="green", linestyle=":", linewidth=1, label="p50 budget (500 w, in-process)")
+        ax.axhline(250, color="red", linestyle="--", linewidth=1, label="p99 budget (500 w, in-process)")
+        ax.set_xticks(list(xs), [name for name, _ in series], fontsize=7)
+        ax.set_ylabel("ms")
+        ax.set_title("Warm /analyze latency by transport and resume size")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out_dir / "latency.png", dpi=110)
+        plt.close(fig)
+        written.append("latency.png")
+    return written
+
+
+def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
+    """The readable report."""
+    m = results.get("machine", {})
+    lines = [
+        "# Benchmark report",
+        "",
+        f"Generated by `{results.get('command', 'python -m bench.run')}` ({results.get('mode')} mode) in "
+        f"{_fmt(results.get('duration_s'))} s. Machine: {m.get('cores')} cores, {m.get('cpu_model')}, "
+        f"{_fmt(m.get('mem_total_mb'), 0)} MB RAM, Python {m.get('python')}, load average at start "
+        f"{m.get('loadavg_at_start')}. Commit `{str(m.get('commit'))[:12]}`{' (dirty tree)' if m.get('dirty') else ''}.",
+        "The machine is shared: ratios are more trustworthy than absolute figures. Every figure is a median",
+        "and p95 (p99 for latency) over the repetitions or requests counted in `n`. Raw samples: `bench/results.json`.",
+        "",
+    ]
+    art = results.get("artifacts", {})
+    if not art.get("ready", False):
+        lines += [f"**Artifacts missing** ({', '.join(art.get('missing', []))}): run `make train`; serving sections were skipped.", ""]
+    lines += ["## Budgets", "", "| budget | measured | limit | verdict |", "|---|---:|---:|---|"]
+    for row in evaluate_budgets(results):
+        lines.append(f"| {row['budget']} | {_fmt(row['value'])} | {row['op']} {_fmt(row['limit'], 0)} | {row['verdict']} |")
+    lines.append("")
+
+    cold = results.get("cold_start") or {}
+    if cold:
+        lines += [
+            "## Cold start per function",
+            "",
+            "Fresh `python` process -> imports -> artifacts from the local moto S3 into a cache dir (sha256-verified) -> "
+            "models loaded -> the function's `events/` event answered. `cold` = process spawn to first answer. "
+            "Phases are medians (ms); fetch = download + verify + manifest/cache checks.",
+            "",
+            "| function | cache | n | cold median | cold p95 | interpreter | imports | fetch (download / verify) | load | first invoke | warm invoke | peak RSS MB | ok |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for fn, entry in cold.items():
+            for mode in ("empty_cache", "warm_cache"):
+                s = _get(entry, mode, "summary") or {}
+                runs = _get(entry, mode, "runs") or []
+                if not s:
+                    continue
+
+                def med(k: str, s: dict[str, Any] = s) -> str:
+                    return _fmt(_get(s, k, "median"), 0)
+
+                ok = all(r.get("ok") for r in runs) if runs else False
+                lines.append(
+                    f"| {fn} | {mode.replace('_cache', '')} | {len(runs)} | {med('cold_start_ms')} | "
+                    f"{_fmt(_get(s, 'cold_start_ms', 'p95'), 0)} | {med('interpreter_start_ms')} | {med('import_ms')} | "
+                    f"{med('fetch_ms')} ({med('download_ms')} / {med('verify_ms')}) | {med('load_ms')} | {med('first_invoke_ms')} | "
+                    f"{med('warm_invoke_median_ms')} | {med('peak_rss_mb')} | {'yes' if ok else 'NO'} |"
+                )
+            for err in entry.get("errors", [])[:3]:
+                lines.append(f"| {fn} | error | | {err[:160].replace('|', '/')} |||||||||")
+        lines.append("")
+        if "cold_start.png" in charts:
+            lines += ["![cold start](cold_start.png)", ""]
+
+    lat = results.get("latency") or {}
+    if lat:
+        lines += ["## Warm latency", "", "Client-side wall time per request after 3 warm-up requests (ms).", "",
+                  "| path | transport | resume | n | p50 | p95 | p99 |", "|---|---|---|---:|---:|---:|---:|"]
+        for transport in ("inprocess", "http", "lambda"):
+            t = lat.get(transport) or {}
+            if t.get("error") or t.get("skipped"):
+                lines.append(f"| analyze | {transport} | – | – | {t.get('error') or t.get('skipped')} | | |")
+                continue
+            for size, s in (t.get("analyze") or {}).items():
+                lines.append(f"| analyze | {transport} | {size} ({_fmt(s.get('words_mean'), 0)} w) | {s['n']} | "
+                             f"{_fmt(s.get('median'))} | {_fmt(s.get('p95'))} | {_fmt(s.get('p99'))} |")
+            for stage, s in (t.get("stages_medium") or {}).items():
+                lines.append(f"| {stage} | {transport} | medium | {s['n']} | {_fmt(s.get('median'))} | {_fmt(s.get('p95'))} | {_fmt(s.get('p99'))} |")
+        lines.append("")
+        if "latency.png" in charts:
+            lines += ["![latency](latency.png)", ""]
+
+    fp = results.get("footprint") or {}
+    if fp:
+        lines += ["## Footprint per function image", "",
+                  "`pip install --target` of `functions/<name>/requirements.txt` + `pip install --no-deps` of the package "
+                  "(MiB, apparent size, bytecode compiled by pip). Peak RSS: warm handler after the cold-start runs.", "",
+                  "| function | deps MiB | package MiB | total MiB | largest | peak RSS MB |", "|---|---:|---:|---:|---|---:|"]
+        for fn, e in (fp.get("functions") or {}).items():
+            if "error" in e:
+                lines.append(f"| {fn} | error: {e['error'][:120]} | | | | |")
+                continue
+            largest = ", ".join(f"{k} {v:.0f}" for k, v in list(e.get("largest", {}).items())[:4])
+            rss = _get(cold, fn, "warm_cache", "summary", "peak_rss_mb", "median") or _get(cold, fn, "empty_cache", "summary", "peak_rss_mb", "median")
+            lines.append(f"| {fn} | {_fmt(e['deps_mb'])} | {_fmt(e['package_mb'], 2)} | {_fmt(e['total_mb'])} | {largest} | {_fmt(rss, 0)} |")
+        lines.append("")
+
+    ev = results.get("event_path") or {}
+    if ev:
+        lines += ["## S3-event path throughput", ""]
+        if ev.get("error") or ev.get("skipped"):
+            lines += [f"Not measured: {ev.get('error') or ev.get('skipped')}", ""]
+        else:
+            lines += [
+                f"{ev['handled']} resumes (mix {ev.get('size_mix')}) uploaded to moto S3 `incoming/`, notifications "
+                f"received from SQS in batches of <= 10, ingest handler run per batch, {ev.get('results_written')} "
+                f"`results/` objects written, {ev.get('batch_failures')} batch-item failures.",
+                "",
+                "| resumes/s per core (handler CPU) | resumes/s (handler wall) | resumes/s end to end | batch p50 ms | batch p95 ms | peak RSS MB |",
+                "|---:|---:|---:|---:|---:|---:|",
+                f"| {_fmt(ev.get('resumes_per_s_per_core'))} | {_fmt(ev.get('resumes_per_s_wall'))} | "
+                f"{_fmt(ev.get('resumes_per_s_end_to_end'))} | {_fmt(_get(ev, 'batch_summary', 'median'))} | "
+                f"{_fmt(_get(ev, 'batch_summary', 'p95'))} | {_fmt(ev.get('peak_rss_mb'), 0)} |",
+                "",
+            ]
+
+    alt = results.get("alternatives") or {}
+    emb = alt.get("embeddings") or {}
+    if emb:
+        lines += ["## Alternatives", "", f"### Embedding engine ({emb.get('threads')} thread(s), fresh process per cold run)", "",
+                  "| engine | cold to first vectors | import | load | 32 skill names | 4 resumes (500 w) | peak RSS MB | venv estimate MiB |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        venv = {"onnx": _get(emb, "onnx_venv_estimate", "total_mb"), "st": _get(emb, "st_venv_estimate", "total_mb")}
+        for engine, label in (("onnx", "onnxruntime + tokenizers (served)"), ("st", "sentence-transformers + torch")):
+            e = emb.get(engine)
+            if not e:
+                continue
+            lines.append(
+                f"| {label} | {_fmt(_get(e, 'cold_to_first_vectors_ms', 'median'), 0)} | {_fmt(_get(e, 'import_ms', 'median'), 0)} | "
+                f"{_fmt(_get(e, 'load_ms', 'median'), 0)} | {_fmt(_get(e, 'skill_batch32_ms', 'median'))} (p95 {_fmt(_get(e, 'skill_batch32_ms', 'p95'))}) | "
+                f"{_fmt(_get(e, 'resume_batch4_ms', 'median'))} (p95 {_fmt(_get(e, 'resume_batch4_ms', 'p95'))}) | "
+                f"{_fmt(_get(e, 'peak_rss_mb', 'median'), 0)} | {_fmt(venv[engine], 0)} |"
+            )
+        lines += ["", "Venv estimates: du of the packages in .venv site-packages (torch + sentence_transformers + "
+                  "transformers vs onnxruntime + tokenizers + numpy).", ""]
+    peers = alt.get("peers") or {}
+    if peers:
+        lines += ["### Extraction peers (own venvs under build/peers/)", "", "| peer | status | time per resume (median ms by size) |", "|---|---|---|"]
+        ours = _get(results, "latency", "inprocess", "stages_medium", "extract", "median")
+        for name, p in peers.items():
+            if p.get("status") == "measured":
+                per = ", ".join(f"{k} {_fmt(v.get('median'))}" for k, v in p["per_resume_ms"].items())
+                lines.append(f"| {name} | measured | {per} |")
+            else:
+                lines.append(f"| {name} | {p.get('status')} | {p.get('reason', '')} |")
+        if ours is not None:
+            lines.append(f"| careerready extract stage (in-process) | measured | medium {_fmt(ours)} |")
+        lines.append("")
+    missing = results.get("not_measured") or []
+    if missing:
+        lines += ["## Not measured in this run", ""] + [f"- {x}" for x in missing] + [""]
+    return "\n".join(lines)
+
+
+def write_report(results: dict[str, Any], out_dir: Path) -> Path:
+    """Render charts and REPORT.md into ``out_dir``; returns the report path."""
+    try:
+        charts = render_charts(results, out_dir)
+    except Exception as exc:  # a chart failure must not lose the tables
+        charts = []
+        results.setdefault("not_measured", []).append(f"charts: {type(exc).__name__}: {exc}")
+    path = out_dir / "REPORT.md"
+    path.write_text(render_markdown(results, charts) + "\n", encoding="utf-8")
+    return path
