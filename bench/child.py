@@ -243,6 +243,8 @@ def ingest(args: argparse.Namespace) -> dict[str, Any]:
     handler_wall = 0.0
     handler_cpu = 0.0
     batch_ms: list[float] = []
+    batch_cpu: list[float] = []
+    batch_sizes: list[int] = []
     deadline = time.monotonic() + args.timeout
     while handled < len(texts) and time.monotonic() < deadline:
         got = sqs.receive_message(QueueUrl=args.queue_url, MaxNumberOfMessages=min(10, args.batch), WaitTimeSeconds=1)
@@ -273,6 +275,8 @@ def ingest(args: argparse.Namespace) -> dict[str, Any]:
         dt = time.perf_counter() - t0
         handler_wall += dt
         handler_cpu += _cpu_s() - c0
+        batch_cpu.append(round(_cpu_s() - c0, 4))
+        batch_sizes.append(len(records))
         batch_ms.append(_ms(dt))
         failures += len(resp.get("batchItemFailures", []))
         handled += len(records)
@@ -291,6 +295,8 @@ def ingest(args: argparse.Namespace) -> dict[str, Any]:
         "handler_cpu_s": round(handler_cpu, 3),
         "end_to_end_s": round(e2e, 3),
         "batch_ms": batch_ms,
+        "batch_cpu_s": batch_cpu,
+        "batch_sizes": batch_sizes,
         "peak_rss_mb": _rss_mb(),
     }
 

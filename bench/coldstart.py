@@ -70,7 +70,9 @@ class _IngestEvents:
     def next(self) -> Path:
         self.n += 1
         key = f"incoming/coldstart-{self.n:03d}.txt"
-        put = self.s3.put_object(Bucket=INGEST_BUCKET, Key=key, Body=self.text.encode("utf-8"), ContentType="text/plain")
+        put = self.s3.put_object(
+            Bucket=INGEST_BUCKET, Key=key, Body=self.text.encode("utf-8"), ContentType="text/plain"
+        )
         record = copy.deepcopy(self.template["Records"][0])
         body = json.loads(record["body"])
         s3rec = body["Records"][0]
@@ -125,7 +127,11 @@ def measure_cold_starts(
                         if last_cache is not None and mode == "empty_cache":
                             shutil.rmtree(last_cache, ignore_errors=True)
                         last_cache = cache
-                    event = ingest_events.next() if name == "ingest" and ingest_events else REPO_ROOT / "events" / f"{name}.json"
+                    event = (
+                        ingest_events.next()
+                        if name == "ingest" and ingest_events
+                        else REPO_ROOT / "events" / f"{name}.json"
+                    )
                     env = function_env(name, stack.env(last_cache))
                     try:
                         run = run_child(

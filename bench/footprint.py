@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -60,7 +59,9 @@ def _package_mb(timeout_s: float) -> float:
         return dir_size_mb(Path(tmp))
 
 
-def function_footprints(functions: list[str], *, use_cache: bool = True, timeout_s: float = 300.0, log: Any = print) -> dict[str, Any]:
+def function_footprints(
+    functions: list[str], *, use_cache: bool = True, timeout_s: float = 300.0, log: Any = print
+) -> dict[str, Any]:
     """``{function: {deps_mb, package_mb, total_mb, largest, cached}}``; failures are reported per function."""
     cache: dict[str, Any] = {}
     if use_cache and CACHE_FILE.is_file():
@@ -82,9 +83,12 @@ def function_footprints(functions: list[str], *, use_cache: bool = True, timeout
             try:
                 with tempfile.TemporaryDirectory(prefix=f"careerready-bench-{name}-") as tmp:
                     _pip(["--target", tmp, "-r", str(req)], timeout_s)
-                    hit = {"deps_mb": dir_size_mb(Path(tmp)), "largest": _largest(Path(tmp)),
-                           "install_s": round(time.perf_counter() - t0, 1),
-                           "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+                    hit = {
+                        "deps_mb": dir_size_mb(Path(tmp)),
+                        "largest": _largest(Path(tmp)),
+                        "install_s": round(time.perf_counter() - t0, 1),
+                        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                    }
             except Exception as exc:
                 out[name] = {"error": str(exc)[-600:]}
                 continue

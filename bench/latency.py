@@ -23,15 +23,19 @@ from bench.stack import MotoStack, free_port, stop_process, wait_http
 __all__ = ["RecordingClient", "http_latency", "inprocess_latency", "lambda_latency", "timed_loop"]
 
 WARMUP = 3
+MIN_SAMPLES = 5
 
 
 def timed_loop(fn: Callable[[int], Any], n: int, deadline: Deadline, warmup: int = WARMUP) -> list[float]:
-    """Call ``fn(i)`` ``warmup`` times untimed, then up to ``n`` times timed (ms), stopping at the deadline."""
+    """Call ``fn(i)`` ``warmup`` times untimed, then up to ``n`` times timed (ms).
+
+    Stops at the deadline, but never before ``min(n, MIN_SAMPLES)`` timed calls.
+    """
     for i in range(warmup):
         fn(i)
     out: list[float] = []
     i = 0
-    while i < n and not deadline.expired():
+    while i < n and (i < MIN_SAMPLES or not deadline.expired()):
         t = time.perf_counter()
         fn(i)
         out.append((time.perf_counter() - t) * 1000)
@@ -91,8 +95,14 @@ def analyze_latency(
         group = groups.get(size) or []
         if not group:
             continue
-        ms = timed_loop(lambda i, g=group: analyze(g[i % len(g)].text, _roles(g[i % len(g)]), client, catalog=catalog), n, deadline)
-        out[size] = {**summarize(ms), "words_mean": round(sum(r.words for r in group) / len(group), 1), "samples_ms": [round(x, 3) for x in ms]}
+        ms = timed_loop(
+            lambda i, g=group: analyze(g[i % len(g)].text, _roles(g[i % len(g)]), client, catalog=catalog), n, deadline
+        )
+        out[size] = {
+            **summarize(ms),
+            "words_mean": round(sum(r.words for r in group) / len(group), 1),
+            "samples_ms": [round(x, 3) for x in ms],
+        }
     return out
 
 
@@ -108,8 +118,12 @@ def stage_latency(client: Any, payloads: dict[str, list[dict[str, Any]]], n: int
     return out
 
 
-def inprocess_latency(resumes: Sequence[BenchResume], n: int, deadline: Deadline, sizes: Sequence[str]) -> dict[str, Any]:
-    """In this process (models loaded from the configured S3 first; load time excluded)."""
+def inprocess_latency(resumes: Sequence[BenchResume], n: int, budget_s: float, sizes: Sequence[str]) -> dict[str, Any]:
+    """In this process (models loaded from the configured S3 first; load time excluded).
+
+    Also times analyze without a role (every catalog role ranked, what the event path does) on the
+    medium resumes.
+    """
     from careerready.core.startup import get_models
     from careerready.services.transport import InProcessTransport
 
@@ -121,9 +135,16 @@ def inprocess_latency(resumes: Sequence[BenchResume], n: int, deadline: Deadline
     catalog = get_models("match").catalog
     medium = _by_size(resumes).get("medium") or list(resumes)
     payloads = record_stage_payloads(client, catalog, medium)
+    deadline = Deadline(budget_s)
+    from careerready.services.analysis import analyze
+
+    no_role = timed_loop(
+        lambda i: analyze(medium[i % len(medium)].text, None, client, catalog=catalog), max(5, n // 4), deadline
+    )
     return {
         "models_load_ms": round(load_ms, 1),
         "analyze": analyze_latency(client, catalog, resumes, n, deadline, sizes),
+        "analyze_no_role_medium": {**summarize(no_role), "roles_ranked": len(catalog.roles)},
         "stages_medium": stage_latency(client, payloads, n, deadline),
         "_payloads": payloads,
         "_catalog": catalog,
@@ -131,7 +152,7 @@ def inprocess_latency(resumes: Sequence[BenchResume], n: int, deadline: Deadline
 
 
 def http_latency(
-    stack: MotoStack, cache_dir: Path, resumes: Sequence[BenchResume], n: int, deadline: Deadline, sizes: Sequence[str]
+    stack: MotoStack, cache_dir: Path, resumes: Sequence[BenchResume], n: int, budget_s: float, sizes: Sequence[str]
 ) -> dict[str, Any]:
     """POST /v1/analyze to uvicorn serving ``create_app`` on 127.0.0.1 (in-process stages inside it)."""
     import httpx
@@ -139,8 +160,22 @@ def http_latency(
     port = free_port()
     env = {**os.environ, **stack.env(cache_dir), "CAREERREADY_TRANSPORT": "inprocess"}
     proc = subprocess.Popen(  # noqa: S603 - fixed argv, loopback only
-        [PYTHON, "-m", "uvicorn", "--factory", "careerready.api.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log", "--workers", "1"],
+        [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "careerready.api.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--workers",
+            "1",
+        ],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -163,7 +198,14 @@ def http_latency(
                 if resp.status_code != 200:
                     raise RuntimeError(f"/v1/analyze answered {resp.status_code}: {resp.text[:300]}")
 
-            out: dict[str, Any] = {"health_status": health.status_code, "server_ready_ms": round(first_ready_ms, 1)}
+            t1 = time.perf_counter()
+            post(resumes[0])  # the first analysis loads every stage's models (create_app does not warm up)
+            out: dict[str, Any] = {
+                "health_status": health.status_code,
+                "server_ready_ms": round(first_ready_ms, 1),
+                "first_analyze_ms": round((time.perf_counter() - t1) * 1000, 1),
+            }
+            deadline = Deadline(budget_s)
             analyze_out: dict[str, Any] = {}
             for size in sizes:
                 group = groups.get(size) or []
@@ -185,7 +227,7 @@ def lambda_latency(
     payloads: dict[str, list[dict[str, Any]]],
     catalog: Any,
     n: int,
-    deadline: Deadline,
+    budget_s: float,
     sizes: Sequence[str],
 ) -> dict[str, Any]:
     """analyze() with the Lambda transport against ``infra.local.lambda_server`` (one worker per stage)."""
@@ -206,6 +248,7 @@ def lambda_latency(
         transport = LambdaTransport(
             {s: f"careerready-{s}" for s in STAGES}, endpoint_url=server.url, region="us-east-1", timeout_s=60
         )
+        deadline = Deadline(budget_s)
         return {
             "preload_ms": round(preload_ms, 1),
             "worker_init_ms": init,

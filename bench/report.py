@@ -31,21 +31,50 @@ def evaluate_budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
     for key, stat in (("analyze_inprocess_500w_p50_ms", "median"), ("analyze_inprocess_500w_p99_ms", "p99")):
         b = BUDGETS[key]
         value = analyze_med.get(stat)
-        rows.append({"budget": key, "value": value, "limit": b["limit"], "op": b["op"], "verdict": _check(value, b["limit"], b["op"])})
+        rows.append(
+            {
+                "budget": key,
+                "value": value,
+                "limit": b["limit"],
+                "op": b["op"],
+                "verdict": _check(value, b["limit"], b["op"]),
+            }
+        )
     b = BUDGETS["cold_start_empty_cache_ms"]
     for fn, entry in (_get(results, "cold_start") or {}).items():
         value = _get(entry, "empty_cache", "summary", "cold_start_ms", "median")
-        rows.append({"budget": f"cold_start_empty_cache_ms[{fn}] (median)", "value": value, "limit": b["limit"], "op": b["op"],
-                     "verdict": _check(value, b["limit"], b["op"])})
+        rows.append(
+            {
+                "budget": f"cold_start_empty_cache_ms[{fn}] (median)",
+                "value": value,
+                "limit": b["limit"],
+                "op": b["op"],
+                "verdict": _check(value, b["limit"], b["op"]),
+            }
+        )
     b = BUDGETS["image_installed_mb"]
     for fn, entry in (_get(results, "footprint", "functions") or {}).items():
         value = entry.get("total_mb") if isinstance(entry, dict) else None
-        rows.append({"budget": f"image_installed_mb[{fn}]", "value": value, "limit": b["limit"], "op": b["op"],
-                     "verdict": _check(value, b["limit"], b["op"])})
+        rows.append(
+            {
+                "budget": f"image_installed_mb[{fn}]",
+                "value": value,
+                "limit": b["limit"],
+                "op": b["op"],
+                "verdict": _check(value, b["limit"], b["op"]),
+            }
+        )
     b = BUDGETS["ingest_resumes_per_s_per_core"]
     value = _get(results, "event_path", "resumes_per_s_per_core")
-    rows.append({"budget": "ingest_resumes_per_s_per_core", "value": value, "limit": b["limit"], "op": b["op"],
-                 "verdict": _check(value, b["limit"], b["op"])})
+    rows.append(
+        {
+            "budget": "ingest_resumes_per_s_per_core",
+            "value": value,
+            "limit": b["limit"],
+            "op": b["op"],
+            "verdict": _check(value, b["limit"], b["op"]),
+        }
+    )
     return rows
 
 
@@ -76,8 +105,17 @@ def render_charts(results: dict[str, Any], out_dir: Path) -> list[str]:
             xs = [i + (j - 0.5) * 0.38 for i in range(len(fns))]
             for k, (ph, lab) in enumerate(zip(phases, labels, strict=True)):
                 vals = [(_get(cold[f], mode, "summary", ph, "median") or 0.0) for f in fns]
-                ax.bar(xs, vals, width=0.36, bottom=bottoms, color=f"C{k}", label=lab if j == 0 else None,
-                       alpha=1.0 if mode == "empty_cache" else 0.55, edgecolor="black", linewidth=0.3)
+                ax.bar(
+                    xs,
+                    vals,
+                    width=0.36,
+                    bottom=bottoms,
+                    color=f"C{k}",
+                    label=lab if j == 0 else None,
+                    alpha=1.0 if mode == "empty_cache" else 0.55,
+                    edgecolor="black",
+                    linewidth=0.3,
+                )
                 bottoms = [b + v for b, v in zip(bottoms, vals, strict=True)]
         ax.axhline(1500, color="red", linestyle="--", linewidth=1, label="budget 1.5 s")
         ax.set_xticks(range(len(fns)), fns)
@@ -99,7 +137,9 @@ def render_charts(results: dict[str, Any], out_dir: Path) -> list[str]:
         fig, ax = plt.subplots(figsize=(max(6, len(series) * 0.9), 4))
         xs = range(len(series))
         for k, stat in enumerate(("median", "p95", "p99")):
-            ax.bar([x + (k - 1) * 0.27 for x in xs], [s[stat] for _, s in series], width=0.26, label=stat, color=f"C{k}")
+            ax.bar(
+                [x + (k - 1) * 0.27 for x in xs], [s[stat] for _, s in series], width=0.26, label=stat, color=f"C{k}"
+            )
         ax.axhline(100, color="green", linestyle=":", linewidth=1, label="p50 budget (500 w, in-process)")
         ax.axhline(250, color="red", linestyle="--", linewidth=1, label="p99 budget (500 w, in-process)")
         ax.set_xticks(list(xs), [name for name, _ in series], fontsize=7)
@@ -129,10 +169,15 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
     ]
     art = results.get("artifacts", {})
     if not art.get("ready", False):
-        lines += [f"**Artifacts missing** ({', '.join(art.get('missing', []))}): run `make train`; serving sections were skipped.", ""]
+        lines += [
+            f"**Artifacts missing** ({', '.join(art.get('missing', []))}): run `make train`; serving sections were skipped.",
+            "",
+        ]
     lines += ["## Budgets", "", "| budget | measured | limit | verdict |", "|---|---:|---:|---|"]
     for row in evaluate_budgets(results):
-        lines.append(f"| {row['budget']} | {_fmt(row['value'])} | {row['op']} {_fmt(row['limit'], 0)} | {row['verdict']} |")
+        lines.append(
+            f"| {row['budget']} | {_fmt(row['value'])} | {row['op']} {_fmt(row['limit'], 0)} | {row['verdict']} |"
+        )
     lines.append("")
 
     cold = results.get("cold_start") or {}
@@ -172,35 +217,60 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
 
     lat = results.get("latency") or {}
     if lat:
-        lines += ["## Warm latency", "", "Client-side wall time per request after 3 warm-up requests (ms).", "",
-                  "| path | transport | resume | n | p50 | p95 | p99 |", "|---|---|---|---:|---:|---:|---:|"]
+        lines += [
+            "## Warm latency",
+            "",
+            "Client-side wall time per request after 3 warm-up requests (ms).",
+            "",
+            "| path | transport | resume | n | p50 | p95 | p99 |",
+            "|---|---|---|---:|---:|---:|---:|",
+        ]
         for transport in ("inprocess", "http", "lambda"):
             t = lat.get(transport) or {}
             if t.get("error") or t.get("skipped"):
                 lines.append(f"| analyze | {transport} | – | – | {t.get('error') or t.get('skipped')} | | |")
                 continue
             for size, s in (t.get("analyze") or {}).items():
-                lines.append(f"| analyze | {transport} | {size} ({_fmt(s.get('words_mean'), 0)} w) | {s['n']} | "
-                             f"{_fmt(s.get('median'))} | {_fmt(s.get('p95'))} | {_fmt(s.get('p99'))} |")
+                lines.append(
+                    f"| analyze | {transport} | {size} ({_fmt(s.get('words_mean'), 0)} w) | {s['n']} | "
+                    f"{_fmt(s.get('median'))} | {_fmt(s.get('p95'))} | {_fmt(s.get('p99'))} |"
+                )
+            nr = t.get("analyze_no_role_medium")
+            if nr and nr.get("n"):
+                lines.append(
+                    f"| analyze, no role ({nr.get('roles_ranked')} roles ranked) | {transport} | medium | {nr['n']} | "
+                    f"{_fmt(nr.get('median'))} | {_fmt(nr.get('p95'))} | {_fmt(nr.get('p99'))} |"
+                )
             for stage, s in (t.get("stages_medium") or {}).items():
-                lines.append(f"| {stage} | {transport} | medium | {s['n']} | {_fmt(s.get('median'))} | {_fmt(s.get('p95'))} | {_fmt(s.get('p99'))} |")
+                lines.append(
+                    f"| {stage} | {transport} | medium | {s['n']} | {_fmt(s.get('median'))} | {_fmt(s.get('p95'))} | {_fmt(s.get('p99'))} |"
+                )
         lines.append("")
         if "latency.png" in charts:
             lines += ["![latency](latency.png)", ""]
 
     fp = results.get("footprint") or {}
     if fp:
-        lines += ["## Footprint per function image", "",
-                  "`pip install --target` of `functions/<name>/requirements.txt` + `pip install --no-deps` of the package "
-                  "(MiB, apparent size, bytecode compiled by pip). Peak RSS: warm handler after the cold-start runs.", "",
-                  "| function | deps MiB | package MiB | total MiB | largest | peak RSS MB |", "|---|---:|---:|---:|---|---:|"]
+        lines += [
+            "## Footprint per function image",
+            "",
+            "`pip install --target` of `functions/<name>/requirements.txt` + `pip install --no-deps` of the package "
+            "(MiB, apparent size, bytecode compiled by pip). Peak RSS: warm handler after the cold-start runs.",
+            "",
+            "| function | deps MiB | package MiB | total MiB | largest | peak RSS MB |",
+            "|---|---:|---:|---:|---|---:|",
+        ]
         for fn, e in (fp.get("functions") or {}).items():
             if "error" in e:
                 lines.append(f"| {fn} | error: {e['error'][:120]} | | | | |")
                 continue
             largest = ", ".join(f"{k} {v:.0f}" for k, v in list(e.get("largest", {}).items())[:4])
-            rss = _get(cold, fn, "warm_cache", "summary", "peak_rss_mb", "median") or _get(cold, fn, "empty_cache", "summary", "peak_rss_mb", "median")
-            lines.append(f"| {fn} | {_fmt(e['deps_mb'])} | {_fmt(e['package_mb'], 2)} | {_fmt(e['total_mb'])} | {largest} | {_fmt(rss, 0)} |")
+            rss = _get(cold, fn, "warm_cache", "summary", "peak_rss_mb", "median") or _get(
+                cold, fn, "empty_cache", "summary", "peak_rss_mb", "median"
+            )
+            lines.append(
+                f"| {fn} | {_fmt(e['deps_mb'])} | {_fmt(e['package_mb'], 2)} | {_fmt(e['total_mb'])} | {largest} | {_fmt(rss, 0)} |"
+            )
         lines.append("")
 
     ev = results.get("event_path") or {}
@@ -212,7 +282,10 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
             lines += [
                 f"{ev['handled']} resumes (mix {ev.get('size_mix')}) uploaded to moto S3 `incoming/`, notifications "
                 f"received from SQS in batches of <= 10, ingest handler run per batch, {ev.get('results_written')} "
-                f"`results/` objects written, {ev.get('batch_failures')} batch-item failures.",
+                f"`results/` objects written, {ev.get('batch_failures')} batch-item failures. Objects carry no role "
+                "metadata, so each analysis ranks every catalog role. Steady state (first batch excluded): "
+                f"{_fmt(ev.get('steady_resumes_per_s_per_core'))} resumes/s per core, "
+                f"{_fmt(ev.get('steady_resumes_per_s_wall'))} resumes/s wall.",
                 "",
                 "| resumes/s per core (handler CPU) | resumes/s (handler wall) | resumes/s end to end | batch p50 ms | batch p95 ms | peak RSS MB |",
                 "|---:|---:|---:|---:|---:|---:|",
@@ -225,9 +298,14 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
     alt = results.get("alternatives") or {}
     emb = alt.get("embeddings") or {}
     if emb:
-        lines += ["## Alternatives", "", f"### Embedding engine ({emb.get('threads')} thread(s), fresh process per cold run)", "",
-                  "| engine | cold to first vectors | import | load | 32 skill names | 4 resumes (500 w) | peak RSS MB | venv estimate MiB |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "## Alternatives",
+            "",
+            f"### Embedding engine ({emb.get('threads')} thread(s), fresh process per cold run)",
+            "",
+            "| engine | cold to first vectors | import | load | 32 skill names | 4 resumes (500 w) | peak RSS MB | venv estimate MiB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         venv = {"onnx": _get(emb, "onnx_venv_estimate", "total_mb"), "st": _get(emb, "st_venv_estimate", "total_mb")}
         for engine, label in (("onnx", "onnxruntime + tokenizers (served)"), ("st", "sentence-transformers + torch")):
             e = emb.get(engine)
@@ -239,11 +317,20 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
                 f"{_fmt(_get(e, 'resume_batch4_ms', 'median'))} (p95 {_fmt(_get(e, 'resume_batch4_ms', 'p95'))}) | "
                 f"{_fmt(_get(e, 'peak_rss_mb', 'median'), 0)} | {_fmt(venv[engine], 0)} |"
             )
-        lines += ["", "Venv estimates: du of the packages in .venv site-packages (torch + sentence_transformers + "
-                  "transformers vs onnxruntime + tokenizers + numpy).", ""]
+        lines += [
+            "",
+            "Venv estimates: du of the packages in .venv site-packages (torch + sentence_transformers + "
+            "transformers vs onnxruntime + tokenizers + numpy).",
+            "",
+        ]
     peers = alt.get("peers") or {}
     if peers:
-        lines += ["### Extraction peers (own venvs under build/peers/)", "", "| peer | status | time per resume (median ms by size) |", "|---|---|---|"]
+        lines += [
+            "### Extraction peers (own venvs under build/peers/)",
+            "",
+            "| peer | status | time per resume (median ms by size) |",
+            "|---|---|---|",
+        ]
         ours = _get(results, "latency", "inprocess", "stages_medium", "extract", "median")
         for name, p in peers.items():
             if p.get("status") == "measured":

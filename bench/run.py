@@ -48,7 +48,9 @@ class Config:
     section_s: float
 
 
-FULL = Config("full", FUNCTIONS, 5, 5, 200, ("short", "medium", "long"), 10, 100, True, True, True, True, 3, 20, 570.0, 100.0)
+FULL = Config(
+    "full", FUNCTIONS, 5, 5, 200, ("short", "medium", "long"), 10, 100, True, True, True, True, 3, 20, 570.0, 100.0
+)
 SMOKE = Config("smoke", ("extract",), 1, 1, 5, ("medium",), 2, 5, False, True, False, False, 1, 2, 55.0, 15.0)
 
 
@@ -100,8 +102,17 @@ def run(cfg: Config, out_dir: Path, peers: bool = False) -> dict[str, Any]:
         from bench.alternatives import embedding_engines
         from bench.alternatives import peers as run_peers
 
-        emb = _section(results, "alternatives.embeddings", deadline, embedding_engines, resumes, cfg.embed_reps,
-                       cfg.embed_batches, 1, _log)
+        emb = _section(
+            results,
+            "alternatives.embeddings",
+            deadline,
+            embedding_engines,
+            resumes,
+            cfg.embed_reps,
+            cfg.embed_batches,
+            1,
+            _log,
+        )
         results["alternatives"] = {"embeddings": emb or {}}
     if not results["artifacts"]["ready"]:
         results["not_measured"].append(
@@ -128,38 +139,85 @@ def run(cfg: Config, out_dir: Path, peers: bool = False) -> dict[str, Any]:
         from bench.coldstart import measure_cold_starts
 
         medium = [r for r in resumes if r.size == "medium"] or resumes
-        cold = _section(results, "cold_start", deadline, measure_cold_starts, stack, list(cfg.functions), cfg.cold_reps,
-                        cfg.warm_invokes, medium[0].text, _log)
+        cold = _section(
+            results,
+            "cold_start",
+            deadline,
+            measure_cold_starts,
+            stack,
+            list(cfg.functions),
+            cfg.cold_reps,
+            cfg.warm_invokes,
+            medium[0].text,
+            _log,
+        )
         results["cold_start"] = cold or {}
 
         from bench import latency as lat
 
         latency: dict[str, Any] = {}
         results["latency"] = latency
-        inproc = _section(results, "latency.inprocess", deadline, lat.inprocess_latency, resumes, cfg.requests,
-                          Deadline(min(cfg.section_s * 1.5, deadline.remaining())), cfg.sizes)
+        inproc = _section(
+            results,
+            "latency.inprocess",
+            deadline,
+            lat.inprocess_latency,
+            resumes,
+            cfg.requests,
+            min(cfg.section_s * 1.5, deadline.remaining()),
+            cfg.sizes,
+        )
         payloads = inproc.pop("_payloads") if inproc else None
         catalog = inproc.pop("_catalog") if inproc else None
         latency["inprocess"] = inproc or {"error": "failed"}
         if cfg.http:
-            latency["http"] = _section(results, "latency.http", deadline, lat.http_latency, stack, scratch / "cache-http",
-                                       resumes, cfg.requests, Deadline(min(cfg.section_s * 0.6, deadline.remaining())),
-                                       cfg.sizes) or {"error": "failed"}
+            latency["http"] = _section(
+                results,
+                "latency.http",
+                deadline,
+                lat.http_latency,
+                stack,
+                scratch / "cache-http",
+                resumes,
+                cfg.requests,
+                min(cfg.section_s * 0.6, deadline.remaining()),
+                cfg.sizes,
+            ) or {"error": "failed"}
         else:
             latency["http"] = {"skipped": f"not in {cfg.mode} mode"}
         if cfg.lambda_transport and payloads is not None:
-            latency["lambda"] = _section(results, "latency.lambda", deadline, lat.lambda_latency, stack,
-                                         scratch / "cache-lambda", resumes, payloads, catalog, cfg.requests,
-                                         Deadline(min(cfg.section_s, deadline.remaining())),
-                                         ("medium",) if cfg.mode == "full" else cfg.sizes) or {"error": "failed"}
+            latency["lambda"] = _section(
+                results,
+                "latency.lambda",
+                deadline,
+                lat.lambda_latency,
+                stack,
+                scratch / "cache-lambda",
+                resumes,
+                payloads,
+                catalog,
+                cfg.requests,
+                min(cfg.section_s, deadline.remaining()),
+                ("medium",) if cfg.mode == "full" else cfg.sizes,
+            ) or {"error": "failed"}
         else:
-            latency["lambda"] = {"skipped": f"not in {cfg.mode} mode" if not cfg.lambda_transport else "in-process section failed"}
+            latency["lambda"] = {
+                "skipped": f"not in {cfg.mode} mode" if not cfg.lambda_transport else "in-process section failed"
+            }
             results["not_measured"].append(f"latency.lambda: {latency['lambda']['skipped']}")
 
         from bench.eventpath import measure_event_path
 
-        results["event_path"] = _section(results, "event_path", deadline, measure_event_path, stack,
-                                         scratch / "cache-main", resumes, cfg.event_resumes) or {"error": "failed"}
+        results["event_path"] = _section(
+            results,
+            "event_path",
+            deadline,
+            measure_event_path,
+            stack,
+            scratch / "cache-main",
+            resumes,
+            cfg.event_resumes,
+        ) or {"error": "failed"}
     finally:
         stack.stop()
         shutil.rmtree(scratch, ignore_errors=True)
@@ -172,8 +230,9 @@ def run(cfg: Config, out_dir: Path, peers: bool = False) -> dict[str, Any]:
     else:
         results["not_measured"].append(f"footprint: not in {cfg.mode} mode")
     if cfg.alternatives:
-        results["alternatives"]["peers"] = _section(results, "alternatives.peers", deadline, run_peers, resumes, peers,
-                                                    log=_log) or {}
+        results["alternatives"]["peers"] = (
+            _section(results, "alternatives.peers", deadline, run_peers, resumes, peers, log=_log) or {}
+        )
     else:
         results["not_measured"].append(f"alternatives: not in {cfg.mode} mode")
     return _finish(results, out_dir, t_start)
@@ -193,13 +252,19 @@ def _finish(results: dict[str, Any], out_dir: Path, t_start: float) -> dict[str,
 
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point; exit 0 when the run completed (budget verdicts are in the report), 2 without artifacts."""
-    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--smoke", action="store_true", help="tiny run (< 60 s) for tests")
-    ap.add_argument("--peers", action="store_true", help="also create build/peers/<name>/venv and time extraction peers")
+    ap.add_argument(
+        "--peers", action="store_true", help="also create build/peers/<name>/venv and time extraction peers"
+    )
     ap.add_argument("--out", type=Path, default=REPO_ROOT / "bench", help="where results.json / REPORT.md / PNGs go")
     args = ap.parse_args(argv)
     os.chdir(REPO_ROOT)
+    # quiet structured logs of the serving code in this process (children get the same via MotoStack.env)
+    for key in ("CAREERREADY_LOG_LEVEL", "POWERTOOLS_LOG_LEVEL", "LOG_LEVEL"):
+        os.environ[key] = "WARNING"
     results = run(SMOKE if args.smoke else FULL, args.out, peers=args.peers)
     for row in results["budgets"]:
         _log(f"  {row['verdict']:>12}  {row['budget']}: {row['value']} ({row['op']} {row['limit']})")

@@ -85,8 +85,17 @@ class MotoStack:
         state = Path(self._tmp.name) / "moto.json"
         env = {**os.environ, **AWS_DUMMY}
         self._proc = subprocess.Popen(  # noqa: S603 - fixed argv
-            [PYTHON, "-m", "infra.local.moto_server", "--port", str(self.port), "--state-file", str(state),
-             "--bucket", self.bucket],
+            [
+                PYTHON,
+                "-m",
+                "infra.local.moto_server",
+                "--port",
+                str(self.port),
+                "--state-file",
+                str(state),
+                "--bucket",
+                self.bucket,
+            ],
             cwd=REPO_ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -352,7 +352,7 @@ def test_real_analysis_roundtrip(aws: dict[str, Any], fresh_settings: None, monk
     monkeypatch.setenv("CAREERREADY_ARTIFACT_SOURCE", "local")
     monkeypatch.setenv("CAREERREADY_TRANSPORT", "inprocess")
     s3, bucket = aws["s3"], aws["bucket"]
-    text = _resume_text(random.Random(3), 3) + "Machine learning with scikit-learn and PyTorch.\n"
+    text = _resume_text(random.Random(3), 3) + "Machine learning with scikit-learn and PyTorch; daily Python and SQL.\n"
     s3.put_object(Bucket=bucket, Key="incoming/real.docx", Body=_docx_bytes(text))
     service = IngestService(s3, default_analyzer())
     _, failed = _drain_through_handler(aws, service)

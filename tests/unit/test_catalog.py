@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from careerready.services.catalog import Catalog
 from careerready.text import COMMON_WORDS, SLUG_RE, is_common_word, normalize_alias, slugify
+
 from training.catalog.build import build
 from training.catalog.compiler import CatalogBuildError, compile_catalog, find_cycles
 
@@ -32,8 +32,16 @@ def catalog(built: tuple[Path, dict]) -> Catalog:
 # ---- text helpers ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("raw", "key"),
-    [("Scikit-Learn", "scikit learn"), ("C++", "c++"), (".NET", ".net"), (" Node.js. ", "node.js"),
-     ("CI/CD", "ci/cd"), ("Kubernetes\u2019", "kubernetes"), ("Español", "español"), ("/", "")],
+    [
+        ("Scikit-Learn", "scikit learn"),
+        ("C++", "c++"),
+        (".NET", ".net"),
+        (" Node.js. ", "node.js"),
+        ("CI/CD", "ci/cd"),
+        ("Kubernetes\u2019", "kubernetes"),
+        ("Español", "español"),
+        ("/", ""),
+    ],
 )
 def test_normalize_alias(raw: str, key: str) -> None:
     assert normalize_alias(raw) == key
@@ -160,8 +168,12 @@ def test_good_fixture_compiles(tmp_path: Path) -> None:
     [
         (GOOD.replace("[docker engine], hours: 40", "[Dockr], hours: 40"), "unresolved prerequisite 'Dockr'"),
         (GOOD.replace("aliases: [k8s]", "aliases: [k8s, docker engine]"), "alias conflict: 'docker engine'"),
-        (GOOD.replace("aliases: [docker engine], hours: 10", "aliases: [docker engine], prerequisites: [k8s], hours: 10"),
-         "prerequisite cycle"),
+        (
+            GOOD.replace(
+                "aliases: [docker engine], hours: 10", "aliases: [docker engine], prerequisites: [k8s], hours: 10"
+            ),
+            "prerequisite cycle",
+        ),
         (GOOD.replace("demand: 0.9", "demand: 1.7"), "out of range"),
         (GOOD + "  - {name: Docker, aliases: [moby], hours: 3, demand: 0.1}\n", "duplicate skill id 'docker'"),
         (GOOD.replace("aliases: [k8s]", "aliases: [k8s, go]"), "alias 'go' is a common"),

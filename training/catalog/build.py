@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from careerready.text import NORMALIZER_VERSION
+
 from training.catalog.compiler import CatalogBuildError, CompiledCatalog, compile_catalog, dumps
 
 CATALOG_FORMAT = 1
@@ -30,8 +31,9 @@ def read_version(data_dir: Path) -> str:
     return path.read_text(encoding="utf-8").strip() if path.is_file() else "0.0.0"
 
 
-def write_catalog(compiled: CompiledCatalog, out_dir: Path, data_version: str,
-                  enrichment_meta: dict[str, Any] | None = None) -> dict[str, Any]:
+def write_catalog(
+    compiled: CompiledCatalog, out_dir: Path, data_version: str, enrichment_meta: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Write skills.jsonl, roles.json, resources.jsonl and catalog_manifest.json.
 
     Returns:
@@ -43,8 +45,11 @@ def write_catalog(compiled: CompiledCatalog, out_dir: Path, data_version: str,
         "roles.json": json.dumps(compiled.roles, sort_keys=True, ensure_ascii=False, indent=1) + "\n",
         "resources.jsonl": "".join(dumps(r) + "\n" for r in compiled.resources),
     }
-    rows = {"skills.jsonl": len(compiled.skills), "roles.json": len(compiled.roles),
-            "resources.jsonl": len(compiled.resources)}
+    rows = {
+        "skills.jsonl": len(compiled.skills),
+        "roles.json": len(compiled.roles),
+        "resources.jsonl": len(compiled.resources),
+    }
     file_meta: dict[str, Any] = {}
     for name, text in files.items():
         path = out_dir / name
@@ -77,8 +82,13 @@ def write_catalog(compiled: CompiledCatalog, out_dir: Path, data_version: str,
     return manifest
 
 
-def build(data_dir: Path, out_dir: Path, external: Path | None = None, enrichment_file: Path | None = None,
-          lenient: bool = False) -> dict[str, Any]:
+def build(
+    data_dir: Path,
+    out_dir: Path,
+    external: Path | None = None,
+    enrichment_file: Path | None = None,
+    lenient: bool = False,
+) -> dict[str, Any]:
     """Compile ``data_dir`` into ``out_dir`` (optionally enriched) and return the manifest.
 
     Raises:
@@ -104,8 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("build/catalog"), help="output folder")
     ap.add_argument("--external", type=Path, default=None, help="external data folder (runs the importers)")
     ap.add_argument("--enrichment", type=Path, default=None, help="merge an existing enrichment.json instead")
-    ap.add_argument("--lenient", action="store_true",
-                    help="drop unresolved role/resource skill references with a warning instead of failing")
+    ap.add_argument(
+        "--lenient",
+        action="store_true",
+        help="drop unresolved role/resource skill references with a warning instead of failing",
+    )
     args = ap.parse_args(argv)
     if args.external is not None and not args.external.is_dir():
         print(f"error: --external {args.external} is not a directory", file=sys.stderr)
@@ -118,8 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     for w in manifest.pop("_warnings"):
         print(f"warning: {w}", file=sys.stderr)
     c = manifest["counts"]
-    print(f"catalog v{manifest['data_version']} -> {args.out}: {c['skills']} skills ({c['aliases']} aliases), "
-          f"{c['roles']} roles, {c['resources']} resources; by type {c['skills_by_type']}")
+    print(
+        f"catalog v{manifest['data_version']} -> {args.out}: {c['skills']} skills ({c['aliases']} aliases), "
+        f"{c['roles']} roles, {c['resources']} resources; by type {c['skills_by_type']}"
+    )
     if manifest["enrichment"]["used"]:
         print(f"enrichment: {json.dumps(manifest['enrichment'].get('merge', {}), sort_keys=True)}")
     return 0

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from careerready.text import COMMON_WORDS, SLUG_RE, is_common_word, normalize_alias, slugify
 
 SKILL_TYPES = frozenset({"hard", "soft", "tool", "certification", "language"})
@@ -429,8 +428,13 @@ def merge_enrichment(
         Statistics: skills and aliases added per source, demand updates.
     """
     by_id = {s.id: s for s in skills}
-    stats: dict[str, Any] = {"skills_with_new_aliases": 0, "aliases_added": 0, "demand_updated": 0,
-                             "alias_clashes_skipped": 0, "unknown_skill_ids": 0}
+    stats: dict[str, Any] = {
+        "skills_with_new_aliases": 0,
+        "aliases_added": 0,
+        "demand_updated": 0,
+        "alias_clashes_skipped": 0,
+        "unknown_skill_ids": 0,
+    }
     for sid in sorted(enrichment):
         entry = enrichment[sid]
         skill = by_id.get(sid)

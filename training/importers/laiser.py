@@ -11,12 +11,15 @@ from collections.abc import Mapping, Set
 from pathlib import Path
 
 from careerready.text import normalize_alias
+
 from training.importers.common import collect_aliases
 
 RELPATH = Path("laiser-skill-taxonomy") / "faiss_skills.csv"
 
 
-def aliases_from_laiser(path: Path, index: Mapping[str, str], strict_ids: Set[str] = frozenset()) -> dict[str, list[str]]:
+def aliases_from_laiser(
+    path: Path, index: Mapping[str, str], strict_ids: Set[str] = frozenset()
+) -> dict[str, list[str]]:
     """Return {skill_id: new aliases} from a faiss_skills.csv file (``strict_ids``: see collect_aliases)."""
     matches: list[tuple[str, list[str]]] = []
     csv.field_size_limit(10_000_000)

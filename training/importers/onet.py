@@ -23,14 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from careerready.text import normalize_alias
+
 from training.importers.common import clean_alias
 
 RELPATH = Path("onet-29.2") / "technology_skills.txt"
-VENDORS = (
-    "microsoft", "oracle", "amazon", "amazon web services", "aws", "google", "ibm", "adobe", "apple", "atlassian",
-    "sap", "apache", "autodesk", "salesforce", "cisco", "red hat", "hashicorp", "vmware", "intuit", "sas",
-    "the mathworks", "mathworks", "meta", "facebook", "github", "gitlab", "jetbrains", "elastic", "mongodb",
-    "docker", "nvidia", "unity technologies", "tableau", "qlik", "splunk", "servicenow", "workday", "linux",
+VENDORS = tuple(
+    "microsoft|oracle|amazon|amazon web services|aws|google|ibm|adobe|apple|atlassian|sap|apache|autodesk|"
+    "salesforce|cisco|red hat|hashicorp|vmware|intuit|sas|the mathworks|mathworks|meta|facebook|github|gitlab|"
+    "jetbrains|elastic|mongodb|docker|nvidia|unity technologies|tableau|qlik|splunk|servicenow|workday|linux".split("|")
 )
 W_OCC, W_HOT, W_DEMAND = 0.5, 0.3, 0.2
 W_PRIOR = 0.6
@@ -108,8 +108,9 @@ def demand_from_onet(
         hot_share = len(hot_by_skill[sid]) / n
         demand_share = len(demand_by_skill[sid]) / n
         score = W_OCC * occ_share + W_HOT * hot_share + W_DEMAND * demand_share
-        evidence[sid] = OnetEvidence(tuple(products_by_skill[sid]), n, round(hot_share, 4),
-                                     round(demand_share, 4), round(score, 4))
+        evidence[sid] = OnetEvidence(
+            tuple(products_by_skill[sid]), n, round(hot_share, 4), round(demand_share, 4), round(score, 4)
+        )
     return evidence, {k: v for k, v in aliases.items() if v}
 
 
