@@ -147,7 +147,8 @@ def event_path(stack: LocalStack, samples_dir: Path) -> dict[str, int]:
             print(f"  {obj['Key']}: {body.get('code')} - {body.get('reason')}")
         else:
             outcomes["results"] += 1
-            first = (body.get("analyses") or [{}])[0]
+            analysis = body.get("analysis", body)
+            first = (analysis.get("analyses") or [{}])[0]
             match, ready = first.get("match", {}), first.get("readiness", {})
             print(
                 f"  {obj['Key']}: {match.get('title')} match {match.get('score', 0):.2f}, "

@@ -149,6 +149,7 @@ def test_years_do_not_leak_to_next_list_item(extractor: GazetteerExtractor) -> N
         ),
         ("Not only Python but also Java.", set(), {"python", "java"}),
         ("Kubernetes: none", {"kubernetes"}, set()),
+        ("Not yet hands-on with Kubernetes or Terraform.", {"kubernetes", "terraform"}, set()),
     ],
 )
 def test_negation(extractor: GazetteerExtractor, text: str, negated: set[str], positive: set[str]) -> None:
