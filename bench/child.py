@@ -105,7 +105,7 @@ def cold(args: argparse.Namespace) -> dict[str, Any]:
         return models
 
     ArtifactStore.fetch_with_info = fetch_with_info  # type: ignore[method-assign]
-    startup.load_models = load_models  # type: ignore[assignment]
+    startup.load_models = load_models
 
     import importlib
 

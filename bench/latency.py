@@ -8,7 +8,9 @@ wrapping client), so stages see realistic inputs on every transport.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import os
 import subprocess
 import time
@@ -95,9 +97,11 @@ def analyze_latency(
         group = groups.get(size) or []
         if not group:
             continue
-        ms = timed_loop(
-            lambda i, g=group: analyze(g[i % len(g)].text, _roles(g[i % len(g)]), client, catalog=catalog), n, deadline
-        )
+
+        def one(i: int, g: list[BenchResume] = group) -> Any:
+            return analyze(g[i % len(g)].text, _roles(g[i % len(g)]), client, catalog=catalog)
+
+        ms = timed_loop(one, n, deadline)
         out[size] = {
             **summarize(ms),
             "words_mean": round(sum(r.words for r in group) / len(group), 1),
@@ -113,7 +117,11 @@ def stage_latency(client: Any, payloads: dict[str, list[dict[str, Any]]], n: int
         plist = payloads.get(stage) or []
         if not plist:
             continue
-        ms = timed_loop(lambda i, p=plist, s=stage: client.call(s, p[i % len(p)]), n, deadline)
+
+        def one(i: int, p: list[dict[str, Any]] = plist, s: str = stage) -> Any:
+            return client.call(s, p[i % len(p)])
+
+        ms = timed_loop(one, n, deadline)
         out[stage] = {**summarize(ms), "samples_ms": [round(x, 3) for x in ms]}
     return out
 
@@ -210,8 +218,16 @@ def http_latency(
             for size in sizes:
                 group = groups.get(size) or []
                 if group:
-                    ms = timed_loop(lambda i, g=group: post(g[i % len(g)]), n, deadline)
-                    analyze_out[size] = {**summarize(ms), "samples_ms": [round(x, 3) for x in ms]}
+
+                    def one(i: int, g: list[BenchResume] = group) -> None:
+                        post(g[i % len(g)])
+
+                    ms = timed_loop(one, n, deadline)
+                    analyze_out[size] = {
+                        **summarize(ms),
+                        "words_mean": round(sum(r.words for r in group) / len(group), 1),
+                        "samples_ms": [round(x, 3) for x in ms],
+                    }
             out["analyze"] = analyze_out
             return out
     finally:
@@ -240,7 +256,9 @@ def lambda_latency(
         port=free_port(),
         env_overrides=stack.env(cache_dir),
     )
+    quiet = contextlib.redirect_stderr(io.StringIO())  # the server logs one line per invoke to stderr
     try:
+        quiet.__enter__()
         server.start()
         t0 = time.perf_counter()
         init = server.preload()
@@ -257,3 +275,4 @@ def lambda_latency(
         }
     finally:
         server.stop()
+        quiet.__exit__(None, None, None)

@@ -135,14 +135,14 @@ def render_charts(results: dict[str, Any], out_dir: Path) -> list[str]:
                 series.append((f"{transport}\n{size}", s))
     if series:
         fig, ax = plt.subplots(figsize=(max(6, len(series) * 0.9), 4))
-        xs = range(len(series))
+        pos = list(range(len(series)))
         for k, stat in enumerate(("median", "p95", "p99")):
             ax.bar(
-                [x + (k - 1) * 0.27 for x in xs], [s[stat] for _, s in series], width=0.26, label=stat, color=f"C{k}"
+                [x + (k - 1) * 0.27 for x in pos], [s[stat] for _, s in series], width=0.26, label=stat, color=f"C{k}"
             )
         ax.axhline(100, color="green", linestyle=":", linewidth=1, label="p50 budget (500 w, in-process)")
         ax.axhline(250, color="red", linestyle="--", linewidth=1, label="p99 budget (500 w, in-process)")
-        ax.set_xticks(list(xs), [name for name, _ in series], fontsize=7)
+        ax.set_xticks(pos, [name for name, _ in series], fontsize=7)
         ax.set_ylabel("ms")
         ax.set_title("Warm /analyze latency by transport and resume size")
         ax.legend(fontsize=7)

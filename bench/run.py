@@ -225,14 +225,17 @@ def run(cfg: Config, out_dir: Path, peers: bool = False) -> dict[str, Any]:
     if cfg.footprint:
         from bench.footprint import function_footprints
 
-        fps = _section(results, "footprint", deadline, function_footprints, list(FUNCTIONS), log=_log)
+        fps = _section(results, "footprint", deadline, function_footprints, list(FUNCTIONS), stop_at=deadline, log=_log)
         results["footprint"] = {"functions": fps or {}}
     else:
         results["not_measured"].append(f"footprint: not in {cfg.mode} mode")
     if cfg.alternatives:
-        results["alternatives"]["peers"] = (
-            _section(results, "alternatives.peers", deadline, run_peers, resumes, peers, log=_log) or {}
-        )
+        if peers:
+            results["alternatives"]["peers"] = (
+                _section(results, "alternatives.peers", deadline, run_peers, resumes, True, log=_log) or {}
+            )
+        else:  # only lists what was not measured: no budget needed
+            results["alternatives"]["peers"] = run_peers(resumes, False, log=_log)
     else:
         results["not_measured"].append(f"alternatives: not in {cfg.mode} mode")
     return _finish(results, out_dir, t_start)

@@ -114,7 +114,7 @@ class MotoStack:
         """A boto3 client for the local server."""
         import boto3
 
-        return boto3.client(
+        return boto3.client(  # type: ignore[call-overload]
             service,
             endpoint_url=self.url,
             region_name="us-east-1",

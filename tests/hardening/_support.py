@@ -72,7 +72,11 @@ def s3_event(bucket: str, key: str, etag: str | None = None, version_id: str | N
         obj["eTag"] = etag
     if version_id:
         obj["versionId"] = version_id
-    record = {"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": bucket}, "object": obj}}
+    record = {
+        "eventSource": "aws:s3",
+        "eventName": "ObjectCreated:Put",
+        "s3": {"bucket": {"name": bucket}, "object": obj},
+    }
     return json.dumps({"Records": [record]})
 
 

@@ -18,11 +18,18 @@ from careerready.core.errors import ArtifactError, ArtifactIntegrityError, Stage
 from careerready.services.artifacts import ArtifactStore, S3Source, publish
 from careerready.services.ingest import IngestService, error_key, process_sqs_event, result_key
 
-from tests.hardening._support import ARTIFACTS, fixture_analyzer, real_artifacts_ready, s3_event, serving_models, sqs_event
+from tests.hardening._support import (
+    ARTIFACTS,
+    fixture_analyzer,
+    s3_event,
+    serving_models,
+    sqs_event,
+)
 from tests.hardening.lambda_stub import lambda_stub
 
 needs_artifacts = pytest.mark.skipif(
-    not real_artifacts_ready(), reason="artifacts/ not trained (run `make train`); needs catalog + extractor v1"
+    not all((ARTIFACTS / m / "v1" / "manifest.json").is_file() for m in ("catalog", "extractor")),
+    reason="artifacts/catalog/v1 and artifacts/extractor/v1 not trained (run `make train`)",
 )
 
 
@@ -109,7 +116,11 @@ def _remote_client(endpoint: str, monkeypatch: pytest.MonkeyPatch, timeout_s: fl
     from careerready.services.transport import LambdaTransport
     from fastapi.testclient import TestClient
 
-    for k, v in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for k, v in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(k, v)
     transport = LambdaTransport(FUNCTIONS, endpoint_url=endpoint, timeout_s=timeout_s, connect_timeout_s=1.0)
     catalog = serving_models.fixture_models().catalog

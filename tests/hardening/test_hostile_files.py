@@ -49,8 +49,19 @@ def _detail(resp: Any) -> dict[str, Any]:
         ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "image/png", 415, "unsupported_media_type", ""),
         ("resume.doc", b"\xd0\xcf\x11\xe0" + b"\0" * 64, "application/msword", 415, "unsupported_media_type", ""),
     ],
-    ids=["empty-pdf", "empty-txt", "image-only-pdf", "encrypted-pdf", "truncated-pdf", "zip-bomb-docx",
-         "5000-entry-docx", "invalid-utf8", "nul-bytes", "png", "legacy-doc"],
+    ids=[
+        "empty-pdf",
+        "empty-txt",
+        "image-only-pdf",
+        "encrypted-pdf",
+        "truncated-pdf",
+        "zip-bomb-docx",
+        "5000-entry-docx",
+        "invalid-utf8",
+        "nul-bytes",
+        "png",
+        "legacy-doc",
+    ],
 )
 def test_hostile_upload_gets_specific_4xx(
     hostile_client: Any, name: str, data: bytes, mime: str, status: int, code: str, needle: str

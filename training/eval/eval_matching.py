@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from careerready.services.catalog import Catalog, Role
 from careerready.services.roles import RoleResolver
+
 from training.eval.labels import (
     DEFAULT_MIN_CONFIDENCE,
     DEFAULT_MIN_MARGIN,
@@ -91,6 +91,7 @@ class EvalResult:
             "excluded_by_reason": dict(sorted(excluded.items())),
             "label_methods": dict(sorted(Counter(e.method for e in self.examples).items())),
             "n_gold_roles": len(set(gold)),
+            "majority": _majority(gold),
             "systems": {},
         }
         for name, ranked in self.rankings.items():
@@ -147,7 +148,11 @@ def tfidf_rank(texts: Sequence[str], role_ids: Sequence[str], role_docs: Sequenc
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vec = TfidfVectorizer(
-        lowercase=True, ngram_range=(1, 2), sublinear_tf=True, stop_words="english", token_pattern=r"(?u)\b[\w+#.]*\w[+#]*"
+        lowercase=True,
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        stop_words="english",
+        token_pattern=r"(?u)\b[\w+#.]*\w[+#]*",
     )
     matrix = vec.fit_transform([*role_docs, *texts])
     roles_m, texts_m = matrix[: len(role_docs)], matrix[len(role_docs) :]
@@ -175,7 +180,7 @@ def project_ranker(artifacts: Path) -> tuple[Callable[[str], list[str]], Catalog
     from careerready.services.analysis import rank_roles
     from careerready.services.transport import InProcessTransport
 
-    settings = Settings(artifacts_dir=artifacts)
+    settings = Settings.model_validate({"artifacts_dir": artifacts})
     cache: dict[str, Any] = {}
 
     def models_for(stage: str) -> Any:
@@ -204,6 +209,14 @@ def topk_accuracy(gold: Sequence[str], ranked: Sequence[Sequence[str]], k: int) 
     if not gold:
         return 0.0
     return round(sum(g in r[:k] for g, r in zip(gold, ranked, strict=True)) / len(gold), 4)
+
+
+def _majority(gold: Sequence[str]) -> dict[str, Any]:
+    """Reference: always answer the most frequent gold role (ties by id); top-1 = its share."""
+    if not gold:
+        return {"role_id": None, "top1": 0.0}
+    role, count = sorted(Counter(gold).items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return {"role_id": role, "top1": round(count / len(gold), 4)}
 
 
 def _mrr(gold: Sequence[str], ranked: Sequence[Sequence[str]]) -> float:
@@ -270,9 +283,7 @@ def render_report(result: EvalResult, versions: Mapping[str, str] | None = None)
         "# Role matching on real resumes (dotin Designation labels)",
         "",
         f"Resumes: {m['n_resumes']}; evaluated: {m['n_evaluated']} over {m['n_gold_roles']} gold roles; "
-        f"excluded: {m['n_excluded']} ("
-        + ", ".join(f"{k} {v}" for k, v in m["excluded_by_reason"].items())
-        + ").",
+        f"excluded: {m['n_excluded']} (" + ", ".join(f"{k} {v}" for k, v in m["excluded_by_reason"].items()) + ").",
         "Label methods: " + ", ".join(f"{k} {v}" for k, v in m["label_methods"].items()) + ".",
         f"Label rule: first Designation span; fuzzy titles need confidence >= {result.params['min_confidence']} "
         f"and a lead >= {result.params['min_margin']}; designations blanked "
@@ -284,8 +295,19 @@ def render_report(result: EvalResult, versions: Mapping[str, str] | None = None)
     for name in systems:
         s = m["systems"][name]
         lines.append(f"| {name} | {m['n_evaluated']} | {_pct(s['top1'])} | {_pct(s['top3'])} | {s['mrr']:.3f} |")
+    maj = m["majority"]
+    lines += [
+        "",
+        f"Reference: always answering the most frequent gold role ({maj['role_id']}) gives top-1 {_pct(maj['top1'])}.",
+    ]
     for name in systems:
-        lines += ["", f"## Largest mix-ups: {name} (gold -> predicted top-1)", "", "| gold | predicted | count |", "|---|---|---|"]
+        lines += [
+            "",
+            f"## Largest mix-ups: {name} (gold -> predicted top-1)",
+            "",
+            "| gold | predicted | count |",
+            "|---|---|---|",
+        ]
         lines += [f"| {c['gold']} | {c['predicted']} | {c['count']} |" for c in m["systems"][name]["confusions"]]
     lines += ["", "## Per-family accuracy (family of the gold role)", ""]
     header = "| family | n | " + " | ".join(f"{s} top-1 | {s} top-3" for s in systems) + " |"
@@ -311,9 +333,21 @@ def _write(out: Path, result: EvalResult, report: str, versions: Mapping[str, st
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     with (out / "predictions.jsonl").open("w", encoding="utf-8") as fh:
         for i, e in enumerate(result.examples):
-            row = {"id": e.resume_id, "gold": e.gold, "designation": e.designation, "method": e.method}
+            row: dict[str, Any] = {"id": e.resume_id, "gold": e.gold, "designation": e.designation, "method": e.method}
             row.update({name: ranked[i][:5] for name, ranked in result.rankings.items()})
             fh.write(json.dumps(row, sort_keys=True) + "\n")
+
+
+def _with_manifests(artifacts: Path, versions: Mapping[str, str]) -> dict[str, str]:
+    """``{model: "v1 (manifest <sha256[:12]>)"}`` so a report names the exact artifacts it measured."""
+    import hashlib
+
+    out: dict[str, str] = {}
+    for model, version in versions.items():
+        manifest = artifacts / model / version / "manifest.json"
+        sha = hashlib.sha256(manifest.read_bytes()).hexdigest()[:12] if manifest.is_file() else "?"
+        out[model] = f"{version} (manifest {sha})"
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -329,12 +363,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--no-project", action="store_true", help="baseline only (no artifacts needed)")
     args = p.parse_args(argv)
 
+    from careerready.core.observability import logger
+
+    logger.setLevel("WARNING")  # keep stdout for the report
     records = load_dotin(args.dotin)[: args.limit]
     t0 = time.perf_counter()
+    project: Callable[[str], list[str]] | None = None
+    versions: dict[str, str] = {}
     if args.no_project:
         catalog_dir = args.artifacts / "catalog" / "v1"
         catalog = Catalog.load(catalog_dir if catalog_dir.is_dir() else Path("build/catalog"))
-        project, versions = None, {}
     else:
         project, catalog, versions = project_ranker(args.artifacts)
     result = evaluate(
@@ -345,6 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         min_margin=args.min_margin,
         mask_repeats=args.mask == "repeats",
     )
+    versions = _with_manifests(args.artifacts, versions)
     report = render_report(result, versions)
     _write(args.out, result, report, versions)
     print(report)

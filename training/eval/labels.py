@@ -103,7 +103,9 @@ def mask_text(text: str, spans: Sequence[Mapping[str, Any]], *, repeats: bool = 
     masked = mask_spans(text, spans)
     if not repeats:
         return masked
-    phrases = sorted({str(s["text"]).strip() for s in spans if str(s.get("text", "")).strip()}, key=lambda p: (-len(p), p))
+    phrases = sorted(
+        {str(s["text"]).strip() for s in spans if str(s.get("text", "")).strip()}, key=lambda p: (-len(p), p)
+    )
     for phrase in phrases:
         pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, phrase.split())) + r"(?!\w)", re.IGNORECASE)
         masked = pattern.sub(lambda m: _blank(m.group(0)), masked)

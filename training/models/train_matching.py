@@ -3,8 +3,12 @@
     python -m training.models.train_matching --catalog build/catalog --datasets build/datasets --out artifacts/matching/v1
 
 Held-out split by resume id. Baselines: unweighted coverage (as is) and embedding cosine alone
-(linear fit on the training split). Metrics: MAE, Spearman, pairwise role-ranking accuracy (the
-resume's home role scored above its neighbouring / random roles).
+(linear fit on the training split). Metrics: MAE, Spearman, target-pair accuracy (for two roles of the
+same resume with different human ratings, the higher-rated one scores higher: the primary ranking
+metric), and home-role ranking accuracy (the resume's home role scored above its neighbouring / random
+roles). The human rating itself puts the home role first in only about 93 % of pairs, so a model
+that fits the rating is not expected to beat raw coverage on home-role ranking. Ridge alpha is
+chosen by MAE on a resume-grouped validation split of the training resumes.
 """
 
 from __future__ import annotations
@@ -32,7 +36,22 @@ from training.models.common import (
 )
 from training.reports import Report, bar_png, grouped_bar_png, scatter_png
 
-RIDGE_ALPHA = 1.0
+RIDGE_ALPHAS = (0.01, 0.1, 1.0, 10.0)
+
+
+def target_pair_accuracy(rows: list[dict[str, str]], y: np.ndarray, scores: np.ndarray) -> float:
+    """Share of same-resume role pairs with different targets where the higher target gets the higher score."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for j, r in enumerate(rows):
+        groups[r["resume_id"]].append(j)
+    wins = total = 0.0
+    for js in groups.values():
+        for a in js:
+            for b in js:
+                if y[a] > y[b]:
+                    total += 1
+                    wins += 1.0 if scores[a] > scores[b] else (0.5 if scores[a] == scores[b] else 0.0)
+    return wins / total if total else float("nan")
 
 
 def ranking_accuracy(rows: list[dict[str, str]], scores: np.ndarray) -> float:
@@ -50,11 +69,12 @@ def ranking_accuracy(rows: list[dict[str, str]], scores: np.ndarray) -> float:
 
 
 def evaluate(rows: list[dict[str, str]], y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
-    """MAE, Spearman and ranking accuracy."""
+    """MAE, Spearman, target-pair accuracy and home-role ranking accuracy."""
     rho = spearmanr(y, pred).statistic if np.std(pred) > 0 else 0.0
     return {
         "mae": round(float(np.mean(np.abs(y - pred))), 4),
         "spearman": round(float(rho), 4),
+        "target_pair_accuracy": round(target_pair_accuracy(rows, y, pred), 4),
         "ranking_accuracy": round(ranking_accuracy(rows, pred), 4),
     }
 
@@ -80,7 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     te_rows = [r for r, t in zip(rows, test, strict=True) if t]
     log(f"split by resume id: {len(tr_rows)} train / {len(te_rows)} test pairs")
 
-    model = Ridge(alpha=RIDGE_ALPHA).fit(x[~test], y[~test])
+    val = np.array([is_test(r["resume_id"], args.seed + 1, 0.25) for r in rows]) & ~test
+    fit_part = ~test & ~val
+    val_rows = [r for r, v in zip(rows, val, strict=True) if v]
+    val_res = {
+        a: evaluate(val_rows, y[val], np.clip(Ridge(alpha=a).fit(x[fit_part], y[fit_part]).predict(x[val]), 0, 1))
+        for a in RIDGE_ALPHAS
+    }
+    ridge_alpha = min(RIDGE_ALPHAS, key=lambda a: (val_res[a]["mae"], -a))
+    log(f"validation by Ridge alpha: {val_res} -> {ridge_alpha}")
+    model = Ridge(alpha=ridge_alpha).fit(x[~test], y[~test])
     pred = np.clip(model.predict(x[test]), 0, 1)
     i_cov, i_cos = MATCH_FEATURES.index("coverage_unweighted"), MATCH_FEATURES.index("embedding_cosine")
     cos_fit = LinearRegression().fit(x[~test][:, [i_cos]], y[~test])
@@ -88,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "ridge (model)": evaluate(te_rows, y[test], pred),
         "baseline: unweighted coverage": evaluate(te_rows, y[test], x[test][:, i_cov]),
+        "reference: the human rating itself": evaluate(te_rows, y[test], y[test]),
         "baseline: unweighted coverage (linear fit)": evaluate(
             te_rows, y[test], np.clip(cov_fit.predict(x[test][:, [i_cov]]), 0, 1)
         ),
@@ -111,16 +141,21 @@ def main(argv: list[str] | None = None) -> int:
 
     rep = Report(out, "Matching model (role-fit score)")
     rep.text(
-        f"Ridge regression (alpha={RIDGE_ALPHA}) on `MATCH_FEATURES` predicting the human fit rating `target` in [0, 1] of "
+        f"Ridge regression (alpha={ridge_alpha}, chosen by validation MAE over {list(RIDGE_ALPHAS)}) on `MATCH_FEATURES` predicting the human fit rating `target` in [0, 1] of "
         "`matching/v1/pairs.jsonl`. Features are computed from the resume text via "
         f"**{skills.source}** (skill vectors: {'yes' if space.has_vectors else 'no — catalog relations only'}).",
         f"Held-out split by resume id (seed {args.seed}): {len(tr_rows)} train / {len(te_rows)} test pairs. "
-        "Ranking accuracy = share of (home role, other role) pairs of a test resume where the home role scores higher.",
+        "Target-pair accuracy (primary ranking metric) = share of same-resume role pairs with different human ratings "
+        "where the higher-rated role scores higher. Ranking accuracy = share of (home role, other role) pairs of a test "
+        "resume where the home role scores higher; the human rating itself reaches only the 'reference' row on it.",
     )
     rep.heading("Held-out results")
-    rep.comparison(results, ["mae", "spearman", "ranking_accuracy"])
+    rep.comparison(results, ["mae", "spearman", "target_pair_accuracy", "ranking_accuracy"])
     grouped_bar_png(
-        results, ["spearman", "ranking_accuracy"], rep.dir / "comparison.png", "Held-out: model vs baselines"
+        results,
+        ["spearman", "target_pair_accuracy", "ranking_accuracy"],
+        rep.dir / "comparison.png",
+        "Held-out: model vs baselines",
     )
     rep.figure("comparison.png", "Spearman and ranking accuracy, model vs baselines")
     rep.heading("Learned weights (shipped model)")
@@ -140,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         "train_pairs": len(tr_rows),
         "features_from": skills.source,
         "skill_vectors": space.has_vectors,
+        "ridge_alpha": ridge_alpha,
+        "reference_target_ranking_accuracy": results["reference: the human rating itself"]["ranking_accuracy"],
         **{f"model_{k}": v for k, v in results["ridge (model)"].items()},
         **{f"baseline_coverage_{k}": v for k, v in results["baseline: unweighted coverage"].items()},
         **{f"baseline_coverage_fit_{k}": v for k, v in results["baseline: unweighted coverage (linear fit)"].items()},

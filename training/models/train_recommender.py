@@ -1,10 +1,14 @@
-"""Train the resource recommender: TruncatedSVD collaborative filtering + content blend.
+"""Train the resource recommender: learned linear scorer (content + popularity) + TruncatedSVD collaborative filtering.
 
     python -m training.models.train_recommender --catalog build/catalog --datasets build/datasets --out artifacts/recommender/v1
 
 Users are split by user id into SVD-train (70 %), validation (10 %) and test (20 %). The SVD is fit
-on the train users' ``split=train`` interactions. Blend weight, fold-in weight of held skills and
-the SVD rank are chosen on the validation users (treated as cold-start). Reported on held-out data:
+on the train users' ``split=train`` interactions. A logistic regression on ``LINEAR_FEATURES`` (gap need,
+level fit, log popularity, side skills, free) is fitted on the train users (positive = rated >= 4 in their
+``split=train`` items; every other resource negative). The CF weight (cold-start, and separately for warm
+users), the fold-in weight of held skills and the SVD rank are chosen on the validation users: cold-start
+NDCG@10 on all their positives, warm NDCG@10 on their hidden items with their visible ones folded in.
+Reported on held-out data:
 - warm: train users' hidden ``split=test`` items, folding in their visible ones;
 - cold-start: test users known only by skills, role and years (relevant = their items rated >= 4).
 Baseline: popularity. Metrics: recall@10, NDCG@10.
@@ -20,21 +24,21 @@ from typing import Any
 import numpy as np
 from careerready.features import SkillSpace, compute_role_features, held_skills_from_ids
 from careerready.models import recommender as rec_mod
-from careerready.models.recommender import Recommender
+from careerready.models.recommender import LINEAR_FEATURES, Recommender
 from careerready.pipelines.gaps import rank_gaps
 from careerready.pipelines.recommendation import gap_weights
 from careerready.services.artifacts import write_manifest
 from careerready.services.catalog import Catalog
 from sklearn.decomposition import TruncatedSVD
+from sklearn.linear_model import LogisticRegression
 
 from training.models.common import Progress, base_parser, dataset_refs, is_test, read_jsonl
 from training.reports import Report, grouped_bar_png
 
 K = 10
-RANKS = (8, 16, 32)
-ALPHAS = (0.0, 0.15, 0.3, 0.45, 0.6, 0.8, 1.0)
+RANKS = (16, 32, 64)
+CF_WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 HELD_WEIGHTS = (0.0, 0.3)
-BETAS = (0.0, 0.15, 0.3)
 POSITIVE = 4
 
 
@@ -99,18 +103,11 @@ def main(argv: list[str] | None = None) -> int:
         for r in by_user[u]:
             if r["split"] == "train":
                 x[i, col[r["resource_id"]]] = float(r["rating"]) / 5.0
-    popularity = (x > 0).sum(axis=0).astype(np.float64)
-    popularity = popularity / popularity.max() if popularity.max() > 0 else popularity
+    counts = (x > 0).sum(axis=0).astype(np.float64)
+    popularity = np.log1p(counts) / np.log1p(counts.max()) if counts.max() > 0 else counts
     res_skills = tuple(catalog.resources[r].skills for r in resource_ids)
     res_levels = tuple(catalog.resources[r].level for r in resource_ids)
-
-    def make(rank: int, alpha: float, held_w: float, comps: np.ndarray, beta: float = 0.0) -> Recommender:
-        return Recommender(resource_ids, comps, popularity, res_skills, res_levels, alpha, held_w, beta)
-
-    comps_by_rank = {}
-    for rank in RANKS:
-        if rank < n_items and rank < len(train_users):
-            comps_by_rank[rank] = TruncatedSVD(n_components=rank, random_state=args.seed).fit(x).components_
+    res_free = tuple(bool(catalog.resources[r].free) for r in resource_ids)
     gw_cache: dict[str, dict[str, float]] = {}
 
     def gw(uid: str) -> dict[str, float]:
@@ -118,63 +115,96 @@ def main(argv: list[str] | None = None) -> int:
             gw_cache[uid] = user_gap_weights(users[uid], catalog, space)
         return gw_cache[uid]
 
+    def make(
+        comps: np.ndarray, alpha: float, held_w: float, weights: tuple[float, ...], a_warm: float = 0.0
+    ) -> Recommender:
+        return Recommender(
+            resource_ids, comps, popularity, res_skills, res_levels, alpha, held_w, 0.0, weights, a_warm, res_free
+        )
+
+    # learned linear scorer on the train users (features need no CF, so no rank dependency)
+    probe = make(np.zeros((0, n_items)), 0.0, 0.0, ())
+    feats, labels = [], []
+    for u in train_users:
+        feats.append(probe.linear_features(gw(u), users[u].get("years_experience"), users[u]["skills"]))
+        yv = np.zeros(n_items)
+        for r in by_user[u]:
+            if r["split"] == "train" and int(r["rating"]) >= POSITIVE:
+                yv[col[r["resource_id"]]] = 1.0
+        labels.append(yv)
+    lr = LogisticRegression(C=1.0, max_iter=5000).fit(np.vstack(feats), np.concatenate(labels))
+    weights = tuple(round(float(w), 6) for w in lr.coef_[0])
+    log(f"learned linear weights: {dict(zip(LINEAR_FEATURES, weights, strict=True))}")
+
+    comps_by_rank = {}
+    for rank in RANKS:
+        if rank < n_items and rank < len(train_users):
+            comps_by_rank[rank] = TruncatedSVD(n_components=rank, random_state=args.seed).fit(x).components_
+
+    def ranked_items(s: np.ndarray, exclude: set[int] = frozenset()) -> list[int]:  # type: ignore[assignment]
+        return [i for i in sorted(range(n_items), key=lambda i: (-s[i], resource_ids[i])) if i not in exclude]
+
     def cold_eval(uids: list[str], scorer: Any) -> dict[str, float]:
         out = []
         for u in uids:
             rel = {col[r["resource_id"]] for r in by_user[u] if int(r["rating"]) >= POSITIVE}
             if not rel:
                 continue
-            s = scorer(u)
-            ranked = sorted(range(n_items), key=lambda i: (-s[i], resource_ids[i]))
-            out.append(metrics_at_k(ranked, rel))
+            out.append(metrics_at_k(ranked_items(scorer(u)), rel))
         return _mean(out)
 
-    def blend_scorer(rec: Recommender) -> Any:
-        return lambda u: rec.score(gw(u), users[u].get("years_experience"), users[u]["skills"])[0]
+    def visible(u: str) -> dict[str, float]:
+        return {r["resource_id"]: float(r["rating"]) / 5.0 for r in by_user[u] if r["split"] == "train"}
+
+    def warm_eval(uids: list[str], scorer: Any) -> dict[str, float]:
+        out = []
+        for u in uids:
+            rel = {col[r["resource_id"]] for r in by_user[u] if r["split"] == "test"}
+            if not rel:
+                continue
+            seen = {col[r] for r in visible(u)}
+            out.append(metrics_at_k(ranked_items(scorer(u), seen), rel))
+        return _mean(out)
+
+    def blend_scorer(rec: Recommender, warm: bool = False) -> Any:
+        def f(u: str) -> np.ndarray:
+            return rec.score(gw(u), users[u].get("years_experience"), users[u]["skills"], visible(u) if warm else None)[
+                0
+            ]
+
+        return f
 
     val_users = [u for u in sorted(by_user) if parts[u] == "val"]
     grid = []
     for rank, comps in comps_by_rank.items():
         for hw in HELD_WEIGHTS:
-            for a in ALPHAS:
-                for be in BETAS:
-                    if a + be > 1.0:
-                        continue
-                    res = cold_eval(val_users, blend_scorer(make(rank, a, hw, comps, be)))
-                    grid.append(((res["ndcg@10"], -a, -be, -rank, -hw), rank, a, hw, be, res))
-    _, rank, alpha, held_w, beta, best_val = max(grid, key=lambda g: g[0])
-    log(f"validation (cold-start) best: rank={rank} alpha={alpha} beta={beta} held_weight={held_w} -> {best_val}")
-    rec = make(rank, alpha, held_w, comps_by_rank[rank], beta)
+            for a in CF_WEIGHTS:
+                res = cold_eval(val_users, blend_scorer(make(comps, a, hw, weights)))
+                grid.append(((res["ndcg@10"], -a, -rank, -hw), rank, a, hw, res))
+    _, rank, alpha, held_w, best_val = max(grid, key=lambda g: g[0])
+    log(f"validation (cold-start) best: rank={rank} cf_weight={alpha} held_weight={held_w} -> {best_val}")
+    warm_grid = []
+    for a in CF_WEIGHTS:
+        res = warm_eval(val_users, blend_scorer(make(comps_by_rank[rank], alpha, held_w, weights, a), warm=True))
+        warm_grid.append(((res["ndcg@10"], -a), a, res))
+    _, alpha_warm, best_warm_val = max(warm_grid, key=lambda g: g[0])
+    log(f"validation (warm) best: cf_weight_warm={alpha_warm} -> {best_warm_val}")
+    rec = make(comps_by_rank[rank], alpha, held_w, weights, alpha_warm)
 
     test_users = [u for u in sorted(by_user) if parts[u] == "test"]
     results_cold = {
-        "blend CF + content (model)": cold_eval(test_users, blend_scorer(rec)),
-        "CF fold-in only": cold_eval(test_users, blend_scorer(make(rank, 1.0, held_w, rec.components))),
-        "content + popularity (no CF)": cold_eval(
-            test_users, blend_scorer(make(rank, 0.0, held_w, rec.components, beta))
-        ),
+        "learned linear + CF (model)": cold_eval(test_users, blend_scorer(rec)),
+        "learned linear, no CF": cold_eval(test_users, blend_scorer(make(rec.components, 0.0, held_w, weights))),
+        "CF fold-in only": cold_eval(test_users, lambda u: rec.cf_scores(rec.fold_in(gw(u), users[u]["skills"]))),
         "content only": cold_eval(test_users, lambda u: rec.content_scores(gw(u), users[u].get("years_experience"))),
         "baseline: popularity": cold_eval(test_users, lambda u: popularity),
     }
     # warm: train users' hidden test items, fold in their visible ones (+ their skills), seen items excluded
-    warm_model, warm_pop, warm_cf = [], [], []
-    for i, u in enumerate(train_users):
-        rel = {col[r["resource_id"]] for r in by_user[u] if r["split"] == "test"}
-        if not rel:
-            continue
-        seen = {j for j in range(n_items) if x[i, j] > 0}
-        inter_u = {resource_ids[j]: x[i, j] for j in seen}
-        for store, scores in (
-            (warm_model, rec.score(gw(u), users[u].get("years_experience"), users[u]["skills"], inter_u)[0]),
-            (warm_cf, rec.cf_scores(x[i])),
-            (warm_pop, popularity),
-        ):
-            ranked = [j for j in sorted(range(n_items), key=lambda j: (-scores[j], resource_ids[j])) if j not in seen]
-            store.append(metrics_at_k(ranked, rel))
     results_warm = {
-        "blend CF + content (model)": _mean(warm_model),
-        "CF only (SVD)": _mean(warm_cf),
-        "baseline: popularity": _mean(warm_pop),
+        "learned linear + CF (model)": warm_eval(train_users, blend_scorer(rec, warm=True)),
+        "learned linear, no CF": warm_eval(train_users, blend_scorer(make(rec.components, 0.0, held_w, weights), True)),
+        "CF only (SVD)": warm_eval(train_users, lambda u: rec.cf_scores(x[train_users.index(u)])),
+        "baseline: popularity": warm_eval(train_users, lambda u: popularity),
     }
     for name, r in results_cold.items():
         log(f"cold-start {name}: {r}")
@@ -185,17 +215,25 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     rec_mod.save(out, rec, extra={"rank": rank, "seed": args.seed})
     loaded = rec_mod.load(out)
-    assert np.allclose(loaded.components, rec.components) and loaded.beta == rec.beta and loaded.alpha == rec.alpha
+    assert (
+        np.allclose(loaded.components, rec.components) and loaded.weights == rec.weights and loaded.alpha == rec.alpha
+    )
 
     rep = Report(out, "Resource recommender")
+    wdesc = ", ".join(f"{n} {w:+.3f}" for n, w in zip(LINEAR_FEATURES, weights, strict=True))
     rep.text(
-        f"TruncatedSVD (rank {rank}, seed {args.seed}) over the user x resource matrix (rating / 5) of the SVD-train users' "
-        "visible interactions. A new user is folded in through a pseudo-interaction vector built from the resources teaching "
-        f"their gap skills (gaps ranked by importance; weight 1/sqrt(rank), missing prerequisites at half) plus held-skill "
-        f"resources at weight {held_w}; the score is `{alpha} x CF + {beta} x popularity + {1 - alpha - beta:.2f} x content`, content = share of gap "
-        "weight a resource teaches x level fit (beginner < 1 y <= intermediate < 4 y <= advanced).",
-        f"Rank, blend weights and held-skill weight were chosen on {len(val_users)} validation users (cold-start NDCG@10), "
-        f"never on the {len(test_users)} test users.",
+        "Score = learned linear term + CF weight x CF. The linear term is a logistic regression fitted on the "
+        f"{len(train_users)} train users (positive = rated >= 4 among their visible items, every other resource "
+        f"negative) over {', '.join(LINEAR_FEATURES)}: weights {wdesc}. need = sum of the gap weights a resource "
+        "teaches / sqrt(#skills it teaches) (gaps ranked by importance; 1/sqrt(rank), missing prerequisites at half); "
+        "level_fit 1/0.75/0.5 (beginner < 1 y <= intermediate < 4 y <= advanced); log_popularity = log(1 + train "
+        "count) / log(1 + max count); side_skills = skills taught that are neither held nor gaps; free flag.",
+        f"CF: TruncatedSVD (rank {rank}, seed {args.seed}) over the user x resource matrix (rating / 5) of the "
+        "train users' visible interactions; a user is folded in through the resources teaching their gap skills "
+        f"plus held-skill resources at weight {held_w} (+ their own interactions when warm). CF weight {alpha} "
+        f"(cold-start) / {alpha_warm} (warm).",
+        f"Rank, CF weights and held-skill weight were chosen on {len(val_users)} validation users (cold-start "
+        f"NDCG@10, then warm NDCG@10 on their hidden items), never on the {len(test_users)} test users.",
     )
     rep.heading("Cold-start users (known only by skills, role, years) — held-out users")
     rep.comparison(results_cold, ["recall@10", "ndcg@10"])
@@ -209,26 +247,34 @@ def main(argv: list[str] | None = None) -> int:
     top = sorted(grid, key=lambda g: g[0], reverse=True)[:15]
     rep.text(f"Top 15 of {len(grid)} settings:")
     rep.table(
-        ["rank", "alpha", "beta", "held_weight", "recall@10", "ndcg@10"],
-        [[g[1], g[2], g[4], g[3], g[5]["recall@10"], g[5]["ndcg@10"]] for g in top],
+        ["rank", "cf_weight", "held_weight", "recall@10", "ndcg@10"],
+        [[g[1], g[2], g[3], g[4]["recall@10"], g[4]["ndcg@10"]] for g in top],
+    )
+    rep.heading("Validation grid (warm NDCG@10, CF weight)")
+    rep.table(
+        ["cf_weight_warm", "recall@10", "ndcg@10"], [[g[1], g[2]["recall@10"], g[2]["ndcg@10"]] for g in warm_grid]
     )
     rep.write()
     c, w = results_cold, results_warm
     metrics = {
         "rank": rank,
         "alpha": alpha,
-        "beta": beta,
+        "alpha_warm": alpha_warm,
         "held_weight": held_w,
+        "linear_weights": dict(zip(LINEAR_FEATURES, weights, strict=True)),
         "test_users": len(test_users),
-        "cold_model_recall10": c["blend CF + content (model)"]["recall@10"],
-        "cold_model_ndcg10": c["blend CF + content (model)"]["ndcg@10"],
+        "cold_model_recall10": c["learned linear + CF (model)"]["recall@10"],
+        "cold_model_ndcg10": c["learned linear + CF (model)"]["ndcg@10"],
         "cold_cf_only_ndcg10": c["CF fold-in only"]["ndcg@10"],
-        "cold_content_popularity_ndcg10": c["content + popularity (no CF)"]["ndcg@10"],
+        "cold_linear_no_cf_recall10": c["learned linear, no CF"]["recall@10"],
+        "cold_linear_no_cf_ndcg10": c["learned linear, no CF"]["ndcg@10"],
+        "warm_linear_no_cf_recall10": w["learned linear, no CF"]["recall@10"],
+        "warm_linear_no_cf_ndcg10": w["learned linear, no CF"]["ndcg@10"],
         "cold_content_only_ndcg10": c["content only"]["ndcg@10"],
         "cold_baseline_popularity_recall10": c["baseline: popularity"]["recall@10"],
         "cold_baseline_popularity_ndcg10": c["baseline: popularity"]["ndcg@10"],
-        "warm_model_recall10": w["blend CF + content (model)"]["recall@10"],
-        "warm_model_ndcg10": w["blend CF + content (model)"]["ndcg@10"],
+        "warm_model_recall10": w["learned linear + CF (model)"]["recall@10"],
+        "warm_model_ndcg10": w["learned linear + CF (model)"]["ndcg@10"],
         "warm_svd_recall10": w["CF only (SVD)"]["recall@10"],
         "warm_svd_ndcg10": w["CF only (SVD)"]["ndcg@10"],
         "warm_baseline_popularity_recall10": w["baseline: popularity"]["recall@10"],

@@ -5,6 +5,11 @@ the resources that teach their gap skills (weighted by gap weight) plus, at a sm
 resources teaching skills they already hold; projecting it through the SVD components gives CF
 scores for resources co-consumed with those. The final score blends CF with content match (the
 resource teaches a gap skill, its level fits the years of experience).
+
+A trained artifact may instead carry learned ``weights`` over ``LINEAR_FEATURES`` (a logistic
+regression fitted on the training users): then the score is ``weights . features + alpha x CF``
+(``alpha_warm`` when the user's own interactions are folded in). Without weights the original
+``alpha x CF + beta x popularity + (1 - alpha - beta) x content`` blend applies.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ import numpy as np
 
 from careerready.core.errors import ArtifactNotFoundError
 
-__all__ = ["LEVELS", "MODEL_FILE", "Recommender", "level_fit", "load", "save", "target_level"]
+__all__ = ["LEVELS", "LINEAR_FEATURES", "MODEL_FILE", "Recommender", "level_fit", "load", "save", "target_level"]
 
 MODEL_FILE = "model.joblib"
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
+LINEAR_FEATURES: tuple[str, ...] = ("need", "level_fit", "log_popularity", "side_skills", "free")
+POPULARITY_FEATURES = frozenset({"log_popularity"})
 
 
 def target_level(years_experience: float | None) -> int:
@@ -49,6 +56,9 @@ class Recommender:
     alpha: float = 0.3  # CF share of the blend
     held_weight: float = 0.3  # weight of held-skill resources in the fold-in vector
     beta: float = 0.0  # popularity share of the blend
+    weights: tuple[float, ...] = ()  # learned weights over LINEAR_FEATURES (empty: fixed blend)
+    alpha_warm: float | None = None  # CF weight when the user's interactions are folded in
+    resource_free: tuple[bool, ...] = ()
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -71,6 +81,26 @@ class Recommender:
         total = sum(w for w in gap_weights.values() if w > 0) or 1.0
         fit = np.array([level_fit(lv, years_experience) for lv in self.resource_levels], dtype=np.float64)
         return np.clip(self.teaches(gap_weights) / total, 0.0, 1.0) * fit
+
+    def linear_features(
+        self, gap_weights: Mapping[str, float], years_experience: float | None, held_skill_ids: Iterable[str] = ()
+    ) -> np.ndarray:
+        """``(n_items, len(LINEAR_FEATURES))``: gap need / sqrt(#skills), level fit, log popularity,
+        count of skills taught that are neither held nor gaps, free flag."""
+        held = set(held_skill_ids)
+        n_sk = np.array([max(1, len(s)) for s in self.resource_skills], dtype=np.float64)
+        need = self.teaches(gap_weights) / np.sqrt(n_sk)
+        fit = np.array([level_fit(lv, years_experience) for lv in self.resource_levels], dtype=np.float64)
+        side = np.array(
+            [sum(1 for s in skills if s not in held and s not in gap_weights) for skills in self.resource_skills],
+            dtype=np.float64,
+        )
+        free = (
+            np.array(self.resource_free, dtype=np.float64)
+            if len(self.resource_free) == self.n_items
+            else np.zeros(self.n_items)
+        )
+        return np.stack([need, fit, self.popularity, side, free], axis=1)
 
     def fold_in(
         self,
@@ -110,12 +140,38 @@ class Recommender:
         """``(blend, cf, content)`` score arrays over ``resource_ids``.
 
         blend = alpha x CF + beta x popularity + (1 - alpha - beta) x content.
+
+        With learned ``weights``: blend = weights . linear_features + alpha x CF, and ``content`` is the
+        non-popularity part of the linear term.
         """
+        held = list(held_skill_ids)
+        cf = self.cf_scores(self.fold_in(gap_weights, held, interactions))
+        if self.weights:
+            a = (
+                alpha
+                if alpha is not None
+                else (self.alpha_warm if interactions and self.alpha_warm is not None else self.alpha)
+            )
+            feats = self.linear_features(gap_weights, years_experience, held)
+            w = np.asarray(self.weights, dtype=np.float64)
+            content_mask = np.array([n not in POPULARITY_FEATURES for n in LINEAR_FEATURES])
+            content = feats[:, content_mask] @ w[content_mask]
+            return feats @ w + a * cf, cf, content
         a = self.alpha if alpha is None else alpha
         b = min(self.beta, 1.0 - a)
         content = self.content_scores(gap_weights, years_experience)
-        cf = self.cf_scores(self.fold_in(gap_weights, held_skill_ids, interactions))
         return a * cf + b * self.popularity + (1.0 - a - b) * content, cf, content
+
+    def cf_share(self, i: int, cf: np.ndarray, content: np.ndarray) -> float:
+        """Share of resource ``i``'s score that comes from other learners (CF + popularity), in [0, 1]."""
+        if self.weights:
+            pop_w = sum(w for n, w in zip(LINEAR_FEATURES, self.weights, strict=True) if n in POPULARITY_FEATURES)
+            crowd = max(0.0, self.alpha * float(cf[i])) + max(0.0, pop_w * float(self.popularity[i]))
+            own = max(0.0, float(content[i]))
+        else:
+            a, b = self.alpha, min(self.beta, 1.0 - self.alpha)
+            crowd, own = a * float(cf[i]) + b * float(self.popularity[i]), (1 - a - b) * float(content[i])
+        return crowd / (crowd + own) if (crowd + own) > 0 else 0.0
 
     def top_k(self, scores: np.ndarray, k: int, exclude: Iterable[str] = ()) -> list[int]:
         """Indices of the k best scores (ties by resource id), skipping excluded ids."""
@@ -140,6 +196,9 @@ def save(artifact_dir: Path, rec: Recommender, extra: dict[str, Any] | None = No
             "alpha": rec.alpha,
             "held_weight": rec.held_weight,
             "beta": rec.beta,
+            "weights": list(rec.weights),
+            "alpha_warm": rec.alpha_warm,
+            "resource_free": [bool(f) for f in rec.resource_free],
             **(extra or {}),
         },
         path,
@@ -162,4 +221,7 @@ def load(artifact_dir: Path | str) -> Recommender:
         alpha=float(d["alpha"]),
         held_weight=float(d["held_weight"]),
         beta=float(d.get("beta", 0.0)),
+        weights=tuple(float(w) for w in d.get("weights", ())),
+        alpha_warm=None if d.get("alpha_warm") is None else float(d["alpha_warm"]),
+        resource_free=tuple(bool(f) for f in d.get("resource_free", ())),
     )

@@ -82,9 +82,7 @@ def recommend(
         res = catalog.resources[rec.resource_ids[i]]
         teaches = [s for s in res.skills if s in weights]
         teaches.sort(key=lambda s: (gap_rank.get(s, 10_000), s))
-        a, b = rec.alpha, min(rec.beta, 1.0 - rec.alpha)
-        cf_part, ct_part = a * float(cf[i]) + b * float(rec.popularity[i]), (1 - a - b) * float(content[i])
-        share = cf_part / (cf_part + ct_part) if (cf_part + ct_part) > 0 else 0.0
+        share = rec.cf_share(i, cf, content)
         out.append(
             RecommendedResource(
                 resource_id=res.id,

@@ -318,6 +318,9 @@ class IngestService:
         }
         if not include_text and isinstance(analysis, dict):
             analysis.pop("text", None)
+            for skill in analysis.get("skills") or []:
+                if isinstance(skill, dict) and skill.get("sentence"):
+                    skill["sentence"] = ""  # evidence quotes resume lines: stored only with include-text
         self._put_json(ref, result_key(ref.key), document)
         logger.info("ingest result written", key=ref.key, output_key=result_key(ref.key))
         return IngestOutcome(ref.key, "written", output_key=result_key(ref.key))

@@ -166,7 +166,8 @@ class LambdaTransport:
             config = Config(
                 read_timeout=timeout_s,
                 connect_timeout=connect_timeout_s,
-                retries={"max_attempts": max_attempts, "mode": "standard"},
+                # total_max_attempts counts the first call; botocore's max_attempts would count retries only
+                retries={"total_max_attempts": max_attempts, "mode": "standard"},
             )
             lambda_client = boto3.client("lambda", region_name=region, endpoint_url=endpoint_url, config=config)
         self._client = lambda_client

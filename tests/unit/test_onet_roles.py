@@ -1,0 +1,110 @@
+"""O*NET roles importer on a tiny synthetic O*NET-shaped fixture (tests/fixtures/onet_small)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from careerready.core.errors import InvalidInputError
+from careerready.services.catalog import Catalog, Role
+
+from training.importers import onet_roles
+from training.importers.onet_roles import build_roles, load_tables, resolve_name, role_id_for
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+ONET = FIXTURES / "onet_small"
+CATALOG = FIXTURES / "catalog_small"
+
+
+@pytest.fixture(scope="module")
+def built() -> tuple[list[dict], dict]:
+    catalog = Catalog.load(CATALOG)
+    return build_roles(load_tables(ONET), catalog.alias_index)
+
+
+def _role(roles: list[dict], code: str) -> dict:
+    return next(r for r in roles if r["id"] == role_id_for(code))
+
+
+def test_role_ids_titles_and_family(built: tuple[list[dict], dict]) -> None:
+    roles, _ = built
+    assert [r["id"] for r in roles] == ["onet-15-1252-00", "onet-15-2051-00", "onet-99-0000-00"]
+    dev = _role(roles, "15-1252.00")
+    assert dev["title"] == "Software Developers"
+    assert dev["family"] == "onet-15"
+    assert dev["description"].startswith("Research, design")
+
+
+def test_technology_importance_hot_and_vendor_prefix(built: tuple[list[dict], dict]) -> None:
+    roles, _ = built
+    skills = {s["skill_id"]: s for s in _role(roles, "15-1252.00")["skills"]}
+    assert skills["python"] == {"skill_id": "python", "importance": 0.9, "critical": True}  # hot + in demand
+    assert skills["git"] == {"skill_id": "git", "importance": 0.8, "critical": True}  # GitHub (hot) beats Git (0.5)
+    assert skills["java"] == {"skill_id": "java", "importance": 0.5, "critical": False}  # "Oracle Java" -> java
+    assert skills["azure"]["importance"] == 0.8 and skills["azure"]["critical"]
+    data = {s["skill_id"]: s for s in _role(roles, "15-2051.00")["skills"]}
+    assert data["python"] == {"skill_id": "python", "importance": 0.6, "critical": False}  # in demand, not hot
+
+
+def test_skills_and_knowledge_im_normalised_and_filtered(built: tuple[list[dict], dict]) -> None:
+    roles, stats = built
+    dev = {s["skill_id"]: s for s in _role(roles, "15-1252.00")["skills"]}
+    assert dev["teamwork"] == {"skill_id": "teamwork", "importance": 0.875, "critical": True}  # (4.5-1)/4
+    assert "time_management" not in dev  # IM 2.6 -> 0.4 < 0.5
+    assert "communication" not in dev  # Recommend Suppress = Y
+    data = {s["skill_id"]: s for s in _role(roles, "15-2051.00")["skills"]}
+    assert data["statistics"] == {"skill_id": "statistics", "importance": 0.8, "critical": True}
+    assert set(dev) == {"python", "git", "java", "azure", "teamwork"}
+    assert set(data) == {"python", "tableau", "statistics"}
+    assert stats["unresolved_rows"] == {"knowledge": 1, "skills": 1, "technology": 1}
+    assert stats["below_min_importance_rows"] == {"skills": 1}
+    assert stats["occupations_built"] == 3 and stats["roles_with_skills"] == 2
+    assert stats["mean_skills_per_role"] == pytest.approx(8 / 3, abs=0.01)
+    # sorted by importance desc, then id
+    imps = [(-s["importance"], s["skill_id"]) for s in _role(roles, "15-1252.00")["skills"]]
+    assert imps == sorted(imps)
+
+
+def test_job_zone_years_and_alt_titles(built: tuple[list[dict], dict]) -> None:
+    roles, stats = built
+    dev = _role(roles, "15-1252.00")
+    assert dev["min_years"] == 4.0 and _role(roles, "15-2051.00")["min_years"] == 5.0
+    assert _role(roles, "99-0000.00")["min_years"] == 0.0 and _role(roles, "99-0000.00")["skills"] == []
+    # the title itself and case/space duplicates are dropped; short titles kept
+    assert dev["alt_titles"] == ["Software Engineer", "Application Developer", "App Developer"]
+    assert stats["alt_titles_total"] == 4
+
+
+def test_output_loads_as_catalog_roles(built: tuple[list[dict], dict]) -> None:
+    roles, _ = built
+    parsed = [Role.from_dict(r) for r in roles]
+    assert parsed[0].skills[0].importance == 0.9 and parsed[0].min_years == 4.0
+
+
+def test_selected_occupations_and_unknown_code() -> None:
+    tables = load_tables(ONET)
+    index = Catalog.load(CATALOG).alias_index
+    roles, stats = build_roles(tables, index, ["15-2051.00"])
+    assert [r["id"] for r in roles] == ["onet-15-2051-00"] and stats["occupations_built"] == 1
+    with pytest.raises(InvalidInputError):
+        build_roles(tables, index, ["00-0000.00"])
+
+
+def test_resolve_name_vendor_only_when_asked() -> None:
+    index = {"java": "java"}
+    assert resolve_name("Oracle Java", index, vendors=True) == "java"
+    assert resolve_name("Oracle Java", index) is None
+
+
+def test_cli_writes_roles_and_stats_and_refuses_repo_data(tmp_path: Path) -> None:
+    out = tmp_path / "onet" / "roles.json"
+    argv = ["--onet", str(ONET), "--catalog", str(CATALOG), "--out", str(out), "--occupations", "15-1252.00"]
+    assert onet_roles.main(argv) == 0
+    first = out.read_bytes()
+    assert [r["id"] for r in json.loads(first)] == ["onet-15-1252-00"]
+    assert json.loads((out.parent / "stats.json").read_text())["occupations_built"] == 1
+    assert onet_roles.main(argv) == 0 and out.read_bytes() == first  # deterministic
+    repo_data = Path(onet_roles.__file__).resolve().parents[2] / "data" / "onet_roles.json"
+    assert onet_roles.main(["--onet", str(ONET), "--catalog", str(CATALOG), "--out", str(repo_data)]) == 2
+    assert not repo_data.exists()

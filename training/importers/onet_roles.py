@@ -1,0 +1,275 @@
+"""O*NET 29.2 occupations -> role requirements in the ``roles.json`` contract (docs/architecture.md).
+
+Usage (from the repo root)::
+
+    python -m training.importers.onet_roles --onet ../shared/data/onet-29.2 --catalog build/catalog \\
+        --out build/onet_roles/roles.json [--occupations 15-1252.00,15-2051.00] [--min-importance 0.5]
+
+Per occupation (``occupation_data.txt``):
+
+* ``id`` ``onet-<code>`` (``15-1252.00`` -> ``onet-15-1252-00``), ``title``, ``description``,
+  ``family`` ``onet-<SOC major group>`` (``onet-15``).
+* ``alt_titles``: ``alternate_titles.txt`` alternate and short titles, de-duplicated after
+  :func:`normalize_alias`, file order, the title itself left out.
+* ``min_years`` from the job zone: 1 -> 0, 2 -> 1, 3 -> 2, 4 -> 4, 5 -> 5 (O*NET's "little or no",
+  "some", "medium", "considerable", "extensive" preparation).
+* ``skills``: technology skills (``technology_skills.txt``): importance 0.5, + 0.3 for a Hot
+  Technology (then also ``critical``), + 0.1 when In Demand; skills and knowledge
+  (``skills.txt``, ``knowledge.txt``, scale IM 1..5): importance ``(IM - 1) / 4``, kept when at least
+  ``--min-importance``, ``critical`` at 0.75 (IM 4) or more; rows flagged Recommend Suppress or Not
+  Relevant are skipped. Names resolve to OUR taxonomy ids through the catalog alias index (exactly,
+  or a technology product after dropping a vendor prefix such as "Microsoft "); a name that does not
+  resolve is counted in the stats, never invented. A skill reached twice keeps the higher importance.
+
+Writes ``roles.json`` (a list sorted by id) and ``stats.json`` beside it. Refuses to write into the
+repository's ``data/``: O*NET data stays outside the repo. O*NET is (c) USDOL/ETA, CC BY 4.0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from careerready.core.errors import InvalidInputError
+from careerready.services.catalog import Catalog
+from careerready.text import normalize_alias
+
+from training.importers.onet import VENDORS
+
+__all__ = [
+    "JOB_ZONE_YEARS",
+    "OnetTables",
+    "build_roles",
+    "load_tables",
+    "main",
+    "resolve_name",
+    "role_id_for",
+]
+
+JOB_ZONE_YEARS: dict[int, float] = {1: 0.0, 2: 1.0, 3: 2.0, 4: 4.0, 5: 5.0}
+TECH_BASE, TECH_HOT, TECH_IN_DEMAND = 0.5, 0.3, 0.1
+CRITICAL_IM = 0.75
+DEFAULT_MIN_IMPORTANCE = 0.5
+_REPO_DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@dataclass
+class OnetTables:
+    """The O*NET rows this importer reads, keyed by O*NET-SOC code."""
+
+    occupations: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (title, description)
+    alt_titles: dict[str, list[str]] = field(default_factory=dict)
+    job_zones: dict[str, int] = field(default_factory=dict)
+    tech: dict[str, list[tuple[str, bool, bool]]] = field(default_factory=dict)  # (product, hot, in_demand)
+    elements: dict[str, list[tuple[str, str, float]]] = field(default_factory=dict)  # (source, name, IM 1..5)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise InvalidInputError(f"O*NET file missing: {path}", field="onet")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def load_tables(onet_dir: Path) -> OnetTables:
+    """Read the O*NET tab-separated files the importer needs.
+
+    Raises:
+        InvalidInputError: a required file is missing.
+    """
+    t = OnetTables()
+    for r in _rows(onet_dir / "occupation_data.txt"):
+        t.occupations[r["O*NET-SOC Code"]] = (r["Title"].strip(), r["Description"].strip())
+    for r in _rows(onet_dir / "alternate_titles.txt"):
+        titles = t.alt_titles.setdefault(r["O*NET-SOC Code"], [])
+        titles.append(r["Alternate Title"].strip())
+        short = (r.get("Short Title") or "").strip()
+        if short and short.lower() != "n/a":
+            titles.append(short)
+    for r in _rows(onet_dir / "job_zones.txt"):
+        t.job_zones[r["O*NET-SOC Code"]] = int(r["Job Zone"])
+    for r in _rows(onet_dir / "technology_skills.txt"):
+        t.tech.setdefault(r["O*NET-SOC Code"], []).append(
+            (r["Example"].strip(), r["Hot Technology"] == "Y", r.get("In Demand") == "Y")
+        )
+    for source in ("skills", "knowledge"):
+        for r in _rows(onet_dir / f"{source}.txt"):
+            if r["Scale ID"] != "IM" or r.get("Recommend Suppress") == "Y" or r.get("Not Relevant") == "Y":
+                continue
+            t.elements.setdefault(r["O*NET-SOC Code"], []).append(
+                (source, r["Element Name"].strip(), float(r["Data Value"]))
+            )
+    return t
+
+
+def role_id_for(code: str) -> str:
+    """Role id of an O*NET-SOC code: ``15-1252.00`` -> ``onet-15-1252-00``."""
+    return "onet-" + code.replace(".", "-")
+
+
+def resolve_name(name: str, alias_index: Mapping[str, str], *, vendors: bool = False) -> str | None:
+    """Our skill id for an O*NET name, or None (exact alias; optionally after a vendor prefix)."""
+    key = normalize_alias(name)
+    if key in alias_index:
+        return alias_index[key]
+    if vendors:
+        for vendor in VENDORS:
+            if key.startswith(vendor + " "):
+                rest = key[len(vendor) + 1 :]
+                if len(rest) >= 2 and rest in alias_index:
+                    return alias_index[rest]
+    return None
+
+
+def _alt_titles(title: str, candidates: Sequence[str]) -> list[str]:
+    seen = {normalize_alias(title)}
+    out: list[str] = []
+    for cand in candidates:
+        key = normalize_alias(cand)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(" ".join(cand.split()))
+    return out
+
+
+def _add(skills: dict[str, dict[str, Any]], skill_id: str, importance: float, critical: bool) -> None:
+    """Record a requirement; a skill reached twice keeps the higher importance and any critical flag."""
+    cur = skills.get(skill_id)
+    if cur is None or importance > cur["importance"]:
+        skills[skill_id] = {"skill_id": skill_id, "importance": round(importance, 4), "critical": critical}
+    if cur is not None and critical:
+        skills[skill_id]["critical"] = True
+
+
+def build_roles(
+    tables: OnetTables,
+    alias_index: Mapping[str, str],
+    occupations: Sequence[str] | None = None,
+    *,
+    min_importance: float = DEFAULT_MIN_IMPORTANCE,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Build role records (``roles.json`` shape) and stats for ``occupations`` (default: all).
+
+    Raises:
+        InvalidInputError: an occupation code is not in ``occupation_data.txt``.
+    """
+    codes = sorted(tables.occupations) if not occupations else list(dict.fromkeys(occupations))
+    unknown = [c for c in codes if c not in tables.occupations]
+    if unknown:
+        raise InvalidInputError(f"unknown O*NET-SOC codes: {', '.join(unknown[:5])}", field="occupations")
+    roles: list[dict[str, Any]] = []
+    unresolved: Counter[str] = Counter()
+    resolved: Counter[str] = Counter()
+    below: Counter[str] = Counter()
+    unresolved_names: Counter[str] = Counter()
+    for code in codes:
+        title, description = tables.occupations[code]
+        skills: dict[str, dict[str, Any]] = {}
+
+        for product, hot, in_demand in tables.tech.get(code, []):
+            sid = resolve_name(product, alias_index, vendors=True)
+            if sid is None:
+                unresolved["technology"] += 1
+                unresolved_names[product] += 1
+                continue
+            resolved["technology"] += 1
+            _add(skills, sid, TECH_BASE + TECH_HOT * hot + TECH_IN_DEMAND * in_demand, hot)
+        for source, name, im in tables.elements.get(code, []):
+            importance = min(max((im - 1.0) / 4.0, 0.0), 1.0)
+            if importance < min_importance:
+                below[source] += 1
+                continue
+            sid = resolve_name(name, alias_index)
+            if sid is None:
+                unresolved[source] += 1
+                unresolved_names[name] += 1
+                continue
+            resolved[source] += 1
+            _add(skills, sid, importance, importance >= CRITICAL_IM)
+        zone = tables.job_zones.get(code)
+        roles.append(
+            {
+                "id": role_id_for(code),
+                "title": title,
+                "alt_titles": _alt_titles(title, tables.alt_titles.get(code, [])),
+                "family": f"onet-{code[:2]}",
+                "description": description,
+                "min_years": JOB_ZONE_YEARS.get(zone, 0.0) if zone is not None else 0.0,
+                "skills": sorted(skills.values(), key=lambda s: (-s["importance"], s["skill_id"])),
+                "source": {"onet_soc_code": code, "job_zone": zone},
+            }
+        )
+    n = len(roles)
+    stats = {
+        "occupations_built": n,
+        "roles_with_skills": sum(1 for r in roles if r["skills"]),
+        "mean_skills_per_role": round(sum(len(r["skills"]) for r in roles) / n, 2) if n else 0.0,
+        "mean_critical_per_role": round(sum(sum(s["critical"] for s in r["skills"]) for r in roles) / n, 2)
+        if n
+        else 0.0,
+        "alt_titles_total": sum(len(r["alt_titles"]) for r in roles),
+        "mean_alt_titles_per_role": round(sum(len(r["alt_titles"]) for r in roles) / n, 2) if n else 0.0,
+        "resolved_rows": dict(sorted(resolved.items())),
+        "unresolved_rows": dict(sorted(unresolved.items())),
+        "below_min_importance_rows": dict(sorted(below.items())),
+        "top_unresolved": [[k, v] for k, v in sorted(unresolved_names.items(), key=lambda kv: (-kv[1], kv[0]))[:20]],
+        "params": {"min_importance": min_importance, "job_zone_years": {str(k): v for k, v in JOB_ZONE_YEARS.items()}},
+        "attribution": "O*NET 29.2 Database by USDOL/ETA, CC BY 4.0",
+    }
+    return roles, stats
+
+
+def _check_out(out: Path) -> None:
+    target = out.resolve()
+    if target == _REPO_DATA or _REPO_DATA in target.parents:
+        raise InvalidInputError("O*NET-derived roles must not be written into the repository's data/", field="out")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI entry point."""
+    p = argparse.ArgumentParser(prog="python -m training.importers.onet_roles", description=__doc__.split("\n\n")[0])
+    p.add_argument("--onet", type=Path, required=True, help="onet-29.2 folder")
+    p.add_argument("--catalog", type=Path, default=Path("build/catalog"), help="compiled catalog (alias index)")
+    p.add_argument("--out", type=Path, default=Path("build/onet_roles/roles.json"), help="output roles.json")
+    p.add_argument("--occupations", default="", help="comma-separated O*NET-SOC codes (default: all)")
+    p.add_argument("--min-importance", type=float, default=DEFAULT_MIN_IMPORTANCE, help="skills/knowledge IM floor")
+    args = p.parse_args(argv)
+    try:
+        _check_out(args.out)
+        catalog = Catalog.load(args.catalog)
+        tables = load_tables(args.onet)
+        codes = [c.strip() for c in args.occupations.split(",") if c.strip()]
+        roles, stats = build_roles(tables, catalog.alias_index, codes or None, min_importance=args.min_importance)
+    except InvalidInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(roles, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    stats_path = args.out.with_name("stats.json")
+    stats_path.write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    summary = {
+        k: stats[k]
+        for k in (
+            "occupations_built",
+            "roles_with_skills",
+            "mean_skills_per_role",
+            "alt_titles_total",
+            "mean_alt_titles_per_role",
+            "resolved_rows",
+            "unresolved_rows",
+        )
+    }
+    print(json.dumps(summary, indent=2))
+    print(f"wrote {args.out} and {stats_path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
