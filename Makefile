@@ -15,7 +15,7 @@ EVENT ?= events/analyze.json
 
 VENV_STAMP := $(VENV)/.stamp-$(shell cat requirements/lock.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: help venv data datasets train publish smoke test test-fast lint typecheck serve invoke demo bench clean eval-extraction
+.PHONY: help venv data train retrain publish smoke test lint serve invoke demo bench bench-smoke fuzz load eval-matching eval-extraction clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -61,8 +61,25 @@ demo: venv ## everything from a fresh clone: train if absent, publish, run the l
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
 	$(PY) -m infra.local.demo --artifacts $(ARTIFACTS)
 
-bench: venv ## performance harness -> bench/results.json + bench/REPORT.md
+bench: venv ## performance harness -> bench/results.json + bench/REPORT.md (+ PNG charts)
+	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
 	$(PY) -m bench.run
+
+fuzz: venv ## schemathesis against the API's own OpenAPI, >= 1,000 generated cases
+	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
+	$(PY) -m tests.hardening.fuzz_main --max-examples 1000
+
+load: venv ## loopback load: 20 concurrent clients for 30 s against the API on 127.0.0.1
+	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
+	$(PY) -m tests.hardening.load_main
+
+eval-matching: venv ## role matching on real resumes (dotin Designation labels) vs a TF-IDF baseline
+	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
+	$(PY) -m training.eval.eval_matching --dotin $(EXTERNAL)/dotin-resume-ner --artifacts $(ARTIFACTS)
+
+eval-extraction: venv ## extractor v1 on the fixed dotin dev split with the shared metric
+	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
+	$(PY) -m training.models.train_extractor_v1 --catalog build/catalog --out build/eval/extractor-v1 --dotin $(EXTERNAL)/dotin-resume-ner --force
 
 clean: ## remove generated data and artifacts (keeps .venv)
 	rm -rf build $(ARTIFACTS)
