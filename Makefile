@@ -43,12 +43,15 @@ publish: venv ## upload artifacts to S3 (a local moto server on 127.0.0.1 unless
 smoke: venv ## load every artifact back from (local moto) S3 with sha256 checks and run inference
 	$(PY) -m training.scripts.smoke_test --artifacts $(ARTIFACTS)
 
-test: venv ## run the whole suite (trains the models first if artifacts are absent)
+test: venv ## lint + types, then the whole suite (trains the models first if artifacts are absent)
+	$(BIN)/ruff check layers functions training infra tests bench
+	$(BIN)/mypy
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
 	$(BIN)/pytest -q -p no:cacheprovider
 
 lint: venv ## ruff + mypy
-	$(BIN)/ruff check layers functions training infra tests
+	$(BIN)/ruff check layers functions training infra tests bench
+	$(BIN)/ruff format --check layers functions training infra tests bench
 	$(BIN)/mypy
 
 serve: venv ## run the API on 127.0.0.1:$(PORT) with artifacts from the local moto S3

@@ -123,7 +123,11 @@ def fingerprint(paths: list[Path]) -> str:
     """Hash of the sources that determine the artifacts (recorded in ``artifacts/.complete``)."""
     digest = hashlib.sha256()
     for root in paths:
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        files = (
+            [root]
+            if root.is_file()
+            else sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        )
         for p in files:
             digest.update(str(p.relative_to(REPO_ROOT)).encode())
             digest.update(p.read_bytes())
@@ -142,8 +146,15 @@ def main(argv: list[str] | None = None) -> int:
     artifacts: Path = args.artifacts.resolve()
     build: Path = args.build.resolve()
     catalog, datasets = build / "catalog", build / "datasets"
-    v = {"catalog": "v1", "embeddings": "v1", "extractor": "v1", "matching": "v1", "readiness": "v1",
-         "gap_ranker": "v1", "recommender": "v1"}
+    v = {
+        "catalog": "v1",
+        "embeddings": "v1",
+        "extractor": "v1",
+        "matching": "v1",
+        "readiness": "v1",
+        "gap_ranker": "v1",
+        "recommender": "v1",
+    }
     v.update(model_versions())
 
     def art(model: str) -> Path:
@@ -152,26 +163,89 @@ def main(argv: list[str] | None = None) -> int:
     external = ["--external", str(args.external)] if args.external and args.external.exists() else []
     dev_split = ["--dotin", str(args.external / "dotin-resume-ner")] if external else []
     steps = [
-        Step("catalog: compile data/*.yaml", catalog / "catalog_manifest.json",
-             ["-m", "training.catalog.build", "--data", "data", "--out", str(catalog), *external], outputs=[catalog]),
-        Step("synthetic datasets", datasets / "resumes" / "v1" / "manifest.json",
-             ["-m", "training.synth.generate", "--catalog", str(catalog), "--out", str(datasets),
-              "--seed", str(args.seed)], outputs=[datasets]),
-        Step("catalog artifact", art("catalog") / "manifest.json",
-             action=lambda: publish_catalog_artifact(catalog, art("catalog"), v["catalog"]), outputs=[art("catalog")]),
-        Step("embeddings: export all-MiniLM-L6-v2 to ONNX", art("embeddings") / "model.onnx",
-             ["-m", "training.embeddings.export_onnx", "--out", str(art("embeddings"))], outputs=[art("embeddings")]),
-        Step("embeddings: skill and role vectors", art("embeddings") / "role_vectors.npy",
-             ["-m", "training.embeddings.build_embeddings", "--catalog", str(catalog), "--model", str(art("embeddings"))]),
-        Step("extractor v1: gazetteer", art("extractor") / "manifest.json",
-             ["-m", "training.models.train_extractor_v1", "--catalog", str(catalog), "--out", str(art("extractor")),
-              *dev_split], outputs=[art("extractor")]),
+        Step(
+            "catalog: compile data/*.yaml",
+            catalog / "catalog_manifest.json",
+            ["-m", "training.catalog.build", "--data", "data", "--out", str(catalog), *external],
+            outputs=[catalog],
+        ),
+        Step(
+            "synthetic datasets",
+            datasets / "resumes" / "v1" / "manifest.json",
+            [
+                "-m",
+                "training.synth.generate",
+                "--catalog",
+                str(catalog),
+                "--out",
+                str(datasets),
+                "--seed",
+                str(args.seed),
+            ],
+            outputs=[datasets],
+        ),
+        Step(
+            "catalog artifact",
+            art("catalog") / "manifest.json",
+            action=lambda: publish_catalog_artifact(catalog, art("catalog"), v["catalog"]),
+            outputs=[art("catalog")],
+        ),
+        Step(
+            "embeddings: export all-MiniLM-L6-v2 to ONNX",
+            art("embeddings") / "model.onnx",
+            ["-m", "training.embeddings.export_onnx", "--out", str(art("embeddings"))],
+            outputs=[art("embeddings")],
+        ),
+        Step(
+            "embeddings: skill and role vectors",
+            art("embeddings") / "role_vectors.npy",
+            [
+                "-m",
+                "training.embeddings.build_embeddings",
+                "--catalog",
+                str(catalog),
+                "--model",
+                str(art("embeddings")),
+            ],
+        ),
+        Step(
+            "extractor v1: gazetteer",
+            art("extractor") / "manifest.json",
+            [
+                "-m",
+                "training.models.train_extractor_v1",
+                "--catalog",
+                str(catalog),
+                "--out",
+                str(art("extractor")),
+                *dev_split,
+            ],
+            outputs=[art("extractor")],
+        ),
     ]
-    for model, module in [("matching", "train_matching"), ("readiness", "train_readiness"),
-                          ("gap_ranker", "train_gaps"), ("recommender", "train_recommender")]:
-        steps.append(Step(f"{model}", art(model) / "manifest.json",
-                          ["-m", f"training.models.{module}", "--catalog", str(catalog), "--datasets", str(datasets),
-                           "--out", str(art(model))], outputs=[art(model)]))
+    for model, module in [
+        ("matching", "train_matching"),
+        ("readiness", "train_readiness"),
+        ("gap_ranker", "train_gaps"),
+        ("recommender", "train_recommender"),
+    ]:
+        steps.append(
+            Step(
+                f"{model}",
+                art(model) / "manifest.json",
+                [
+                    "-m",
+                    f"training.models.{module}",
+                    "--catalog",
+                    str(catalog),
+                    "--datasets",
+                    str(datasets),
+                    "--out",
+                    str(art(model)),
+                ],
+                outputs=[art(model)],
+            )
+        )
 
     started = time.perf_counter()
     timings: dict[str, float] = {}

@@ -119,7 +119,9 @@ _NEG_RE = re.compile(
     re.IGNORECASE,
 )
 _NOT_NEG_RE = re.compile(r"\bnot\s+only\b|\bno\s+(?:\.|\d)|\bno\s+longer\b", re.IGNORECASE)
-_CLAUSE_RE = re.compile(r"[\n.;:!?]|\b(?:but|however|although|though|whereas|while)\b", re.IGNORECASE)  # not "yet": "not yet used X"
+_CLAUSE_RE = re.compile(
+    r"[\n.;:!?]|\b(?:but|however|although|though|whereas|while)\b", re.IGNORECASE
+)  # not "yet": "not yet used X"
 _AFTER_NEG_RE = re.compile(r"^\s*[:(\-–]\s*(?:none|no\s+experience|not\s+yet|n/?a)\b", re.IGNORECASE)
 
 _SENTENCE_BREAK_RE = re.compile(r"\n|[.!?](?=\s)|[•▪●■]")
