@@ -47,7 +47,7 @@ test: venv ## lint + types, then the whole suite (trains the models first if art
 	$(BIN)/ruff check layers functions training infra tests bench
 	$(BIN)/mypy
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -m "not load"
 
 lint: venv ## ruff + mypy
 	$(BIN)/ruff check layers functions training infra tests bench

@@ -10,7 +10,7 @@ from tests.hardening._support import fixture_app, real_app, real_artifacts_ready
 from tests.hardening.load_main import UvicornThread, api_load, ingest_drill
 
 
-@pytest.mark.slow  # ~100 s on the shared 2-core machine (moto over HTTP): outside the default run
+@pytest.mark.load  # ~100 s on the shared 2-core machine (moto over HTTP): outside the default run
 def test_1000_resumes_2pct_corrupt_give_exactly_1000_outcomes(s3_client: Any, s3_bucket: str) -> None:
     import boto3
 

@@ -149,7 +149,7 @@ class LambdaTransport:
             lambda_client: an existing boto3 Lambda client (tests); otherwise one is created.
             endpoint_url: Lambda endpoint (a local Invoke-API server); None = AWS.
             region: AWS region of the functions.
-            timeout_s: read timeout of one invoke (keep under API Gateway's 30 s).
+            timeout_s: time budget of one stage call across all attempts (keep under API Gateway's 30 s).
             connect_timeout_s: connect timeout.
             max_attempts: total attempts per invoke for connection errors/throttling (botocore
                 "standard" retry mode); a function that ran and failed is not retried.
@@ -164,7 +164,9 @@ class LambdaTransport:
             from botocore.config import Config
 
             config = Config(
-                read_timeout=timeout_s,
+                # timeout_s bounds the whole call: read timeouts are retried, so split it across attempts
+                # (Analyze must answer before its own 29 s timeout and API Gateway's 30 s)
+                read_timeout=timeout_s / max_attempts,
                 connect_timeout=connect_timeout_s,
                 # total_max_attempts counts the first call; botocore's max_attempts would count retries only
                 retries={"total_max_attempts": max_attempts, "mode": "standard"},
