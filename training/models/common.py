@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from careerready.features import HeldSkill, RoleFeatures, SkillSpace, compute_role_features, held_skills_from_extracted
+from careerready.pipelines.experience import estimate_years
 from careerready.services.catalog import Catalog
 
 SEED = 20261126
@@ -105,8 +106,27 @@ class ResumeSkills:
 
     def held(self, resume: dict[str, Any]) -> dict[str, HeldSkill]:
         """``skill_id -> HeldSkill`` for one resume record."""
+        return self.analyze(resume)[0]
+
+    def analyze(self, resume: dict[str, Any]) -> tuple[dict[str, HeldSkill], float | None]:
+        """Held skills and the total years of experience ESTIMATED FROM THE TEXT (as the extract stage does).
+
+        The years come from :func:`careerready.pipelines.experience.estimate_years` over the extractor's
+        sections and skill mentions (gold sections/spans without an extractor), never from the record's
+        ``years_experience`` label, so training features equal serving features.
+        """
+        text = resume["text"]
         if self.extractor is not None:
-            return held_skills_from_extracted(self.extractor.extract(resume["text"]), self.catalog)
+            extracted, sections = self.extractor.analyze(text)
+            spans = [(m.start, m.end) for s in extracted for m in (s.mentions or [s])]
+            years, _ = estimate_years(
+                text, [{"name": s.name, "start": s.start, "end": s.end} for s in sections], skill_spans=spans
+            )
+            return held_skills_from_extracted(extracted, self.catalog), years
+        gold_sections = _gold_sections(resume)
+        years, _ = estimate_years(
+            text, gold_sections, skill_spans=[(sp["start"], sp["end"]) for sp in resume.get("spans", [])]
+        )
         mentions = [
             {
                 "skill_id": sp.get("skill_id"),
@@ -118,7 +138,24 @@ class ResumeSkills:
             for sp in resume.get("spans", [])
             if sp.get("skill_id") in self.catalog.skills
         ]
-        return held_skills_from_extracted(mentions, self.catalog)
+        return held_skills_from_extracted(mentions, self.catalog), years
+
+
+_SECTION_NAMES = ("summary", "skills", "experience", "education", "projects", "certifications")
+
+
+def _gold_sections(resume: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The generator's section records as tiling ``{name, start, end}`` dicts (None if it has none)."""
+    recs = sorted(resume.get("sections") or [], key=lambda r: r.get("start", 0))
+    if not recs:
+        return None
+    n = len(resume["text"])
+    out = [{"name": "other", "start": 0, "end": recs[0].get("start", 0)}] if recs[0].get("start", 0) > 0 else []
+    for i, r in enumerate(recs):
+        name = r.get("section") if r.get("section") in _SECTION_NAMES else "other"
+        end = recs[i + 1].get("start", n) if i + 1 < len(recs) else n
+        out.append({"name": name, "start": r.get("start", 0), "end": end})
+    return out
 
 
 @dataclass
@@ -128,6 +165,7 @@ class PairFeatures:
     keys: list[tuple[str, str]]
     features: dict[tuple[str, str], RoleFeatures] = field(default_factory=dict)
     held: dict[str, dict[str, HeldSkill]] = field(default_factory=dict)
+    years: dict[str, float | None] = field(default_factory=dict)  # per resume, estimated from its text
 
     def matrix(self, names: Sequence[str], keys: Sequence[tuple[str, str]] | None = None) -> np.ndarray:
         """Feature matrix in ``keys`` order."""
@@ -147,11 +185,10 @@ def pair_features(
     out = PairFeatures(keys=list(pairs))
     for i, (rid, role_id) in enumerate(pairs):
         if rid not in out.held:
-            out.held[rid] = skills.held(resumes[rid])
-        res = resumes[rid]
-        years = res.get("years_experience")
+            out.held[rid], out.years[rid] = skills.analyze(resumes[rid])
+        # years estimated from the text (None -> the per-skill fallback in compute_role_features), as served
         out.features[(rid, role_id)] = compute_role_features(
-            out.held[rid], catalog.roles[role_id], space, None if years is None else float(years)
+            out.held[rid], catalog.roles[role_id], space, out.years[rid]
         )
         if log is not None and (i + 1) % 2000 == 0:
             log(f"features {i + 1}/{len(pairs)}")

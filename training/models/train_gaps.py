@@ -10,7 +10,6 @@ Metric: NDCG@5 and NDCG@10 (gain 2^rel - 1) over held-out queries with at least 
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -123,9 +122,14 @@ def main(argv: list[str] | None = None) -> int:
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    booster.save_model(str(out / gap_ranker_mod.MODEL_FILE))
-    (out / gap_ranker_mod.META_FILE).write_text(json.dumps({"feature_names": list(GAP_FEATURES)}, indent=2) + "\n")
-    loaded = gap_ranker_mod.load(out)  # evaluate through the serving wrapper
+    gap_ranker_mod.save(out, booster, GAP_FEATURES)
+    loaded = gap_ranker_mod.load(out)  # evaluate through the numpy-only serving wrapper
+    x_all = np.concatenate(qx)
+    ref = booster.predict(xgb.DMatrix(x_all, feature_names=list(GAP_FEATURES), nthread=1))
+    diff = float(np.max(np.abs(loaded.score_matrix(x_all) - ref)))
+    log(f"serving export (numpy trees) vs xgboost: max abs diff {diff:.3g} over {len(x_all)} gap rows")
+    if diff > 1e-6:
+        raise SystemExit(f"numpy tree evaluation differs from xgboost by {diff}")
 
     te_rel = [qrel[i] for i in te]
     te_names = [qnames[i] for i in te]

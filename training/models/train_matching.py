@@ -135,9 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     final = model
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    matcher_mod.save(out, final.coef_, float(final.intercept_), MATCH_FEATURES, estimator=final)
-    loaded = matcher_mod.load(out)
-    assert np.allclose(loaded.predict_many(x[:5]), np.clip(final.predict(x[:5]), 0, 1))
+    matcher_mod.save(out, final.coef_, float(final.intercept_), MATCH_FEATURES)
+    loaded = matcher_mod.load(out)  # numpy-only serving wrapper: must reproduce sklearn on every pair
+    diff = float(np.max(np.abs(loaded.predict_many(x) - np.clip(final.predict(x), 0, 1))))
+    log(f"serving export ({matcher_mod.MODEL_FILE}) vs sklearn: max abs diff {diff:.3g} over {len(x)} pairs")
+    if diff > 1e-9:
+        raise SystemExit(f"exported matching model differs from sklearn by {diff}")
 
     rep = Report(out, "Matching model (role-fit score)")
     rep.text(

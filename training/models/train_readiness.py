@@ -149,9 +149,18 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     scaler, lr = uncal.named_steps["standardscaler"], uncal.named_steps["logisticregression"]
     readiness_mod.save(out, model, labels, scaler.mean_, scaler.scale_, lr.coef_, READINESS_FEATURES)
-    loaded = readiness_mod.load(out)
-    p0 = loaded.predict_proba(dict(zip(READINESS_FEATURES, x[test][0], strict=True)))
-    assert abs(sum(p0.values()) - 1) < 1e-9
+    loaded = readiness_mod.load(out)  # numpy-only serving wrapper: must reproduce sklearn on every pair
+    served = loaded.predict_proba_many(x)
+    ref = np.clip(model.predict_proba(x), 0, 1)
+    ref = ref / ref.sum(axis=1, keepdims=True)
+    diff = float(np.max(np.abs(served - ref)))
+    same_label = float(np.mean(served.argmax(axis=1) == ref.argmax(axis=1)))
+    log(
+        f"serving export ({readiness_mod.MODEL_FILE}) vs sklearn: max abs diff {diff:.3g}, "
+        f"same label {same_label:.4f} over {len(x)} pairs"
+    )
+    if diff > 1e-6 or same_label < 1.0:
+        raise SystemExit(f"exported readiness model differs from sklearn by {diff}")
 
     rep = Report(out, "Readiness classifier")
     rep.text(

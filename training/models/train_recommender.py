@@ -56,7 +56,25 @@ def _mean(pairs: list[tuple[float, float]]) -> dict[str, float]:
     if not pairs:
         return {"recall@10": float("nan"), "ndcg@10": float("nan")}
     a = np.array(pairs)
-    return {"recall@10": round(float(a[:, 0].mean()), 4), "ndcg@10": round(float(a[:, 1].mean()), 4)}
+    se = float(a[:, 1].std(ddof=1) / np.sqrt(len(a))) if len(a) > 1 else 0.0
+    return {
+        "recall@10": round(float(a[:, 0].mean()), 4),
+        "ndcg@10": round(float(a[:, 1].mean()), 4),
+        "ndcg@10_se": round(se, 4),
+    }
+
+
+def one_se_choice(grid: list[tuple[Any, ...]], metrics_at: int = -1) -> tuple[Any, ...]:
+    """The simplest grid entry whose validation NDCG@10 is within one standard error of the best.
+
+    ``grid`` rows end with the metrics dict and start with a key ordering candidates from the
+    simplest (largest key) to the most complex, ties broken as given. The validation split is small
+    (a few hundred users), so differences inside one standard error are noise; picking the simplest
+    such candidate keeps the CF weight from chasing it.
+    """
+    best = max(grid, key=lambda g: g[metrics_at]["ndcg@10"])[metrics_at]
+    floor = best["ndcg@10"] - best.get("ndcg@10_se", 0.0)
+    return max((g for g in grid if g[metrics_at]["ndcg@10"] >= floor), key=lambda g: g[0])
 
 
 def user_gap_weights(user: dict[str, Any], catalog: Catalog, space: SkillSpace) -> dict[str, float]:
@@ -180,14 +198,14 @@ def main(argv: list[str] | None = None) -> int:
         for hw in HELD_WEIGHTS:
             for a in CF_WEIGHTS:
                 res = cold_eval(val_users, blend_scorer(make(comps, a, hw, weights)))
-                grid.append(((res["ndcg@10"], -a, -rank, -hw), rank, a, hw, res))
-    _, rank, alpha, held_w, best_val = max(grid, key=lambda g: g[0])
+                grid.append(((-a, -hw, -rank), rank, a, hw, res))
+    _, rank, alpha, held_w, best_val = one_se_choice(grid)
     log(f"validation (cold-start) best: rank={rank} cf_weight={alpha} held_weight={held_w} -> {best_val}")
     warm_grid = []
     for a in CF_WEIGHTS:
         res = warm_eval(val_users, blend_scorer(make(comps_by_rank[rank], alpha, held_w, weights, a), warm=True))
-        warm_grid.append(((res["ndcg@10"], -a), a, res))
-    _, alpha_warm, best_warm_val = max(warm_grid, key=lambda g: g[0])
+        warm_grid.append(((-a,), a, res))
+    _, alpha_warm, best_warm_val = one_se_choice(warm_grid)
     log(f"validation (warm) best: cf_weight_warm={alpha_warm} -> {best_warm_val}")
     rec = make(comps_by_rank[rank], alpha, held_w, weights, alpha_warm)
 
@@ -215,9 +233,14 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     rec_mod.save(out, rec, extra={"rank": rank, "seed": args.seed})
     loaded = rec_mod.load(out)
-    assert (
-        np.allclose(loaded.components, rec.components) and loaded.weights == rec.weights and loaded.alpha == rec.alpha
-    )
+    if not (
+        np.array_equal(loaded.components, rec.components)
+        and np.array_equal(loaded.popularity, rec.popularity)
+        and loaded.weights == rec.weights
+        and (loaded.alpha, loaded.alpha_warm, loaded.held_weight) == (rec.alpha, rec.alpha_warm, rec.held_weight)
+    ):
+        raise SystemExit("exported recommender differs from the trained one")
+    log(f"serving export ({rec_mod.MODEL_FILE} + {rec_mod.ARRAYS_FILE}) round-trips exactly")
 
     rep = Report(out, "Resource recommender")
     wdesc = ", ".join(f"{n} {w:+.3f}" for n, w in zip(LINEAR_FEATURES, weights, strict=True))

@@ -44,9 +44,9 @@ REQUIRED_FILES: dict[str, tuple[str, ...]] = {
     "catalog": ("skills.jsonl",),
     "embeddings": ("model.onnx", "tokenizer.json", "skill_vectors.npy", "skill_ids.json"),
     "extractor": ("gazetteer.json",),
-    "matching": ("model.joblib",),
-    "readiness": ("model.joblib",),
-    "recommender": ("model.joblib",),
+    "matching": ("params.json",),
+    "readiness": ("params.json",),
+    "recommender": ("params.json", "params.npz"),
 }
 
 

@@ -1,24 +1,27 @@
 """Matching model wrapper: learned linear weights over MATCH_FEATURES -> role-fit score in [0, 1].
 
-The weights double as the explanation: each feature contributes ``weight x value``.
+The weights double as the explanation: each feature contributes ``weight x value``. The artifact is
+``params.json`` (feature order, coefficients, intercept; floats round-trip exactly through JSON), so
+serving needs numpy only.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 
-from careerready.core.errors import ArtifactNotFoundError
+from careerready.core.errors import ArtifactError, ArtifactNotFoundError
 from careerready.features import MATCH_FEATURES, to_vector
 
 __all__ = ["MODEL_FILE", "Matcher", "load", "save"]
 
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "params.json"
+FORMAT = "careerready.matching.linear/1"
 
 
 @dataclass(frozen=True)
@@ -58,24 +61,35 @@ def save(
     feature_names: Sequence[str] = MATCH_FEATURES,
     estimator: Any = None,
 ) -> Path:
-    """Write ``model.joblib`` (plain arrays; the sklearn estimator is kept for reference if given)."""
+    """Write ``params.json``: ``{format, kind, feature_names, coef, intercept}``.
+
+    ``estimator`` (the fitted sklearn model) is accepted for call compatibility and not stored:
+    serving needs only the arrays.
+    """
+    del estimator
+    w = np.asarray(coef, dtype=np.float64).reshape(-1)
+    if w.size != len(feature_names):
+        raise ValueError(f"{w.size} coefficients for {len(feature_names)} features")
     artifact_dir.mkdir(parents=True, exist_ok=True)
     path = artifact_dir / MODEL_FILE
     payload = {
+        "format": FORMAT,
         "kind": "linear",
         "feature_names": list(feature_names),
-        "coef": np.asarray(coef, dtype=np.float64),
+        "coef": w.tolist(),
         "intercept": float(intercept),
-        "estimator": estimator,
     }
-    joblib.dump(payload, path)
+    path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
     return path
 
 
 def load(artifact_dir: Path | str) -> Matcher:
-    """Load a matching artifact directory."""
+    """Load a matching artifact directory (``params.json``)."""
     path = Path(artifact_dir) / MODEL_FILE
     if not path.is_file():
         raise ArtifactNotFoundError("matching model file missing", path=str(path))
-    d = joblib.load(path)
-    return Matcher(tuple(d["feature_names"]), np.asarray(d["coef"], dtype=np.float64), float(d["intercept"]))
+    d = json.loads(path.read_text(encoding="utf-8"))
+    coef = np.asarray(d["coef"], dtype=np.float64)
+    if coef.shape != (len(d["feature_names"]),):
+        raise ArtifactError("matching params: coefficients do not match the feature names", path=str(path))
+    return Matcher(tuple(d["feature_names"]), coef, float(d["intercept"]))

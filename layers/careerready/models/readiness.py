@@ -1,29 +1,37 @@
-"""Readiness model wrapper: calibrated multinomial logistic regression over READINESS_FEATURES."""
+"""Readiness model wrapper: multinomial logistic regression (linear or spline features, optionally calibrated)
+over READINESS_FEATURES, evaluated in numpy.
+
+The artifact is ``params.json``: the classifier as a plain spec (scaler, spline knots, logistic weights,
+calibrators; see ``careerready.models.numeric``), the label order, and the standardised linear weights
+used to explain a prediction. Serving never imports scikit-learn.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 
-from careerready.core.errors import ArtifactNotFoundError
+from careerready.core.errors import ArtifactError, ArtifactNotFoundError
 from careerready.features import READINESS_FEATURES, to_vector
+from careerready.models.numeric import Classifier, classifier_from_spec, classifier_spec
 
 __all__ = ["MODEL_FILE", "ReadinessModel", "load", "save"]
 
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "params.json"
+FORMAT = "careerready.readiness/1"
 
 
 @dataclass(frozen=True)
 class ReadinessModel:
-    """Calibrated classifier + the standardised linear weights used to explain a prediction.
+    """Classifier + the standardised linear weights used to explain a prediction.
 
     Attributes:
-        estimator: fitted sklearn classifier with ``predict_proba`` (CalibratedClassifierCV).
+        estimator: anything with ``predict_proba`` (at serving: a ``numeric`` Pipeline or Calibrated).
         labels: class labels in the column order of ``predict_proba``.
         mean, scale: standardisation of the features.
         coef: ``(n_labels, n_features)`` weights of a logistic regression on standardised features.
@@ -31,10 +39,19 @@ class ReadinessModel:
 
     feature_names: tuple[str, ...]
     labels: tuple[str, ...]
-    estimator: Any
+    estimator: Classifier
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
+
+    def predict_proba_many(self, rows: np.ndarray) -> np.ndarray:
+        """``(n, len(labels))`` probabilities for a ``(n, len(feature_names))`` matrix (rows sum to 1)."""
+        p = np.clip(
+            np.asarray(self.estimator.predict_proba(np.asarray(rows, dtype=np.float64)), dtype=np.float64), 0, 1
+        )
+        s = p.sum(axis=1, keepdims=True)
+        out: np.ndarray = np.divide(p, s, out=np.full_like(p, 1.0 / p.shape[1]), where=s > 0)
+        return out
 
     def predict_proba(self, features: Mapping[str, float]) -> dict[str, float]:
         """Calibrated probability per label (sums to 1)."""
@@ -68,36 +85,53 @@ def save(
     coef: np.ndarray,
     feature_names: Sequence[str] = READINESS_FEATURES,
 ) -> Path:
-    """Write ``model.joblib``."""
+    """Write ``params.json`` (training side).
+
+    Args:
+        estimator: fitted sklearn ``Pipeline``/``CalibratedClassifierCV`` (exported with
+            ``numeric.classifier_spec``) whose ``predict_proba`` columns follow ``labels``.
+        labels, mean, scale, coef, feature_names: as the ``ReadinessModel`` attributes.
+
+    Raises:
+        ValueError: the estimator has a part the numpy evaluator cannot reproduce.
+    """
+    spec = classifier_spec(estimator)
+    n_classes = len(spec["classes"]) if spec["kind"] == "calibrated" else len(spec["final"]["classes"])
+    if n_classes != len(labels):
+        raise ValueError(f"classifier has {n_classes} classes, labels {list(labels)}")
     artifact_dir.mkdir(parents=True, exist_ok=True)
     path = artifact_dir / MODEL_FILE
-    joblib.dump(
-        {
-            "feature_names": list(feature_names),
-            "labels": list(labels),
-            "estimator": estimator,
-            "mean": np.asarray(mean, dtype=np.float64),
-            "scale": np.asarray(scale, dtype=np.float64),
-            "coef": np.asarray(coef, dtype=np.float64),
+    payload = {
+        "format": FORMAT,
+        "feature_names": list(feature_names),
+        "labels": list(labels),
+        "classifier": spec,
+        "drivers": {
+            "mean": np.asarray(mean, dtype=np.float64).tolist(),
+            "scale": np.asarray(scale, dtype=np.float64).tolist(),
+            "coef": np.asarray(coef, dtype=np.float64).tolist(),
         },
-        path,
-    )
+    }
+    path.write_text(json.dumps(payload) + "\n", encoding="utf-8")
     return path
 
 
 def load(artifact_dir: Path | str) -> ReadinessModel:
-    """Load a readiness artifact directory."""
+    """Load a readiness artifact directory (``params.json``)."""
     path = Path(artifact_dir) / MODEL_FILE
     if not path.is_file():
         raise ArtifactNotFoundError("readiness model file missing", path=str(path))
-    d = joblib.load(path)
-    scale = np.asarray(d["scale"], dtype=np.float64)
+    d = json.loads(path.read_text(encoding="utf-8"))
+    if d.get("format") != FORMAT:
+        raise ArtifactError("readiness params: unknown format", path=str(path), format=d.get("format"))
+    drv = d["drivers"]
+    scale = np.asarray(drv["scale"], dtype=np.float64)
     scale = np.where(scale == 0, 1.0, scale)
     return ReadinessModel(
         tuple(d["feature_names"]),
         tuple(d["labels"]),
-        d["estimator"],
-        np.asarray(d["mean"], dtype=np.float64),
+        classifier_from_spec(d["classifier"]),
+        np.asarray(drv["mean"], dtype=np.float64),
         scale,
-        np.asarray(d["coef"], dtype=np.float64),
+        np.asarray(drv["coef"], dtype=np.float64),
     )

@@ -10,23 +10,38 @@ A trained artifact may instead carry learned ``weights`` over ``LINEAR_FEATURES`
 regression fitted on the training users): then the score is ``weights . features + alpha x CF``
 (``alpha_warm`` when the user's own interactions are folded in). Without weights the original
 ``alpha x CF + beta x popularity + (1 - alpha - beta) x content`` blend applies.
+
+Artifact: ``params.npz`` (``components``, ``popularity``; read with ``allow_pickle=False``) and
+``params.json`` (resource ids, skills, levels, free flags, blend weights). Serving needs numpy only.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 
-from careerready.core.errors import ArtifactNotFoundError
+from careerready.core.errors import ArtifactError, ArtifactNotFoundError
 
-__all__ = ["LEVELS", "LINEAR_FEATURES", "MODEL_FILE", "Recommender", "level_fit", "load", "save", "target_level"]
+__all__ = [
+    "ARRAYS_FILE",
+    "LEVELS",
+    "LINEAR_FEATURES",
+    "MODEL_FILE",
+    "Recommender",
+    "level_fit",
+    "load",
+    "save",
+    "target_level",
+]
 
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "params.json"
+ARRAYS_FILE = "params.npz"
+FORMAT = "careerready.recommender/1"
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 LINEAR_FEATURES: tuple[str, ...] = ("need", "level_fit", "log_popularity", "side_skills", "free")
 POPULARITY_FEATURES = frozenset({"log_popularity"})
@@ -183,39 +198,50 @@ class Recommender:
 
 
 def save(artifact_dir: Path, rec: Recommender, extra: dict[str, Any] | None = None) -> Path:
-    """Write ``model.joblib`` (plain arrays and tuples)."""
+    """Write ``params.npz`` (components, popularity) and ``params.json`` (the rest, plus ``extra``)."""
     artifact_dir.mkdir(parents=True, exist_ok=True)
+    with (artifact_dir / ARRAYS_FILE).open("wb") as fh:
+        np.savez(
+            fh,
+            components=np.asarray(rec.components, dtype=np.float64),
+            popularity=np.asarray(rec.popularity, dtype=np.float64),
+        )
     path = artifact_dir / MODEL_FILE
-    joblib.dump(
-        {
-            "resource_ids": list(rec.resource_ids),
-            "components": rec.components,
-            "popularity": rec.popularity,
-            "resource_skills": [list(s) for s in rec.resource_skills],
-            "resource_levels": list(rec.resource_levels),
-            "alpha": rec.alpha,
-            "held_weight": rec.held_weight,
-            "beta": rec.beta,
-            "weights": list(rec.weights),
-            "alpha_warm": rec.alpha_warm,
-            "resource_free": [bool(f) for f in rec.resource_free],
-            **(extra or {}),
-        },
-        path,
-    )
+    payload = {
+        "format": FORMAT,
+        "resource_ids": list(rec.resource_ids),
+        "resource_skills": [list(s) for s in rec.resource_skills],
+        "resource_levels": list(rec.resource_levels),
+        "alpha": float(rec.alpha),
+        "held_weight": float(rec.held_weight),
+        "beta": float(rec.beta),
+        "weights": [float(w) for w in rec.weights],
+        "alpha_warm": None if rec.alpha_warm is None else float(rec.alpha_warm),
+        "resource_free": [bool(f) for f in rec.resource_free],
+        **(extra or {}),
+    }
+    path.write_text(json.dumps(payload) + "\n", encoding="utf-8")
     return path
 
 
 def load(artifact_dir: Path | str) -> Recommender:
-    """Load a recommender artifact directory."""
-    path = Path(artifact_dir) / MODEL_FILE
-    if not path.is_file():
-        raise ArtifactNotFoundError("recommender model file missing", path=str(path))
-    d = joblib.load(path)
+    """Load a recommender artifact directory (``params.json`` + ``params.npz``)."""
+    root = Path(artifact_dir)
+    path, arrays_path = root / MODEL_FILE, root / ARRAYS_FILE
+    for p in (path, arrays_path):
+        if not p.is_file():
+            raise ArtifactNotFoundError("recommender model file missing", path=str(p))
+    d = json.loads(path.read_text(encoding="utf-8"))
+    with np.load(arrays_path, allow_pickle=False) as z:
+        components = np.asarray(z["components"], dtype=np.float64)
+        popularity = np.asarray(z["popularity"], dtype=np.float64)
+    n = len(d["resource_ids"])
+    if popularity.shape != (n,) or components.ndim != 2 or components.shape[1] != n:
+        raise ArtifactError("recommender arrays do not match its resource ids", path=str(arrays_path))
     return Recommender(
         resource_ids=tuple(d["resource_ids"]),
-        components=np.asarray(d["components"], dtype=np.float64),
-        popularity=np.asarray(d["popularity"], dtype=np.float64),
+        components=components,
+        popularity=popularity,
         resource_skills=tuple(tuple(s) for s in d["resource_skills"]),
         resource_levels=tuple(d["resource_levels"]),
         alpha=float(d["alpha"]),

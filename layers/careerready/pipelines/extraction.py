@@ -1,4 +1,5 @@
-"""Extraction pipeline: validated resume text -> :class:`ExtractResponse` (skills, sections, word count)."""
+"""Extraction pipeline: validated resume text -> :class:`ExtractResponse` (skills, sections, word count,
+total years of experience with its evidence)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from careerready.core.errors import InvalidInputError, NoExtractableTextError, PayloadTooLargeError
 from careerready.core.observability import logger, text_fingerprint
 from careerready.models.extractor import GazetteerExtractor
+from careerready.pipelines.experience import estimate_years
 from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, SectionInfo
 
 __all__ = ["extract_skills", "validate_text"]
@@ -70,10 +72,16 @@ def extract_skills(
     skills, sections = extractor.analyze(text)
     if catalog is not None:
         skills = [_with_catalog(s, catalog) for s in skills if s.skill_id is None or s.skill_id in catalog.skills]
+    section_infos = [SectionInfo(name=s.name, start=s.start, end=s.end, header=s.header) for s in sections]  # type: ignore[arg-type]
+    years, evidence = estimate_years(
+        text, section_infos, skill_spans=[(m.start, m.end) for s in skills for m in (s.mentions or [s])]
+    )
     response = ExtractResponse(
         skills=skills,
-        sections=[SectionInfo(name=s.name, start=s.start, end=s.end, header=s.header) for s in sections],  # type: ignore[arg-type]
+        sections=section_infos,
         word_count=len(text.split()),
+        years_experience=years,
+        experience_evidence=evidence,
     )
     logger.debug(
         "skills extracted",

@@ -17,6 +17,7 @@ __all__ = [
     "SECTION_NAMES",
     "ExtractRequest",
     "ExtractResponse",
+    "ExperienceEvidence",
     "ExtractedSkill",
     "SectionInfo",
     "SectionName",
@@ -82,6 +83,25 @@ class ExtractedSkill(BaseModel):
     mentions: list[SkillMention] = Field(default_factory=list, description="Every mention, in text order.")
 
 
+class ExperienceEvidence(BaseModel):
+    """One piece of evidence for the total-experience estimate (a statement or a work date range)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["statement", "date_range"] = Field(
+        description="'statement': an explicit total ('5 years of experience'); 'date_range': a job's dates."
+    )
+    text: str = Field(description="The matched text, equal to input[start:end].")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    section: SectionName | None = Field(None, description="Section the evidence is in (None: no sections known).")
+    years: float = Field(ge=0, description="Years this piece states (statement) or spans (date range).")
+    plus: bool = Field(False, description="The statement says 'N+ years'.")
+    start_date: str | None = Field(None, description="Date range start, 'YYYY' or 'YYYY-MM'.")
+    end_date: str | None = Field(None, description="Date range end, 'YYYY', 'YYYY-MM' or 'present'.")
+    used: bool = Field(False, description="The estimate rests on this piece (the chosen statement, or a merged range).")
+
+
 class ExtractRequest(BaseModel):
     """Plain resume text to analyse."""
 
@@ -96,3 +116,12 @@ class ExtractResponse(BaseModel):
     skills: list[ExtractedSkill] = Field(default_factory=list, description="Sorted by first mention offset.")
     sections: list[SectionInfo] = Field(default_factory=list, description="In text order; they tile the input.")
     word_count: int = Field(0, ge=0, description="Whitespace-separated words in the input.")
+    years_experience: float | None = Field(
+        None,
+        ge=0,
+        description="Estimated total years of professional experience (None: the resume gives no evidence). "
+        "See careerready.pipelines.experience.",
+    )
+    experience_evidence: list[ExperienceEvidence] = Field(
+        default_factory=list, description="Statements and work date ranges behind years_experience, in text order."
+    )

@@ -119,7 +119,8 @@ def analyze(
         client: stage transport.
         catalog: the role catalog (needed to resolve titles here and to rank all roles).
         resolver: role resolver (default: one built over ``catalog``).
-        years_experience: years of experience (default: inferred by the match stage).
+        years_experience: years of experience (default: the extract stage's ``years_experience`` estimate;
+            if that is None too, the match stage's per-skill fallback).
         hours_per_week: study hours per week for the roadmap.
         top_k_resources: resources per role.
         n_closest: how many closest roles to list when no role is given.
@@ -156,6 +157,9 @@ def analyze(
     else:
         assert catalog is not None
         role_ids = sorted(catalog.roles)
+    if years_experience is None:
+        # the caller gave none: use the extractor's deterministic estimate (None when the resume has no evidence)
+        years_experience = extracted.years_experience
     t0 = time.perf_counter()
     matches = rank_roles(extracted.skills, client, role_ids, years_experience, versions)
     clock.ms["match"] = (time.perf_counter() - t0) * 1000

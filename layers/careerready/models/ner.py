@@ -1,0 +1,260 @@
+"""Learned skill tagger served with onnxruntime + tokenizers + numpy only (no torch).
+
+The artifact (``artifacts/ner/v<N>/``) holds ``model.onnx`` (a MiniLM BIO token classifier, inputs
+``input_ids/attention_mask/token_type_ids`` [batch, seq], output ``logits`` [batch, seq, labels]),
+``tokenizer.json`` and ``labels.json`` (``{labels: ["O", "B-SKILL", "I-SKILL"], window, stride}``).
+
+Long texts are cut into overlapping windows of ``window`` tokens (special tokens included) that start
+``stride`` tokens apart; a token seen by several windows gets the mean of their probabilities, so a skill
+that straddles a window boundary comes out as one span. Spans are decoded from the per-token labels, then
+snapped outward to whole words (no ``'ling'`` fragments) and stripped of outer punctuation; they index the
+input exactly (``text[start:end]`` is the surface).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError
+
+__all__ = ["HYBRID_FILE", "LABELS_FILE", "MODEL_FILE", "TOKENIZER_FILE", "NerModel", "NerPrediction", "load"]
+
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+LABELS_FILE = "labels.json"
+HYBRID_FILE = "hybrid.json"
+DEFAULT_THREADS = 1
+DEFAULT_BATCH = 8
+_STRIP = " \t\r\n,;:!?()[]{}<>\"'`|•·*–—-=_~\u00a0"
+_TRAIL_DOT_OK = frozenset({"etc"})
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+@dataclass(frozen=True)
+class NerPrediction:
+    """Per-token skill probabilities of one text plus the decoded spans."""
+
+    offsets: np.ndarray  # (n_tokens, 2) character offsets
+    skill_prob: np.ndarray  # (n_tokens,) 1 - P(O)
+    spans: list[tuple[int, int, float]]
+
+    def span_prob(self, start: int, end: int) -> float:
+        """Largest skill probability of a token inside ``[start, end)`` (0.0 when no token is inside)."""
+        if not len(self.offsets):
+            return 0.0
+        lo = int(np.searchsorted(self.offsets[:, 1], start, side="right"))
+        hi = int(np.searchsorted(self.offsets[:, 0], end, side="left"))
+        if hi <= lo:
+            return 0.0
+        return float(self.skill_prob[lo:hi].max())
+
+
+class NerModel:
+    """BIO skill tagger over an ONNX token classifier (see the module docstring)."""
+
+    def __init__(
+        self,
+        session: ort.InferenceSession,
+        tokenizer: Tokenizer,
+        labels: list[str],
+        *,
+        window: int = 256,
+        stride: int = 192,
+        batch_size: int = DEFAULT_BATCH,
+        hybrid_params: dict[str, float] | None = None,
+    ) -> None:
+        """Wrap a session, a tokenizer and the label list (prefer :func:`load`).
+
+        Args:
+            window: tokens per model call row, ``[CLS]`` and ``[SEP]`` included (>= 8).
+            stride: distance between window starts (1 <= stride <= window - 2).
+            batch_size: windows per onnxruntime call.
+            hybrid_params: thresholds tuned for the hybrid pipeline (``hybrid.json``), if any.
+        """
+        if window < 8 or not 1 <= stride <= window - 2:
+            raise ArtifactIntegrityError(f"bad window geometry window={window} stride={stride}", file=LABELS_FILE)
+        if labels[:1] != ["O"] or any(not (x.startswith("B-") or x.startswith("I-")) for x in labels[1:]):
+            raise ArtifactIntegrityError(f"labels must be O then B-/I- tags, got {labels}", file=LABELS_FILE)
+        self._session = session
+        self._tokenizer = tokenizer
+        self._tokenizer.no_truncation()
+        self._tokenizer.no_padding()
+        self.labels = list(labels)
+        self._begin = np.array([x.startswith("B-") for x in labels])
+        self._inside = np.array([x.startswith("I-") for x in labels])
+        self.window = window
+        self.stride = stride
+        self.batch_size = max(1, batch_size)
+        self._input_names = [i.name for i in session.get_inputs()]
+        self._cls = tokenizer.token_to_id("[CLS]")
+        self._sep = tokenizer.token_to_id("[SEP]")
+        if self._cls is None or self._sep is None:
+            raise ArtifactIntegrityError("tokenizer lacks [CLS]/[SEP]", file=TOKENIZER_FILE)
+        self._lock = threading.Lock()
+        self.hybrid_params: dict[str, float] = dict(hybrid_params or {})
+
+    # ---- public API ------------------------------------------------------------------------------
+    def predict_spans(self, text: str) -> list[tuple[int, int, float]]:
+        """Skill spans ``(start, end, score)`` in text order; ``text[start:end]`` is the surface.
+
+        ``score`` is the mean skill probability (1 - P(O)) of the span's tokens.
+        """
+        return self.predict(text).spans
+
+    def predict(self, text: str) -> NerPrediction:
+        """Token probabilities and decoded spans of one text (empty for text without tokens)."""
+        enc = self._tokenizer.encode(text, add_special_tokens=False)
+        ids = np.asarray(enc.ids, dtype=np.int64)
+        offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
+        if not len(ids):
+            return NerPrediction(offsets=offsets, skill_prob=np.zeros(0, dtype=np.float32), spans=[])
+        probs = self._token_probs(ids)
+        labels = probs.argmax(axis=1)
+        skill_prob = (1.0 - probs[:, 0]).astype(np.float32)
+        spans = self._decode(text, offsets, labels, skill_prob)
+        return NerPrediction(offsets=offsets, skill_prob=skill_prob, spans=spans)
+
+    # ---- inference -------------------------------------------------------------------------------
+    def window_starts(self, n_tokens: int) -> list[int]:
+        """Start token of each window for a text of ``n_tokens`` tokens (the last window ends at the end)."""
+        body = self.window - 2
+        starts = [0]
+        while starts[-1] + body < n_tokens:
+            starts.append(min(starts[-1] + self.stride, n_tokens - body))
+        return starts
+
+    def _token_probs(self, ids: np.ndarray) -> np.ndarray:
+        n = len(ids)
+        body = self.window - 2
+        starts = self.window_starts(n)
+        total = np.zeros((n, len(self.labels)), dtype=np.float64)
+        count = np.zeros(n, dtype=np.float64)
+        for b in range(0, len(starts), self.batch_size):
+            group = starts[b : b + self.batch_size]
+            width = max(min(body, n - s) for s in group) + 2
+            batch = np.zeros((len(group), width), dtype=np.int64)
+            mask = np.zeros((len(group), width), dtype=np.int64)
+            for r, s in enumerate(group):
+                chunk = ids[s : s + body]
+                k = len(chunk)
+                batch[r, 0] = self._cls
+                batch[r, 1 : k + 1] = chunk
+                batch[r, k + 1] = self._sep
+                mask[r, : k + 2] = 1
+            feeds = {"input_ids": batch, "attention_mask": mask, "token_type_ids": np.zeros_like(batch)}
+            with self._lock:
+                logits = self._session.run(None, {k: v for k, v in feeds.items() if k in self._input_names})[0]
+            logits = logits.astype(np.float64)
+            logits -= logits.max(axis=-1, keepdims=True)
+            p = np.exp(logits)
+            p /= p.sum(axis=-1, keepdims=True)
+            for r, s in enumerate(group):
+                k = min(body, n - s)
+                total[s : s + k] += p[r, 1 : k + 1]
+                count[s : s + k] += 1.0
+        return total / count[:, None]
+
+    # ---- decoding --------------------------------------------------------------------------------
+    def _decode(
+        self, text: str, offsets: np.ndarray, labels: np.ndarray, skill_prob: np.ndarray
+    ) -> list[tuple[int, int, float]]:
+        raw: list[list[int]] = []  # [first_token, last_token]
+        cur: list[int] | None = None
+        for i, lab in enumerate(labels.tolist()):
+            if self._begin[lab]:
+                if cur is not None:
+                    raw.append(cur)
+                cur = [i, i]
+            elif self._inside[lab]:
+                if cur is None:
+                    cur = [i, i]
+                else:
+                    cur[1] = i
+            elif cur is not None:
+                raw.append(cur)
+                cur = None
+        if cur is not None:
+            raw.append(cur)
+        spans: list[list[Any]] = []
+        for a, b in raw:
+            start, end = int(offsets[a, 0]), int(offsets[b, 1])
+            start, end = _snap(text, start, end)
+            if end <= start:
+                continue
+            score = float(skill_prob[a : b + 1].mean())
+            if spans and start < spans[-1][1]:  # snapping made neighbours overlap: one span
+                prev = spans[-1]
+                prev[1] = max(prev[1], end)
+                prev[2] = max(prev[2], score)
+                continue
+            spans.append([start, end, score])
+        return [(int(s), int(e), round(float(sc), 4)) for s, e, sc in spans]
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow ``[start, end)`` to whole words, then strip outer punctuation and spaces."""
+    while start > 0 and _is_word(text[start - 1]) and _is_word(text[start]):
+        start -= 1
+    while end < len(text) and _is_word(text[end]) and _is_word(text[end - 1]):
+        end += 1
+    while start < end and text[start] in _STRIP:
+        start += 1
+    while end > start and text[end - 1] in _STRIP:
+        end -= 1
+    # a trailing full stop ends the sentence unless it belongs to the token ("Node.js", "etc.")
+    while end > start and text[end - 1] == "." and not text[start : end - 1].lower().endswith(tuple(_TRAIL_DOT_OK)):
+        end -= 1
+        while end > start and text[end - 1] in _STRIP:
+            end -= 1
+    return start, end
+
+
+def load(artifact_dir: Path | str, *, intra_op_threads: int = DEFAULT_THREADS) -> NerModel:
+    """Loader for the ``ner`` artifact: ``model.onnx`` + ``tokenizer.json`` + ``labels.json``.
+
+    Raises:
+        ArtifactNotFoundError: a file is missing.
+        ArtifactIntegrityError: labels.json is malformed.
+    """
+    root = Path(artifact_dir)
+    for name in (MODEL_FILE, TOKENIZER_FILE, LABELS_FILE):
+        if not (root / name).is_file():
+            raise ArtifactNotFoundError(f"ner file missing: {name}", path=str(root / name))
+    try:
+        meta = json.loads((root / LABELS_FILE).read_text(encoding="utf-8"))
+        labels = [str(x) for x in meta["labels"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ArtifactIntegrityError(f"bad {LABELS_FILE}: {exc}", file=LABELS_FILE) from exc
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = max(1, int(intra_op_threads))
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    session = ort.InferenceSession(str(root / MODEL_FILE), sess_options=opts, providers=["CPUExecutionProvider"])
+    tokenizer = Tokenizer.from_file(str(root / TOKENIZER_FILE))
+    hybrid: dict[str, float] = {}
+    if (root / HYBRID_FILE).is_file():
+        try:
+            hybrid = {str(k): float(v) for k, v in json.loads((root / HYBRID_FILE).read_text("utf-8")).items()}
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ArtifactIntegrityError(f"bad {HYBRID_FILE}: {exc}", file=HYBRID_FILE) from exc
+    return NerModel(
+        session,
+        tokenizer,
+        labels,
+        window=int(meta.get("window", 256)),
+        stride=int(meta.get("stride", 192)),
+        hybrid_params=hybrid,
+    )

@@ -1,0 +1,324 @@
+"""Deterministic estimate of a resume's TOTAL years of professional experience.
+
+Two kinds of evidence, in order of precedence:
+
+1. **Explicit total statements** ("5 years of experience", "7+ yrs in IT", "over ten years of
+   professional experience", "2 years 10 months of experience", "Total experience: 4.5 years").
+   The largest plausible figure (0 < years <= :data:`MAX_YEARS`) wins. Statements about one skill
+   ("5 years of Python", "3+ years experience with Docker", "4 years' experience in <skill>") are
+   not total experience and are ignored here (``features.compute_role_features`` keeps its
+   per-skill fallback for them).
+2. Otherwise **date ranges** in the experience section ("2019 – present", "Jan 2017 - Mar 2020",
+   "02/2021 - Present", "2004-2007"); overlapping ranges are merged so parallel jobs are not counted
+   twice, and the union is summed (capped at :data:`MAX_YEARS`). Education ranges never count: the
+   education section is skipped, and when the resume has no recognised experience section, ranges
+   whose surrounding text names a school/degree are skipped too.
+
+Determinism: "present / current / now / till date / to date" resolves to the *reference year*, which
+by default is the LATEST year written anywhere in the document, never the wall clock. The same text
+therefore always gives the same estimate (and training equals serving), at the cost of under-counting
+an ongoing job when the resume mentions no recent year. Pass ``reference_year`` to override.
+
+No evidence -> ``None`` (the estimator never invents a figure).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from careerready.schemas.extraction import ExperienceEvidence
+
+__all__ = ["MAX_YEARS", "estimate_years"]
+
+#: Upper bound on a plausible total (statements above it are discarded; range unions are capped).
+MAX_YEARS = 50.0
+MIN_START_YEAR = 1950
+
+_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+}
+_NUM = r"(?:\d{1,2}(?:\.\d{1,2})?|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
+_YEARS_WORD = r"(?:years?|yrs?\.?)"
+# "<N>[+] years [<M> months]"
+_QUANT = (
+    rf"(?P<y>{_NUM})\s*(?P<plus>\+|plus)?\s*{_YEARS_WORD}"
+    rf"(?:\s*(?:and\s+|,\s*)?(?P<m>\d{{1,2}}|{'|'.join(_WORDS)})\s*(?:months?|mos?\.?))?"
+)
+_QUAL = r"(?:(?:total|professional|industry|industrial|work|working|relevant|overall|hands[- ]on|progressive|combined|"
+_QUAL += r"cumulative|corporate|practical|extensive|rich|solid|proven|diverse|it|software|career)\s+)*"
+# quantity followed by "experience" (skill-specific when followed by with/using/in <skill>)
+_STATEMENT_A = re.compile(
+    rf"\b(?:(?:over|more\s+than|almost|nearly|about|around|approximately|approx\.?|close\s+to|~)\s*)?{_QUANT}"
+    rf"(?:['’]s?)?\s+(?:of\s+)?{_QUAL}(?:experience|exp\b\.?)",
+    re.IGNORECASE,
+)
+# quantity followed by "in <industry/field>" or "of work/professional work"
+_STATEMENT_B = re.compile(
+    rf"\b(?:(?:over|more\s+than|almost|nearly|about|around|approximately|close\s+to)\s*)?{_QUANT}"
+    r"\s+(?:in\s+(?:the\s+)?(?:it\b|industry\b|(?:[\w-]+\s+){0,2}(?:industry|sector|field|work|domain|roles?|positions?)\b)"
+    r"|of\s+(?:professional\s+|paid\s+|full[- ]time\s+)?(?:work|employment)\b)",
+    re.IGNORECASE,
+)
+# "Total experience: 5 years", "experience of over 3 years"
+_STATEMENT_C = re.compile(
+    rf"\b(?:total|overall|professional|work|relevant|it)?\s*experience\s*(?:of|:|-|–|—)\s*"
+    rf"(?:(?:over|more\s+than|almost|nearly|about|around|approximately)\s*)?{_QUANT}",
+    re.IGNORECASE,
+)
+_SKILL_TAIL = re.compile(r"\s*(?:with|using|on|in|of|for|at)\s+", re.IGNORECASE)
+_TOTAL_TAIL = re.compile(
+    r"\s*(?:in|across|within)\s+(?:the\s+|a\s+|an\s+|various\s+|multiple\s+|diverse\s+|different\s+|it\b|industry\b)",
+    re.IGNORECASE,
+)
+
+_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_YEAR = r"(?:19[5-9]\d|20\d\d)"
+_DATE = rf"(?:(?P<{{p}}mon>{_MONTH})[\s,]+|(?P<{{p}}num>0?[1-9]|1[0-2])\s*[/.]\s*)?(?P<{{p}}year>{_YEAR})"
+_PRESENT = r"(?P<present>present|current(?:ly)?|now|today|ongoing|till\s+(?:date|now)|to\s+date|date)"
+_SEP = r"(?:\s*(?:-|–|—|−|~|to|till|until|through|thru)\s*|\s{2,})"
+_RANGE = re.compile(
+    rf"(?<![\d/.]){_DATE.format(p='s')}{_SEP}(?:{_DATE.format(p='e')}|{_PRESENT})(?![\d])",
+    re.IGNORECASE,
+)
+_ANY_YEAR = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
+_EDUCATION_WORDS = re.compile(
+    r"\b(?:universit\w*|college|school|academy|institute|bachelor\w*|master'?s?|degree|diploma|b\.?\s?sc|m\.?\s?sc|"
+    r"b\.?\s?tech|m\.?\s?tech|b\.?e\.|mba|ph\.?\s?d|gpa|cgpa|graduat\w*|coursework|education|hsc|ssc|cbse|"
+    r"matriculation|intermediate|high\s+school|secondary)\b",
+    re.IGNORECASE,
+)
+_WORK_SECTIONS = frozenset({"experience"})
+_FALLBACK_SECTIONS = frozenset({"experience", "summary", "other"})
+
+
+def estimate_years(
+    text: str,
+    sections: Sequence[Any] | None = None,
+    reference_year: int | None = None,
+    *,
+    skill_spans: Iterable[tuple[int, int]] | None = None,
+) -> tuple[float | None, list[ExperienceEvidence]]:
+    """Estimate total years of professional experience from resume text.
+
+    Args:
+        text: The resume text (evidence spans index it exactly).
+        sections: Sections tiling the text (objects or dicts with ``name``, ``start``, ``end``), e.g.
+            :class:`~careerready.schemas.extraction.SectionInfo`. ``None`` treats the whole text as one
+            unlabelled section (education ranges are then recognised by nearby school/degree words).
+        reference_year: The year "present" stands for; default the latest year written in ``text``.
+        skill_spans: ``(start, end)`` of skill mentions; a years statement directly followed by
+            "in/with <skill mention>" is per-skill evidence, not total experience.
+
+    Returns:
+        ``(years, evidence)``: ``years`` rounded to 2 decimals, or ``None`` when the text states no
+        total experience and has no usable work date ranges. ``evidence`` lists every total statement
+        and work date range found, in text order, with ``used`` marking what the estimate rests on.
+    """
+    secs = _normalise_sections(text, sections)
+    starts = sorted({s for s, _ in skill_spans or ()})
+    statements = _statements(text, secs, starts)
+    if reference_year is None:
+        years_seen = [int(m.group(0)) for m in _ANY_YEAR.finditer(text)]
+        reference_year = max(years_seen) if years_seen else None
+    ranges = _ranges(text, secs, reference_year)
+
+    plausible = [e for e in statements if 0 < e.years <= MAX_YEARS]
+    if plausible:
+        best = max(e.years for e in plausible)
+        chosen = next(e for e in plausible if e.years == best)
+        evidence = [e.model_copy(update={"used": e is chosen}) for e in statements] + ranges
+        return round(best, 2), sorted(evidence, key=lambda e: (e.start, e.end))
+    if not ranges:
+        return None, sorted(statements, key=lambda e: (e.start, e.end))
+    intervals = sorted((_interval(e) for e in ranges), key=lambda iv: iv)
+    total, cur_s, cur_e = 0.0, intervals[0][0], intervals[0][1]
+    for s, e in intervals[1:]:
+        if s <= cur_e:
+            cur_e = max(cur_e, e)
+        else:
+            total += cur_e - cur_s
+            cur_s, cur_e = s, e
+    total += cur_e - cur_s
+    evidence = statements + [e.model_copy(update={"used": True}) for e in ranges]
+    years = round(min(total, MAX_YEARS), 2)
+    return (years if years > 0 else None), sorted(evidence, key=lambda e: (e.start, e.end))
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+def _normalise_sections(text: str, sections: Sequence[Any] | None) -> list[tuple[str, int, int]]:
+    if not sections:
+        return [("", 0, len(text))]
+    out = []
+    for s in sections:
+        get = s.get if isinstance(s, dict) else lambda k, _s=s: getattr(_s, k)
+        out.append((str(get("name")), int(get("start")), int(get("end"))))
+    return out
+
+
+def _section_at(secs: list[tuple[str, int, int]], pos: int) -> str:
+    for name, start, end in secs:
+        if start <= pos < end:
+            return name
+    return secs[-1][0] if secs else ""
+
+
+def _number(tok: str) -> float:
+    t = tok.lower()
+    return float(_WORDS[t]) if t in _WORDS else float(t)
+
+
+def _quantity(m: re.Match[str]) -> float:
+    years = _number(m.group("y"))
+    if m.group("m"):
+        months = _number(m.group("m"))
+        if months < 12:
+            years += months / 12.0
+    return years
+
+
+def _followed_by_skill(end: int, text: str, skill_starts: list[int]) -> bool:
+    """True if the statement is directly followed by "with/in/... <skill mention>"."""
+    tail = _SKILL_TAIL.match(text, end)
+    if tail is None:
+        return False
+    if _TOTAL_TAIL.match(text, end):
+        return False
+    nxt = tail.end()
+    return any(nxt <= s <= nxt + 4 for s in skill_starts) if skill_starts else _WITH_RE.match(text, end) is not None
+
+
+_WITH_RE = re.compile(r"\s*(?:with|using)\s+", re.IGNORECASE)
+
+
+def _statements(text: str, secs: list[tuple[str, int, int]], skill_starts: list[int]) -> list[ExperienceEvidence]:
+    found: dict[tuple[int, int], ExperienceEvidence] = {}
+    for pattern in (_STATEMENT_A, _STATEMENT_B, _STATEMENT_C):
+        for m in pattern.finditer(text):
+            if _section_at(secs, m.start()) == "education":
+                continue
+            if pattern is not _STATEMENT_C and _followed_by_skill(m.end(), text, skill_starts):
+                continue
+            start, end = m.start(), m.end()
+            if any(s <= start < e or start <= s < end for s, e in found):
+                continue
+            found[(start, end)] = ExperienceEvidence(
+                kind="statement",
+                text=text[start:end],
+                start=start,
+                end=end,
+                section=_section_at(secs, start) or None,  # type: ignore[arg-type]
+                years=round(_quantity(m), 4),
+                plus=bool(m.group("plus")),
+            )
+    return list(found.values())
+
+
+def _month(m: re.Match[str], prefix: str) -> int | None:
+    mon = m.group(prefix + "mon")
+    if mon:
+        return _MONTHS[mon.lower()[:3]]
+    num = m.group(prefix + "num")
+    return int(num) if num else None
+
+
+def _ranges(text: str, secs: list[tuple[str, int, int]], reference_year: int | None) -> list[ExperienceEvidence]:
+    names = {n for n, _, _ in secs}
+    has_work = bool(names & _WORK_SECTIONS)
+    allowed = _WORK_SECTIONS if has_work else _FALLBACK_SECTIONS | {""}
+    out: list[ExperienceEvidence] = []
+    for m in _RANGE.finditer(text):
+        section = _section_at(secs, m.start())
+        if section not in allowed:
+            continue
+        if not has_work and _near_education(text, m.start(), m.end()):
+            continue
+        sy, sm = int(m.group("syear")), _month(m, "s")
+        if m.group("present"):
+            if reference_year is None:
+                continue
+            ey, em, end_label = reference_year, None, "present"
+        else:
+            ey, em = int(m.group("eyear")), _month(m, "e")
+            end_label = f"{ey:04d}" + (f"-{em:02d}" if em else "")
+        start_val = sy + ((sm - 1) / 12.0 if sm else 0.0)
+        # an end month counts inclusively ("Jan 2017 - Dec 2017" = 1 year); a bare end year is its start
+        end_val = ey + (em / 12.0 if em else 0.0)
+        if sy < MIN_START_YEAR or end_val < start_val or (end_val - start_val) > MAX_YEARS:
+            continue
+        out.append(
+            ExperienceEvidence(
+                kind="date_range",
+                text=text[m.start() : m.end()],
+                start=m.start(),
+                end=m.end(),
+                section=section or None,  # type: ignore[arg-type]
+                years=round(end_val - start_val, 4),
+                start_date=f"{sy:04d}" + (f"-{sm:02d}" if sm else ""),
+                end_date=end_label,
+            )
+        )
+    return out
+
+
+def _interval(e: ExperienceEvidence) -> tuple[float, float]:
+    assert e.start_date is not None
+    y, _, mo = e.start_date.partition("-")
+    s = int(y) + ((int(mo) - 1) / 12.0 if mo else 0.0)
+    return s, s + e.years
+
+
+def _near_education(text: str, start: int, end: int) -> bool:
+    """School/degree words on the same line, within 60 characters before or 40 after the range.
+
+    After the range, the context stops at a bare "Education" (the next section's header).
+    """
+    lo = max(text.rfind("\n", 0, start) + 1, start - 60)
+    if _EDUCATION_WORDS.search(text, lo, start) is not None:
+        return True
+    nl = text.find("\n", end)
+    hi = min(nl if nl != -1 else len(text), end + 40)
+    for m in _EDUCATION_WORDS.finditer(text, end, hi):
+        if m.group(0).lower() == "education":
+            return False  # what follows belongs to the education section, not to this range
+        return True
+    return False

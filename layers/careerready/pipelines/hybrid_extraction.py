@@ -1,0 +1,254 @@
+"""Hybrid skill extraction: learned spans (NER) + gazetteer hits -> :class:`ExtractResponse` (the v1 schema).
+
+1. The NER model proposes spans (``careerready.models.ner``); each is linked to a catalog id through the
+   alias index (``source="model"``), else through the nearest skill vector of the embeddings artifact when the
+   cosine clears ``link_threshold`` (``source="embedding"``), else kept as an emerging skill with
+   ``skill_id=None`` (``source="model"``; one entry per normalised surface).
+2. Gazetteer mentions (``GazetteerExtractor.find_mentions``) that overlap a learned span are dropped unless the
+   learned span is unlinked (then the gazetteer mention, which is linked, replaces it). A gazetteer mention
+   the model did not tag is kept when the context supports it: it lies in a skills section, or the model's skill
+   probability over it is at least ``gazetteer_keep_prob``.
+3. Sections, evidence sentence, years and negation come from the v1 helpers (``detect_sections`` and the
+   extractor's annotation pass), so both extractors describe mentions the same way.
+
+The tuned thresholds travel with the NER artifact (``hybrid.json``; see ``NerModel.hybrid_params``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from careerready.core.observability import logger, text_fingerprint
+from careerready.models.extractor import _SECTION_BONUS, GazetteerExtractor, Mention
+from careerready.pipelines.extraction import validate_text
+from careerready.pipelines.sections import detect_sections, section_starts
+from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, SectionInfo, SkillMention
+from careerready.text import normalize_alias
+
+__all__ = ["DEFAULT_PARAMS", "HybridParams", "extract_hybrid", "hybrid_mentions"]
+
+_EMERGING = "~"
+
+
+@dataclass(frozen=True)
+class HybridParams:
+    """Thresholds of the hybrid (tuned on the dotin train split by ``training.extractor.evaluate``)."""
+
+    link_threshold: float = 0.85
+    gazetteer_keep_prob: float = 0.2
+    min_span_score: float = 0.0
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> HybridParams:
+        """Build from a ``hybrid.json`` mapping (unknown keys ignored, missing keys default)."""
+        d = d or {}
+        return cls(**{k: float(d[k]) for k in ("link_threshold", "gazetteer_keep_prob", "min_span_score") if k in d})
+
+
+DEFAULT_PARAMS = HybridParams()
+
+
+@dataclass(slots=True)
+class _Tagged:
+    mention: Mention
+    source: str
+    confidence: float
+
+
+def _link(
+    surfaces: list[str], catalog: Any, embeddings: Any | None, threshold: float
+) -> list[tuple[str | None, str, float]]:
+    """``(skill_id | None, source, similarity)`` per surface: alias index first, then nearest skill vector."""
+    out: list[tuple[str | None, str, float]] = []
+    pending: list[int] = []
+    for k, s in enumerate(surfaces):
+        sid = catalog.alias_index.get(normalize_alias(s)) if catalog is not None else None
+        if sid is not None and (catalog is None or sid in catalog.skills):
+            out.append((sid, "model", 1.0))
+        else:
+            out.append((None, "model", 0.0))
+            pending.append(k)
+    if pending and embeddings is not None and getattr(embeddings, "skills", None) is not None:
+        vecs = np.asarray(embeddings.embed([surfaces[k] for k in pending]), dtype=np.float32)
+        matrix = embeddings.skill_vectors
+        ids = embeddings.skill_ids
+        sims = vecs @ matrix.T
+        best = sims.argmax(axis=1)
+        for row, k in enumerate(pending):
+            sim = float(sims[row, best[row]])
+            sid = ids[int(best[row])]
+            if sim >= threshold and (catalog is None or sid in catalog.skills):
+                out[k] = (sid, "embedding", sim)
+            else:
+                out[k] = (None, "model", sim)
+    return out
+
+
+def hybrid_mentions(
+    text: str,
+    gazetteer_extractor: GazetteerExtractor,
+    ner_model: Any,
+    catalog: Any,
+    embeddings: Any | None = None,
+    params: HybridParams | None = None,
+) -> tuple[list[_Tagged], list[Any]]:
+    """Annotated mentions of both extractors after the union rules, and the detected sections."""
+    if params is None:
+        params = HybridParams.from_dict(getattr(ner_model, "hybrid_params", None))
+    sections = detect_sections(text)
+    starts = section_starts(sections)
+    gaz = gazetteer_extractor.find_mentions(text, sections)
+    pred = ner_model.predict(text)
+
+    def sec_of(pos: int) -> tuple[str, int]:
+        k = int(np.searchsorted(starts, pos, side="right")) - 1
+        return (sections[k].name, sections[k].header_end) if k >= 0 else ("other", -1)
+
+    spans = []
+    for start, end, score in pred.spans:
+        name, header_end = sec_of(start)
+        if start < header_end or score < params.min_span_score:
+            continue  # a header ("TECHNICAL SKILLS") is not a skill
+        spans.append((start, end, score, name))
+    links = _link([text[s:e] for s, e, _, _ in spans], catalog, embeddings, params.link_threshold)
+
+    kept: list[_Tagged] = []
+    gaz_starts = [m.start for m in gaz]
+    used_gaz: set[int] = set()
+    for (start, end, score, section), (sid, source, sim) in zip(spans, links, strict=True):
+        lo = int(np.searchsorted(gaz_starts, start, side="left"))
+        while lo > 0 and gaz[lo - 1].end > start:
+            lo -= 1
+        overlapping = [k for k in range(lo, len(gaz)) if gaz[k].start < end and gaz[k].end > start]
+        if overlapping and sid is None:
+            used_gaz.update(overlapping)  # the linked gazetteer mentions stand in for the unlinked span
+            for k in overlapping:
+                kept.append(_Tagged(gaz[k], "gazetteer", max(gaz[k].base_confidence, score)))
+            continue
+        used_gaz.update(overlapping)  # the learned span replaces the gazetteer mentions it overlaps
+        surface = text[start:end]
+        key = sid if sid is not None else _EMERGING + normalize_alias(surface)
+        conf = score if source == "model" else score * sim
+        m = Mention(
+            skill_id=key,
+            start=start,
+            end=end,
+            text=surface,
+            section=section,
+            entry_key=normalize_alias(surface),
+            base_confidence=conf,
+        )
+        kept.append(_Tagged(m, source, conf))
+    for k, m in enumerate(gaz):
+        if k in used_gaz:
+            continue
+        if m.section == "skills" or pred.span_prob(m.start, m.end) >= params.gazetteer_keep_prob:
+            kept.append(_Tagged(m, "gazetteer", m.base_confidence))
+    kept.sort(key=lambda t: (t.mention.start, t.mention.end))
+    dedup: list[_Tagged] = []
+    for t in kept:  # the same gazetteer mention can stand in for two unlinked spans
+        if dedup and (dedup[-1].mention.start, dedup[-1].mention.end) == (t.mention.start, t.mention.end):
+            continue
+        dedup.append(t)
+    gazetteer_extractor._annotate(text, [t.mention for t in dedup])  # v1 sentence / years / negation
+    return dedup, sections
+
+
+def _group(tagged: list[_Tagged], catalog: Any, gazetteer_extractor: GazetteerExtractor) -> list[ExtractedSkill]:
+    groups: dict[str, list[_Tagged]] = {}
+    for t in tagged:
+        groups.setdefault(t.mention.skill_id, []).append(t)
+    out: list[ExtractedSkill] = []
+    for key, ts in groups.items():
+        ms = [t.mention for t in ts]
+        primary_k = next((k for k, m in enumerate(ms) if not m.negated), 0)
+        primary, primary_t = ms[primary_k], ts[primary_k]
+        linked = not key.startswith(_EMERGING)
+        name = type_ = category = None
+        if linked:
+            info = catalog.skills.get(key) if catalog is not None else None
+            if info is not None:
+                name, type_, category = info.name, info.type, info.category
+            else:
+                g = gazetteer_extractor.skills.get(key, {})
+                name, type_, category = g.get("name"), g.get("type"), g.get("category")
+        best = max(t.confidence + _SECTION_BONUS.get(t.mention.section, 0.0) for t in ts)
+        confidence = best + min(0.09, 0.03 * (len(ms) - 1))
+        years = [m.years for m in ms if m.years is not None and not m.negated]
+        out.append(
+            ExtractedSkill(
+                text=primary.text,
+                start=primary.start,
+                end=primary.end,
+                skill_id=key if linked else None,
+                name=name,
+                type=type_,
+                category=category,
+                confidence=round(min(0.99, max(0.05, confidence)), 3),
+                section=primary.section,  # type: ignore[arg-type]
+                sentence=primary.sentence,
+                years=max(years) if years else None,
+                negated=all(m.negated for m in ms),
+                source=primary_t.source,  # type: ignore[arg-type]
+                mention_count=len(ms),
+                mentions=[
+                    SkillMention(
+                        text=m.text,
+                        start=m.start,
+                        end=m.end,
+                        section=m.section,  # type: ignore[arg-type]
+                        years=m.years,
+                        negated=m.negated,
+                    )
+                    for m in ms
+                ],
+            )
+        )
+    out.sort(key=lambda s: (s.mentions[0].start, s.skill_id or ""))
+    return out
+
+
+def extract_hybrid(
+    text: str,
+    gazetteer_extractor: GazetteerExtractor,
+    ner_model: Any,
+    catalog: Any,
+    embeddings: Any | None = None,
+    *,
+    params: HybridParams | None = None,
+    max_chars: int | None = None,
+) -> ExtractResponse:
+    """Extract skills with the learned tagger and the gazetteer (same response as ``extract_skills``).
+
+    Args:
+        text: Resume text (every returned span indexes it exactly).
+        gazetteer_extractor: The v1 extractor artifact.
+        ner_model: A loaded :class:`careerready.models.ner.NerModel`.
+        catalog: The :class:`~careerready.services.catalog.Catalog` (alias index, names, types).
+        embeddings: Optional embeddings artifact; links spans the alias index does not know.
+        params: Thresholds (default: the artifact's ``hybrid.json``, else :data:`DEFAULT_PARAMS`).
+        max_chars: Overrides ``Settings.max_text_chars``.
+
+    Raises:
+        InvalidInputError, NoExtractableTextError, PayloadTooLargeError: see ``validate_text``.
+    """
+    text = validate_text(text, max_chars)
+    t0 = time.perf_counter()
+    tagged, sections = hybrid_mentions(text, gazetteer_extractor, ner_model, catalog, embeddings, params)
+    skills = _group(tagged, catalog, gazetteer_extractor)
+    response = ExtractResponse(
+        skills=skills,
+        sections=[SectionInfo(name=s.name, start=s.start, end=s.end, header=s.header) for s in sections],  # type: ignore[arg-type]
+        word_count=len(text.split()),
+    )
+    logger.debug(
+        "skills extracted (hybrid)",
+        skills=len(skills),
+        ms=round((time.perf_counter() - t0) * 1000, 2),
+        text=text_fingerprint(text),
+    )
+    return response

@@ -1,0 +1,135 @@
+"""Total years of experience: explicit statements first, else merged work date ranges, else None."""
+
+from __future__ import annotations
+
+import pytest
+from careerready.pipelines.experience import MAX_YEARS, estimate_years
+from careerready.schemas.extraction import ExtractResponse, SectionInfo
+
+
+def _sections(text: str, *parts: tuple[str, str]) -> list[SectionInfo]:
+    """Sections tiling ``text``: each (name, header) starts at the header's first occurrence."""
+    starts = [(text.index(header), name, header) for name, header in parts]
+    out = [SectionInfo(name="other", start=0, end=starts[0][0])] if starts[0][0] else []
+    for i, (start, name, header) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        out.append(SectionInfo(name=name, start=start, end=end, header=header))  # type: ignore[arg-type]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Analyst with 5 years of experience in retail.", 5.0),
+        ("Focused person with 2 years 10 months of experience in testing.", 2 + 10 / 12),
+        ("7+ yrs in IT, mostly support.", 7.0),
+        ("Over ten years of professional experience.", 10.0),
+        ("Marketing leader with over 20 years  experience building teams.", 20.0),
+        ("Total experience: 4.5 years", 4.5),
+        ("Almost 8 years in publishing work, rising through the ranks.", 8.0),
+        ("I have 1 year of professional experience.", 1.0),
+        ("Twelve years' experience across the industry.", 12.0),
+        ("3 years and 6 months of experience as a clerk.", 3.5),
+    ],
+)
+def test_explicit_statements(text: str, expected: float) -> None:
+    years, evidence = estimate_years(text)
+    assert years == pytest.approx(expected, abs=0.01)
+    used = [e for e in evidence if e.used]
+    assert len(used) == 1 and used[0].kind == "statement"
+    assert text[used[0].start : used[0].end] == used[0].text
+
+
+def test_statement_takes_max_and_beats_ranges() -> None:
+    text = "SUMMARY\n6 years of experience. Earlier: 4 years of experience in QA.\nEXPERIENCE\nClerk 2022 - 2024\n"
+    secs = _sections(text, ("summary", "SUMMARY"), ("experience", "EXPERIENCE"))
+    years, evidence = estimate_years(text, secs)
+    assert years == 6.0
+    assert [e.kind for e in evidence] == ["statement", "statement", "date_range"]
+    assert [e.used for e in evidence] == [True, False, False]
+
+
+def test_per_skill_statements_are_not_total() -> None:
+    text = "5 years of Python. 3+ years experience with Docker. Over 4 years working with SQL."
+    assert estimate_years(text) == (None, [])
+    # "experience in <skill mention>" is per-skill when the skill spans are known
+    t2 = "10 years' hands-on experience in stakeholder relations."
+    s = t2.index("stakeholder")
+    assert estimate_years(t2, skill_spans=[(s, s + 22)])[0] is None
+    assert estimate_years(t2)[0] == 10.0  # without spans it reads as a total
+
+
+def test_implausible_statement_dropped_and_range_total_capped() -> None:
+    assert estimate_years("Over 60 years of experience.")[0] is None
+    text = "EXPERIENCE\nKeeper 1950 - 1990\nWarden 1985 - 2020\n"
+    years, _ = estimate_years(text, _sections(text, ("experience", "EXPERIENCE")))
+    assert years == MAX_YEARS  # 70 merged years, capped
+
+
+def test_date_ranges_month_forms_and_en_dash() -> None:
+    text = "EXPERIENCE\nClerk | Acme | Jan 2017 – Mar 2020\nAssistant, Beta (06/2014 - 05/2015)\n"
+    years, evidence = estimate_years(text, _sections(text, ("experience", "EXPERIENCE")))
+    # Jan 2017..Mar 2020 inclusive = 39 months; Jun 2014..May 2015 inclusive = 12 months
+    assert years == pytest.approx((39 + 12) / 12, abs=0.01)
+    assert [(e.start_date, e.end_date) for e in evidence] == [("2017-01", "2020-03"), ("2014-06", "2015-05")]
+    assert all(e.used and e.kind == "date_range" for e in evidence)
+
+
+def test_overlapping_jobs_are_merged() -> None:
+    text = "WORK HISTORY\nDay job 2010 - 2016\nEvening job 2012 - 2014\nConsulting 2015 - 2018\n"
+    years, _ = estimate_years(text, _sections(text, ("experience", "WORK HISTORY")))
+    assert years == 8.0  # union 2010..2018, not 6 + 2 + 3
+
+
+def test_present_is_latest_year_in_document_not_wall_clock() -> None:
+    text = "EXPERIENCE\nOperations Coordinator (2019 – present)\nAward in 2024\n"
+    secs = _sections(text, ("experience", "EXPERIENCE"))
+    years, evidence = estimate_years(text, secs)
+    assert years == 5.0 and evidence[0].end_date == "present"
+    assert estimate_years(text, secs, reference_year=2026)[0] == 7.0
+    for word in ("Present", "current", "now", "till date", "to date"):
+        t = f"EXPERIENCE\nClerk 2004 - {word}\nPromoted 2010\n"
+        assert estimate_years(t, _sections(t, ("experience", "EXPERIENCE")))[0] == 6.0, word
+
+
+def test_present_without_any_year_reference_is_skipped() -> None:
+    # the only year is the start itself: present = 2019 -> zero length -> no evidence of duration
+    assert estimate_years("EXPERIENCE\nClerk 2019 - present\n", reference_year=None)[0] is None
+
+
+def test_education_ranges_do_not_count() -> None:
+    text = "EXPERIENCE\nTeller, Bank 2016 - 2019\n\nEDUCATION\nB.Sc. Economics, State University 2012 - 2016\n"
+    secs = _sections(text, ("experience", "EXPERIENCE"), ("education", "EDUCATION"))
+    years, evidence = estimate_years(text, secs)
+    assert years == 3.0 and len(evidence) == 1
+    # no sections known (e.g. flattened text): school/degree words next to a range exclude it
+    flat = "Teller, Bank  2016 - 2019  Education  B.Sc. Economics, State University 2012 - 2016"
+    assert estimate_years(flat)[0] == 3.0
+    # ranges in other sections (projects) don't count when an experience section exists
+    t2 = "EXPERIENCE\nClerk 2020 - 2021\nPROJECTS\nGarden app 2010 - 2019\n"
+    assert estimate_years(t2, _sections(t2, ("experience", "EXPERIENCE"), ("projects", "PROJECTS")))[0] == 1.0
+
+
+def test_no_evidence_returns_none() -> None:
+    assert estimate_years("Graduate looking for a first analyst role. Skills: Excel, SQL.") == (None, [])
+    assert estimate_years("Cleaned up 3 years of outdated reports; grew revenue 34% in 2 years.")[0] is None
+
+
+def test_deterministic_and_evidence_spans() -> None:
+    text = "SUMMARY\nCoordinator.\nEXPERIENCE\nOps Coordinator, Acme (Feb 2019 – present)\nClerk 2015-2018\nSeen 2023\n"
+    secs = _sections(text, ("summary", "SUMMARY"), ("experience", "EXPERIENCE"))
+    first = estimate_years(text, secs)
+    assert all(estimate_years(text, secs) == first for _ in range(3))
+    years, evidence = first
+    assert years == pytest.approx((2023 - (2019 + 1 / 12)) + 3, abs=0.01)
+    for e in evidence:
+        assert text[e.start : e.end] == e.text and e.section == "experience"
+
+
+def test_schema_defaults_keep_old_payloads_valid() -> None:
+    old = ExtractResponse.model_validate({"skills": [], "sections": [], "word_count": 3})
+    assert old.years_experience is None and old.experience_evidence == []
+    _, evidence = estimate_years("5 years of experience.")
+    new = ExtractResponse(years_experience=5.0, experience_evidence=evidence)
+    again = ExtractResponse.model_validate(new.model_dump(mode="json"))
+    assert again.experience_evidence[0].years == 5.0 and again.experience_evidence[0].used

@@ -1,0 +1,188 @@
+"""Serving wrapper of the learned skill tagger (careerready.models.ner) and the hybrid pipeline.
+
+Most tests use a tiny hand-built ONNX token classifier: a lookup table from word-piece id to BIO logits over a
+small WordPiece vocabulary, so the expected spans are known exactly. One test runs the real artifact when
+``artifacts/ner/v1`` exists.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+
+from careerready.models import ner as ner_mod  # noqa: E402
+from careerready.models.extractor import GazetteerExtractor  # noqa: E402
+from careerready.pipelines.hybrid_extraction import HybridParams, extract_hybrid  # noqa: E402
+from careerready.schemas.extraction import ExtractResponse  # noqa: E402
+from careerready.services.catalog import Catalog, Skill  # noqa: E402
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers  # noqa: E402
+
+REAL = Path(__file__).resolve().parents[2] / "artifacts" / "ner" / "v1"
+
+# word piece -> tag (0 = O, 1 = B, 2 = I)
+TAGS = {"python": 1, "docker": 1, "kube": 1, "##rnetes": 2, "machine": 1, "learning": 2, "##ling": 1, "café": 1}
+VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "and", "i", "use", "skills", ":", ",", ".", "model", "the", "—", *TAGS]
+
+
+def _tiny_artifact(root: Path, *, window: int = 16, stride: int = 10) -> Path:
+    """model.onnx (Gather of a [vocab, 3] table) + tokenizer.json + labels.json in ``root``."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    vocab = {tok: i for i, tok in enumerate(VOCAB)}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    table = np.zeros((len(VOCAB), 3), dtype=np.float32)
+    table[:, 0] = 4.0
+    for piece, tag in TAGS.items():
+        table[vocab[piece]] = 0.0
+        table[vocab[piece], tag] = 4.0
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "input_ids"], ["logits"], axis=0)],
+        "tiny_ner",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence"])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", "sequence", 3])],
+        [numpy_helper.from_array(table, "table")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    root.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(root / ner_mod.MODEL_FILE))
+    tok.save(str(root / ner_mod.TOKENIZER_FILE))
+    labels = {"labels": ["O", "B-SKILL", "I-SKILL"], "window": window, "stride": stride}
+    (root / ner_mod.LABELS_FILE).write_text(json.dumps(labels), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> ner_mod.NerModel:
+    return ner_mod.load(_tiny_artifact(tmp_path_factory.mktemp("ner")))
+
+
+def test_spans_index_unicode_text_exactly(tiny: ner_mod.NerModel) -> None:
+    text = "Ünïcode — I use Python, Docker and Kubernetes.\n\t🚀 café modelling (the machine\nlearning)"
+    spans = tiny.predict_spans(text)
+    got = [text[s:e] for s, e, _ in spans]
+    assert got == ["Python", "Docker", "Kubernetes", "café", "modelling", "machine\nlearning"]
+    for s, e, score in spans:
+        assert 0 <= s < e <= len(text)
+        assert 0.9 < score <= 1.0
+    # word snapping: only '##ling' is tagged, the span still covers the whole word
+    s, e, _ = spans[4]
+    assert (s, e) == (text.index("modelling"), text.index("modelling") + len("modelling"))
+
+
+def test_windows_merge_across_boundaries(tiny: ner_mod.NerModel, tmp_path: Path) -> None:
+    wide = ner_mod.load(_tiny_artifact(tmp_path / "wide", window=512, stride=256))
+    for k in range(0, 40, 3):
+        text = "and " * k + "machine learning i use kubernetes" + " and" * (37 - k) + " python"
+        assert len(tiny.window_starts(len(tiny._tokenizer.encode(text, add_special_tokens=False).ids))) > 3
+        spans = tiny.predict_spans(text)
+        assert [text[s:e] for s, e, _ in spans] == ["machine learning", "kubernetes", "python"]
+        assert spans == wide.predict_spans(text)  # one window or many: the same spans
+
+
+def test_window_starts_cover_the_text(tiny: ner_mod.NerModel) -> None:
+    assert tiny.window_starts(5) == [0]
+    starts = tiny.window_starts(50)
+    assert starts[0] == 0 and starts[-1] + tiny.window - 2 == 50
+    assert all(b - a <= tiny.stride for a, b in zip(starts, starts[1:], strict=False))
+
+
+def test_empty_and_tagless_text(tiny: ner_mod.NerModel) -> None:
+    assert tiny.predict_spans("") == []
+    assert tiny.predict_spans("   \n ") == []
+    assert tiny.predict_spans("and the i use") == []
+
+
+def test_bad_artifact_is_rejected(tmp_path: Path) -> None:
+    root = _tiny_artifact(tmp_path / "bad")
+    (root / ner_mod.LABELS_FILE).write_text(json.dumps({"labels": ["B-SKILL", "O"]}), encoding="utf-8")
+    with pytest.raises(ner_mod.ArtifactIntegrityError):
+        ner_mod.load(root)
+    (root / ner_mod.LABELS_FILE).unlink()
+    with pytest.raises(ner_mod.ArtifactNotFoundError):
+        ner_mod.load(root)
+
+
+def _catalog() -> Catalog:
+    rows = [
+        ("python", "Python", ("python3",), "language"),
+        ("docker", "Docker", (), "tool"),
+        ("kubernetes", "Kubernetes", ("k8s",), "tool"),
+        ("sql", "SQL", (), "language"),
+    ]
+    skills = {
+        sid: Skill(
+            id=sid,
+            name=name,
+            aliases=aliases,
+            type=typ,
+            category="test",
+            prerequisites=(),
+            learning_hours=10,
+            demand=0.5,
+        )
+        for sid, name, aliases, typ in rows
+    }
+    return Catalog(skills=skills)
+
+
+def test_hybrid_returns_v1_schema(tiny: ner_mod.NerModel) -> None:
+    catalog = _catalog()
+    gaz = GazetteerExtractor.from_catalog(catalog)
+    text = (
+        "Summary\nI use Python (5 years) and café modelling, no Docker.\n\n"
+        "Skills\nSQL, Kubernetes\n\nExperience\nmachine learning with python3 and SQL\n"
+    )
+    resp = extract_hybrid(text, gaz, tiny, catalog, params=HybridParams(gazetteer_keep_prob=0.5))
+    assert isinstance(resp, ExtractResponse)
+    assert ExtractResponse.model_validate(resp.model_dump(mode="json")) == resp
+    by_text = {s.text: s for s in resp.skills}
+    assert by_text["Python"].skill_id == "python" and by_text["Python"].source == "model"
+    assert by_text["Python"].years == 5 and by_text["Python"].mention_count == 1
+    assert by_text["Docker"].negated
+    assert by_text["café"].skill_id is None and by_text["café"].name is None  # emerging skill
+    assert by_text["SQL"].source == "gazetteer" and by_text["SQL"].mention_count == 1  # the untagged 2nd is dropped
+    assert by_text["Kubernetes"].skill_id == "kubernetes"
+    assert by_text["machine learning"].section == "experience"
+    for s in resp.skills:
+        assert text[s.start : s.end] == s.text
+        assert all(text[m.start : m.end] == m.text for m in s.mentions)
+        assert s.sentence and s.text in s.sentence
+    assert [s.mentions[0].start for s in resp.skills] == sorted(s.mentions[0].start for s in resp.skills)
+    assert resp.sections[0].start == 0 and resp.sections[-1].end == len(text)
+    assert all(a.end == b.start for a, b in zip(resp.sections, resp.sections[1:], strict=False))
+    assert resp.word_count == len(text.split())
+
+
+def test_hybrid_drops_untagged_gazetteer_hits_outside_skill_sections(tiny: ner_mod.NerModel) -> None:
+    catalog = _catalog()
+    gaz = GazetteerExtractor.from_catalog(catalog)
+    text = "Experience\nWrote SQL reports and the python tooling.\n"
+    keep_all = extract_hybrid(text, gaz, tiny, catalog, params=HybridParams(gazetteer_keep_prob=0.0))
+    strict = extract_hybrid(text, gaz, tiny, catalog, params=HybridParams(gazetteer_keep_prob=0.5))
+    assert {s.skill_id for s in keep_all.skills} == {"sql", "python"}
+    assert {s.skill_id for s in strict.skills} == {"python"}  # SQL: the tagger gives it P(skill) ~ 0
+
+
+@pytest.mark.skipif(not (REAL / "model.onnx").is_file(), reason="artifacts/ner/v1 not built")
+def test_real_artifact_spans_are_exact() -> None:
+    model = ner_mod.load(REAL)
+    text = (
+        "JOHN DOE\nData Engineer\n\nSKILLS\nPython, Apache Spark, SQL, Kubernetes, Tableau\n"
+        "• Built ETL pipelines in PySpark and Airflow; café-style ünïcode — 🚀\n" * 30
+    )
+    spans = model.predict_spans(text)
+    surfaces = {text[s:e].lower() for s, e, _ in spans}
+    assert {"python", "sql"} <= surfaces
+    for s, e, score in spans:
+        assert 0 <= s < e <= len(text) and 0.0 <= score <= 1.0
+        assert not text[s].isspace() and not text[e - 1].isspace()
+        assert not (s > 0 and text[s - 1].isalnum() and text[s].isalnum())  # whole words
+        assert not (e < len(text) and text[e].isalnum() and text[e - 1].isalnum())

@@ -1,0 +1,106 @@
+"""Export the fine-tuned token classifier (HF format) to ONNX for serving with onnxruntime.
+
+    python -m training.extractor.export --hf artifacts/ner/v1/hf --out artifacts/ner/v1
+
+Writes ``model.onnx`` (inputs input_ids/attention_mask/token_type_ids int64 [batch, seq]; output ``logits``
+[batch, seq, labels]; opset 17, TorchScript exporter), ``tokenizer.json`` (truncation and padding off) and
+``labels.json`` (label names and the window geometry serving must use).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+OPSET = 17
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+LABELS_FILE = "labels.json"
+
+
+def export_onnx(hf_dir: Path, out_dir: Path, *, window: int = 256, stride: int = 192) -> dict[str, Any]:
+    """Export ``hf_dir`` to ``out_dir/{model.onnx, tokenizer.json, labels.json}``; return the check figures.
+
+    The ONNX logits are compared with torch on a probe text (max absolute difference is returned).
+    """
+    import numpy as np
+    import onnxruntime as ort
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import AutoModelForTokenClassification
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model = AutoModelForTokenClassification.from_pretrained(str(hf_dir), attn_implementation="eager")
+    model.eval()
+
+    class _Wrap(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
+
+    tok = Tokenizer.from_file(str(Path(hf_dir) / TOKENIZER_FILE))
+    tok.no_truncation()
+    tok.no_padding()
+    probe = tok.encode("Skills: Python, Docker, Kubernetes and stakeholder management.\nTools: JIRA")
+    ids = torch.tensor([probe.ids], dtype=torch.long)
+    mask = torch.ones_like(ids)
+    types = torch.zeros_like(ids)
+    path = out_dir / MODEL_FILE
+    with torch.no_grad():
+        torch.onnx.export(
+            _Wrap(model),
+            (ids, mask, types),
+            str(path),
+            dynamo=False,
+            opset_version=OPSET,
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["logits"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "sequence"},
+                "attention_mask": {0: "batch", 1: "sequence"},
+                "token_type_ids": {0: "batch", 1: "sequence"},
+                "logits": {0: "batch", 1: "sequence"},
+            },
+        )
+        ref = model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits.numpy()
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = sess.run(
+        ["logits"], {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy()}
+    )[0]
+    max_diff = float(np.abs(got - ref).max())
+    tok.save(str(out_dir / TOKENIZER_FILE))
+    id2label = {int(k): v for k, v in model.config.id2label.items()}
+    labels = {
+        "labels": [id2label[i] for i in range(len(id2label))],
+        "window": window,
+        "stride": stride,
+        "max_length": int(model.config.max_position_embeddings),
+        "opset": OPSET,
+    }
+    (out_dir / LABELS_FILE).write_text(json.dumps(labels, indent=2) + "\n", encoding="utf-8")
+    return {"onnx_max_abs_diff": max_diff, "onnx_bytes": path.stat().st_size}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point."""
+    ap = argparse.ArgumentParser(prog="python -m training.extractor.export", description=__doc__)
+    ap.add_argument("--hf", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--window", type=int, default=256)
+    ap.add_argument("--stride", type=int, default=192)
+    args = ap.parse_args(argv)
+    print(json.dumps(export_onnx(args.hf, args.out, window=args.window, stride=args.stride)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

