@@ -57,6 +57,10 @@ def test_per_skill_statements_are_not_total() -> None:
     s = t2.index("stakeholder")
     assert estimate_years(t2, skill_spans=[(s, s + 22)])[0] is None
     assert estimate_years(t2)[0] == 10.0  # without spans it reads as a total
+    # "years OF experience in <skill>" states the total ("5+ years of experience in social media management")
+    t3 = "Marketer with 5+ years of experience in social media management."
+    s3 = t3.index("social")
+    assert estimate_years(t3, skill_spans=[(s3, s3 + 23)])[0] == 5.0
 
 
 def test_implausible_statement_dropped_and_range_total_capped() -> None:

@@ -95,7 +95,9 @@ def skillspan_docs(path: Path, *, sentences_per_doc: int = 12) -> list[Doc]:
         pos = 0
         for row in buf:
             cur: list[int] | None = None
-            for k, (tok, ts, tk) in enumerate(zip(row["tokens"], row["tags_skill"], row["tags_knowledge"], strict=True)):
+            for k, (tok, ts, tk) in enumerate(
+                zip(row["tokens"], row["tags_skill"], row["tags_knowledge"], strict=True)
+            ):
                 if k:
                     parts.append(" ")
                     pos += 1

@@ -110,12 +110,16 @@ def train(
     deadline: float | None = None,
     max_steps: int | None = None,
     log_every: int = 10,
+    empty_keep: float = 1.0,
+    freeze_layers: int = 0,
 ) -> dict[str, Any]:
     """Fine-tune the base MiniLM on ``docs`` and save it (HF format) to ``hf_out``.
 
     Args:
         deadline: ``time.monotonic()`` value by which the loop must stop (planned steps shrink to fit).
         max_steps: hard cap on optimiser steps (tests).
+        empty_keep: share of windows without any skill token that is kept (seeded sample).
+        freeze_layers: lowest transformer layers left frozen (with the word embeddings) for faster steps.
 
     Returns:
         Training figures (windows, steps, seconds, mean step time, last loss).
@@ -127,7 +131,7 @@ def train(
     seed_everything(seed)
     base = base_model_path()
     tok = load_tokenizer(base)
-    windows = build_windows(docs, tok, window=window, stride=stride, seed=seed)
+    windows = build_windows(docs, tok, window=window, stride=stride, seed=seed, empty_keep=empty_keep)
     model = AutoModelForTokenClassification.from_pretrained(
         str(base),
         num_labels=len(LABELS),
@@ -136,6 +140,10 @@ def train(
         attn_implementation="eager",
     )
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)  # faster steps, keeps the vocab geometry
+    if freeze_layers > 0:
+        model.bert.embeddings.requires_grad_(False)
+        for layer in model.bert.encoder.layer[:freeze_layers]:
+            layer.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     steps_per_epoch = max(1, -(-len(windows) // batch_size))
@@ -205,6 +213,8 @@ def train(
         "stride": stride,
         "threads": threads,
         "seed": seed,
+        "empty_keep": empty_keep,
+        "freeze_layers": freeze_layers,
     }
 
 
@@ -254,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--max-minutes", type=float, default=12.0, help="wall budget for the whole run")
     ap.add_argument("--max-steps", type=int, default=None)
+    ap.add_argument("--empty-keep", type=float, default=0.35, help="share of skill-free windows kept")
+    ap.add_argument("--freeze-layers", type=int, default=2, help="frozen lowest encoder layers")
     ap.add_argument("--limit-docs", type=int, default=0, help="use only the first N dotin train docs (tests)")
     ap.add_argument("--no-eval", action="store_true", help="skip hybrid tuning and the dev measurement")
     ap.add_argument("--finalize-only", action="store_true", help="only tune + measure an existing --out")
@@ -287,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
             threads=args.threads,
             deadline=deadline,
             max_steps=args.max_steps,
+            empty_keep=args.empty_keep,
+            freeze_layers=args.freeze_layers,
         )
         from training.extractor.export import export_onnx
 

@@ -188,10 +188,10 @@ def estimate_years(
 def _normalise_sections(text: str, sections: Sequence[Any] | None) -> list[tuple[str, int, int]]:
     if not sections:
         return [("", 0, len(text))]
-    out = []
+    out: list[tuple[str, int, int]] = []
     for s in sections:
-        get = s.get if isinstance(s, dict) else lambda k, _s=s: getattr(_s, k)
-        out.append((str(get("name")), int(get("start")), int(get("end"))))
+        d: dict[str, Any] = s if isinstance(s, dict) else {k: getattr(s, k) for k in ("name", "start", "end")}
+        out.append((str(d["name"]), int(d["start"]), int(d["end"])))
     return out
 
 
@@ -216,10 +216,12 @@ def _quantity(m: re.Match[str]) -> float:
     return years
 
 
-def _followed_by_skill(end: int, text: str, skill_starts: list[int]) -> bool:
-    """True if the statement is directly followed by "with/in/... <skill mention>"."""
+def _followed_by_skill(end: int, text: str, skill_starts: list[int], of_experience: bool = False) -> bool:
+    """True if the statement is directly followed by "with/using <...>" or "in/on/... <skill mention>"."""
+    if _WITH_RE.match(text, end) is not None:
+        return True
     tail = _SKILL_TAIL.match(text, end)
-    if tail is None:
+    if tail is None or of_experience:
         return False
     if _TOTAL_TAIL.match(text, end):
         return False
@@ -236,7 +238,10 @@ def _statements(text: str, secs: list[tuple[str, int, int]], skill_starts: list[
         for m in pattern.finditer(text):
             if _section_at(secs, m.start()) == "education":
                 continue
-            if pattern is not _STATEMENT_C and _followed_by_skill(m.end(), text, skill_starts):
+            # "N years of experience in <skill>" usually states the total ("5+ years of experience in social
+            # media management"); "N years' experience in <skill>" / "... with <skill>" is about the skill
+            of_experience = pattern is _STATEMENT_A and re.search(r"\bof\b", m.group(0), re.IGNORECASE) is not None
+            if pattern is not _STATEMENT_C and _followed_by_skill(m.end(), text, skill_starts, of_experience):
                 continue
             start, end = m.start(), m.end()
             if any(s <= start < e or start <= s < end for s, e in found):
@@ -249,6 +254,9 @@ def _statements(text: str, secs: list[tuple[str, int, int]], skill_starts: list[
                 section=_section_at(secs, start) or None,  # type: ignore[arg-type]
                 years=round(_quantity(m), 4),
                 plus=bool(m.group("plus")),
+                start_date=None,
+                end_date=None,
+                used=False,
             )
     return list(found.values())
 
@@ -293,8 +301,10 @@ def _ranges(text: str, secs: list[tuple[str, int, int]], reference_year: int | N
                 end=m.end(),
                 section=section or None,  # type: ignore[arg-type]
                 years=round(end_val - start_val, 4),
+                plus=False,
                 start_date=f"{sy:04d}" + (f"-{sm:02d}" if sm else ""),
                 end_date=end_label,
+                used=False,
             )
         )
     return out

