@@ -59,8 +59,8 @@ def invoke(apps: dict[str, ModuleType], stage: str, event: Any) -> Any:
 
 def test_models_are_loaded_at_import(apps: dict[str, ModuleType]) -> None:
     for stage in STAGES:
-        assert apps[stage].STAGE == stage
-        assert apps[stage].MODELS.stage == stage
+        assert apps[stage].lambda_handler.stage == stage
+        assert apps[stage].lambda_handler.models.stage == stage
 
 
 def test_direct_invoke_envelope_and_bare_payload(apps: dict[str, ModuleType]) -> None:
