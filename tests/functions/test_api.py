@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 import boto3
-import docx
 import pytest
 from careerready.api.app import create_app
 from careerready.core.config import load_settings
@@ -19,33 +18,11 @@ from mangum import Mangum
 from pypdf import PdfWriter
 from serving_models import RESUME, fixture_models_for, missing_real_artifacts, real_models_for
 
+from tests.documents import docx_bytes as make_docx
+from tests.documents import text_pdf as make_text_pdf
+
 MAX_UPLOAD = 300_000
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
-
-
-def make_text_pdf(lines: list[str]) -> bytes:
-    body = " ".join(f"({line}) '" for line in lines)
-    content = f"BT /F1 11 Tf 72 720 Td 14 TL {body} ET".encode("latin-1")
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + obj + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
-    return out.getvalue()
 
 
 def blank_pdf() -> bytes:
@@ -53,15 +30,6 @@ def blank_pdf() -> bytes:
     writer.add_blank_page(width=612, height=792)
     buf = io.BytesIO()
     writer.write(buf)
-    return buf.getvalue()
-
-
-def make_docx(paragraphs: list[str]) -> bytes:
-    document = docx.Document()
-    for p in paragraphs:
-        document.add_paragraph(p)
-    buf = io.BytesIO()
-    document.save(buf)
     return buf.getvalue()
 
 

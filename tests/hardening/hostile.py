@@ -5,40 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
-
-def _pdf(objects: list[bytes], root: int = 1) -> bytes:
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + obj + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref))
-    return out.getvalue()
-
-
-def text_pdf(lines: list[str], pages: int = 1) -> bytes:
-    """A PDF whose ``pages`` pages all show ``lines`` (one shared content stream: 5,000 pages stay small)."""
-    body = " ".join(f"({line}) '" for line in lines)
-    content = f"BT /F1 11 Tf 72 720 Td 14 TL {body} ET".encode("latin-1")
-    first_page = 5
-    kids = " ".join(f"{first_page + i} 0 R" for i in range(pages)).encode()
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    page = (
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R"
-        b" /Resources << /Font << /F1 4 0 R >> >> >>"
-    )
-    objs.extend([page] * pages)
-    return _pdf(objs)
+from tests.documents import pdf_from_objects as _pdf
+from tests.documents import text_pdf
 
 
 def image_only_pdf() -> bytes:

@@ -7,7 +7,6 @@ in-process analysis when trained artifacts exist (``test_real_analysis_roundtrip
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import socket
@@ -25,6 +24,8 @@ from careerready.services.ingest import (
     result_key,
 )
 
+from tests.documents import docx_bytes, text_pdf
+
 pytestmark = pytest.mark.integration
 
 SKILLS = ["Python", "SQL", "Docker", "Kubernetes", "AWS", "pandas", "React", "TypeScript", "Git", "Terraform"]
@@ -40,41 +41,11 @@ def _resume_text(rng: random.Random, i: int) -> str:
 
 
 def _pdf_bytes(text: str) -> bytes:
-    """A minimal valid one-page PDF showing ``text`` (Helvetica, one line per text line)."""
-    lines = [ln.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for ln in text.splitlines()]
-    ops = ["BT", "/F1 11 Tf", "14 TL", "50 780 Td"] + [f"({ln}) Tj T*" for ln in lines] + ["ET"]
-    stream = "\n".join(ops).encode("latin-1")
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objs, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % n + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
-    return out.getvalue()
+    return text_pdf(text.splitlines())
 
 
 def _docx_bytes(text: str) -> bytes:
-    import docx
-
-    document = docx.Document()
-    for line in text.splitlines():
-        document.add_paragraph(line)
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
+    return docx_bytes(text.splitlines())
 
 
 def word_count_analyzer(job: AnalysisJob) -> dict[str, Any]:
