@@ -15,10 +15,10 @@ import io
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 from careerready.core.paths import ARTIFACTS_DIR, DATA_DIR
 
+from infra.local.events import notify_queue, sqs_event
 from infra.local.stack import RESUME_BUCKET, LocalStack, free_port
 
 # sample file -> the role its owner is aiming for (free-text titles on purpose: resolved by the API)
@@ -92,18 +92,7 @@ def event_path(stack: LocalStack, samples_dir: Path) -> dict[str, int]:
     s3.create_bucket(Bucket=RESUME_BUCKET)
     queue_url = sqs.create_queue(QueueName="careerready-ingest")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    s3.put_bucket_notification_configuration(
-        Bucket=RESUME_BUCKET,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": arn,
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "incoming/"}]}},
-                }
-            ]
-        },
-    )
+    notify_queue(s3, RESUME_BUCKET, arn)
     for name, roles in SAMPLES.items():
         s3.put_object(
             Bucket=RESUME_BUCKET,
@@ -119,22 +108,7 @@ def event_path(stack: LocalStack, samples_dir: Path) -> dict[str, int]:
         msgs = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
         if not msgs:
             break
-        event: dict[str, Any] = {
-            "Records": [
-                {
-                    "messageId": m["MessageId"],
-                    "receiptHandle": m["ReceiptHandle"],
-                    "body": m["Body"],
-                    "attributes": {},
-                    "messageAttributes": {},
-                    "md5OfBody": m.get("MD5OfBody", ""),
-                    "eventSource": "aws:sqs",
-                    "eventSourceARN": arn,
-                    "awsRegion": "us-east-1",
-                }
-                for m in msgs
-            ]
-        }
+        event = sqs_event(msgs, arn)
         failures = {f["itemIdentifier"] for f in process_sqs_event(event, service)["batchItemFailures"]}
         for m in msgs:
             if m["MessageId"] not in failures:

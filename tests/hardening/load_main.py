@@ -110,24 +110,14 @@ def ingest_drill(
     """Upload ``n`` resumes (``corrupt_ratio`` of them corrupt) to ``bucket`` (notifications -> SQS) and drain."""
     from careerready.services.ingest import IngestService
 
+    from infra.local.events import notify_queue
     from tests.hardening.test_faults import make_queue_with_dlq
 
     rng = random.Random(seed)
     t0 = time.perf_counter()
     queue_url, dlq_url = make_queue_with_dlq(sqs, f"drill-{bucket}")
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    s3.put_bucket_notification_configuration(
-        Bucket=bucket,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": queue_arn,
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "incoming/"}]}},
-                }
-            ]
-        },
-    )
+    notify_queue(s3, bucket, queue_arn)
     corrupt = set(rng.sample(range(n), round(n * corrupt_ratio)))
 
     def upload(i: int) -> None:

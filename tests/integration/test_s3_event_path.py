@@ -24,6 +24,7 @@ from careerready.services.ingest import (
     result_key,
 )
 
+from infra.local.events import notify_queue, sqs_event
 from tests.documents import docx_bytes, text_pdf
 
 pytestmark = pytest.mark.integration
@@ -80,18 +81,7 @@ def aws(moto_server: str) -> Iterator[dict[str, Any]]:
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     s3.create_bucket(Bucket=name)
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-    s3.put_bucket_notification_configuration(
-        Bucket=name,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": queue_arn,
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "incoming/"}]}},
-                }
-            ]
-        },
-    )
+    notify_queue(s3, name, queue_arn)
     _drain_raw(sqs, queue_url)  # the s3:TestEvent moto may send on configuration
     yield {"s3": s3, "sqs": sqs, "bucket": name, "queue_url": queue_url, "queue_arn": queue_arn, "dlq_url": dlq_url}
 
@@ -107,26 +97,6 @@ def _drain_raw(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
         out.extend(msgs)
 
 
-def _sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
-    """The Lambda SQS event for a batch of received messages (the shape the event source mapping sends)."""
-    return {
-        "Records": [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "0"},
-                "messageAttributes": {},
-                "md5OfBody": m["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": queue_arn,
-                "awsRegion": "us-east-1",
-            }
-            for m in messages
-        ]
-    }
-
-
 def _drain_through_handler(
     aws: dict[str, Any], service: IngestService, batch_size: int = 10
 ) -> tuple[list[dict[str, Any]], list[str]]:
@@ -138,7 +108,7 @@ def _drain_through_handler(
         msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=batch_size).get("Messages", [])
         if not msgs:
             return events, failed
-        event = _sqs_event(msgs, aws["queue_arn"])
+        event = sqs_event(msgs, aws["queue_arn"])
         events.append(event)
         response = process_sqs_event(event, service)
         bad = {f["itemIdentifier"] for f in response["batchItemFailures"]}
@@ -277,12 +247,12 @@ def test_unreachable_s3_is_retried_then_dead_lettered(aws: dict[str, Any]) -> No
     from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
     with pytest.raises(BatchProcessingError):
-        process_sqs_event(_sqs_event(msgs, aws["queue_arn"]), broken)
+        process_sqs_event(sqs_event(msgs, aws["queue_arn"]), broken)
     assert _listing(s3, bucket, "results/") == {}
 
     # a mixed batch: the failed record alone is reported for retry
     msgs = sqs.receive_message(QueueUrl=aws["queue_url"], MaxNumberOfMessages=10)["Messages"]
-    event = _sqs_event(msgs, aws["queue_arn"])
+    event = sqs_event(msgs, aws["queue_arn"])
     good = json.dumps(json.loads(msgs[0]["Body"]))
     event["Records"].append({**event["Records"][0], "messageId": "extra", "body": good})
 
@@ -304,7 +274,7 @@ def test_unreachable_s3_is_retried_then_dead_lettered(aws: dict[str, Any]) -> No
         msgs = [m for m in msgs if "b.txt" in m["Body"]]
         if msgs:
             with pytest.raises(BatchProcessingError):
-                process_sqs_event(_sqs_event(msgs, aws["queue_arn"]), HalfBroken(s3, word_count_analyzer))
+                process_sqs_event(sqs_event(msgs, aws["queue_arn"]), HalfBroken(s3, word_count_analyzer))
     dead = sqs.receive_message(QueueUrl=aws["dlq_url"], MaxNumberOfMessages=10).get("Messages", [])
     assert [parse_notification(m["Body"])[0].key for m in dead] == ["incoming/b.txt"]
 
