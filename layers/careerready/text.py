@@ -123,3 +123,14 @@ def is_common_word(s: str) -> bool:
     if len(key) < 2 or key.replace(".", "").isdigit():
         return True
     return key in COMMON_WORDS
+
+
+NUMBER_WORDS: dict[str, int] = {
+    w: i
+    for i, w in enumerate(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split(),
+        start=1,
+    )
+}
+"""Spelled-out numbers one..twenty (years of experience: "five years of Python")."""

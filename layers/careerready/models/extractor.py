@@ -27,7 +27,7 @@ from typing import Any
 from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError
 from careerready.pipelines.sections import Section, detect_sections, section_starts
 from careerready.schemas.extraction import ExtractedSkill, SkillMention
-from careerready.text import COMMON_WORDS, normalize_alias
+from careerready.text import COMMON_WORDS, NUMBER_WORDS, normalize_alias
 
 __all__ = [
     "GAZETTEER_FILE",
@@ -77,24 +77,7 @@ _LABEL_BEFORE_RE = re.compile(r"(?:^|\n)[ \t•·*\-▪●■>]*$")
 _LIST_SEP_RE = re.compile(r"^[\s,;/|&()\[\]•·*\-]*(?:(?:and|or|&)\s*)?[\s,;/|&()\[\]•·*\-]*$", re.IGNORECASE)
 
 # ---- years of experience ------------------------------------------------------------------------
-_NUM_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-}
+_NUM_WORDS = {"a": 1, "an": 1, **NUMBER_WORDS}
 # found unit-first ("years" is rare, digits are not), then the number is read backwards
 _YEARS_UNIT_RE = re.compile(r"\b(?P<unit>years?|yrs?\.?|yoe|months?|mos?\.?)(?![a-z])\s*(?P<plus2>\+)?", re.IGNORECASE)
 _YEARS_NUM_RE = re.compile(

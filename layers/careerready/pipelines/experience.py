@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from careerready.schemas.extraction import ExperienceEvidence
+from careerready.text import NUMBER_WORDS
 
 __all__ = ["MAX_YEARS", "estimate_years"]
 
@@ -36,28 +37,7 @@ __all__ = ["MAX_YEARS", "estimate_years"]
 MAX_YEARS = 50.0
 MIN_START_YEAR = 1950
 
-_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-}
+_WORDS = NUMBER_WORDS
 _NUM = r"(?:\d{1,2}(?:\.\d{1,2})?|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
 _YEARS_WORD = r"(?:years?|yrs?\.?)"
 # "<N>[+] years [<M> months]"
