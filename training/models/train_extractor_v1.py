@@ -13,8 +13,10 @@ when ``int(sha256("dotin-dev:" + id), 16) % 100 < 20`` (about 20 %); the rest is
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -84,6 +86,23 @@ def run_shared_eval(eval_script: Path, gold: list[dict[str, Any]], pred: list[di
     return result
 
 
+_PLAIN_TOKEN_RE = re.compile(r"[a-z0-9+#.]+")
+
+
+def plain_gazetteer_baseline(names_csv: Path, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The named baseline: every n-gram (n <= 5) of the lower-cased text that equals one of the
+    laiser taxonomy's 23,800 skill names, with no aliases, context rules, negation or sections."""
+    with names_csv.open(encoding="utf-8", newline="") as fh:
+        names = {" ".join(_PLAIN_TOKEN_RE.findall(row["skill_name"].lower())) for row in csv.DictReader(fh)}
+    names.discard("")
+    out = []
+    for d in docs:
+        toks = [t.strip(".") for t in _PLAIN_TOKEN_RE.findall(d["text"].lower())]
+        found = {" ".join(toks[i : i + n]) for n in range(1, 6) for i in range(len(toks) - n + 1)} & names
+        out.append({"id": d["id"], "skills": sorted(found)})
+    return out
+
+
 def evaluate(extractor: GazetteerExtractor, dotin_dir: Path, eval_script: Path) -> dict[str, Any]:
     """Dev/train figures with the shared metric plus latency per resume."""
     docs = read_dotin(dotin_dir)
@@ -106,6 +125,11 @@ def evaluate(extractor: GazetteerExtractor, dotin_dir: Path, eval_script: Path) 
         },
         "split": {"dev": len(dev), "train": len(train), "rule": f"sha256('{DEV_SALT}'+id) % 100 < {DEV_PERCENT}"},
     }
+    laiser = dotin_dir.parent / "laiser-skill-taxonomy" / "faiss_skills.csv"
+    if laiser.is_file():
+        metrics["baseline_plain_gazetteer_dev"] = run_shared_eval(
+            eval_script, dev, plain_gazetteer_baseline(laiser, dev)
+        )
     return metrics
 
 
@@ -127,7 +151,9 @@ def _report(out: Path, gazetteer: dict[str, Any], metrics: dict[str, Any], comma
             "| split | resumes | precision | recall | F1 | predicted strings | gold strings |",
             "|---|---|---|---|---|---|---|",
         ]
-        for name in ("dev", "dev_mentions", "train"):
+        for name in ("dev", "dev_mentions", "train", "baseline_plain_gazetteer_dev"):
+            if name not in metrics:
+                continue
             m = metrics[name]
             lines.append(
                 f"| {name} | {m['resumes']} | {m['precision']:.4f} | {m['recall']:.4f} | {m['f1']:.4f} "
@@ -185,7 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     if (args.dotin / "train.jsonl").is_file() and args.eval_script.is_file():
         metrics = evaluate(extractor, args.dotin, args.eval_script)
         datasets["dotin-resume-ner"] = {"version": "train.jsonl", "sha256": sha256_file(args.dotin / "train.jsonl")}
-        for name in ("dev", "dev_mentions", "train"):
+        for name in ("dev", "dev_mentions", "train", "baseline_plain_gazetteer_dev"):
+            if name not in metrics:
+                continue
             m = metrics[name]
             print(f"{name:13} P={m['precision']:.4f} R={m['recall']:.4f} F1={m['f1']:.4f} (resumes={m['resumes']})")
         print(f"latency dev: {metrics['dev_ms_per_resume']}")
