@@ -55,6 +55,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
+        # local runs may keep overrides in ./.env (see .env.example); real environment variables win
+        env_file=".env",
+        env_file_encoding="utf-8",
         extra="ignore",
         populate_by_name=True,
         frozen=True,
