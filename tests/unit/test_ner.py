@@ -25,7 +25,19 @@ from tokenizers import Tokenizer, models, normalizers, pre_tokenizers  # noqa: E
 REAL = Path(__file__).resolve().parents[2] / "artifacts" / "ner" / "v1"
 
 # word piece -> tag (0 = O, 1 = B, 2 = I)
-TAGS = {"python": 1, "docker": 1, "kube": 1, "##rnetes": 2, "machine": 1, "learning": 2, "##ling": 1, "café": 1}
+TAGS = {
+    "python": 1,
+    "docker": 1,
+    "kube": 1,
+    "##rnetes": 2,
+    "machine": 1,
+    "learning": 2,
+    "##ling": 1,
+    "café": 1,
+    "asp": 1,
+    "net": 1,
+    "c": 1,
+}
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "and", "i", "use", "skills", ":", ",", ".", "model", "the", "—", *TAGS]
 
 
@@ -75,6 +87,19 @@ def test_spans_index_unicode_text_exactly(tiny: ner_mod.NerModel) -> None:
     # word snapping: only '##ling' is tagged, the span still covers the whole word
     s, e, _ = spans[4]
     assert (s, e) == (text.index("modelling"), text.index("modelling") + len("modelling"))
+
+
+def test_skill_punctuation_is_kept(tiny: ner_mod.NerModel) -> None:
+    text = "I use ASP.NET, .NET and C++; C and C# too."
+    got = [text[s:e] for s, e, _ in tiny.predict_spans(text)]
+    assert got == ["ASP.NET", ".NET", "C++", "C", "C#"]
+
+
+def test_threshold_controls_decoding(tiny: ner_mod.NerModel) -> None:
+    text = "python and docker"
+    offsets, probs = tiny.token_probs(text)
+    assert [text[s:e] for s, e, _ in tiny.decode(text, offsets, probs).spans] == ["python", "docker"]
+    assert tiny.decode(text, offsets, probs, threshold=0.999).spans == []
 
 
 def test_windows_merge_across_boundaries(tiny: ner_mod.NerModel, tmp_path: Path) -> None:

@@ -190,6 +190,30 @@ def skillspan_dev(ner: Any, skillspan_dir: Path) -> dict[str, Any]:
     }
 
 
+# ---- decoding threshold (dotin TRAIN split only) ------------------------------------------------------------------
+THRESHOLD_GRID = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
+
+
+def tune_threshold(train_rows: list[dict[str, Any]], ner: Any, eval_script: Path = DEFAULT_EVAL) -> dict[str, Any]:
+    """Skill-probability threshold of the tagger maximising the shared F1 of learned spans on the train split."""
+    cache = {str(r["id"]): ner.token_probs(r["text"]) for r in train_rows}
+    results: dict[str, Any] = {}
+    best_t, best_f1 = 0.5, -1.0
+    for t in THRESHOLD_GRID:
+        preds: dict[str, list[str]] = {}
+        for r in train_rows:
+            offsets, probs = cache[str(r["id"])]
+            seen: dict[str, str] = {}
+            for s, e, _ in ner.decode(r["text"], offsets, probs, t).spans:
+                seen.setdefault(normalize_alias(r["text"][s:e]), r["text"][s:e])
+            preds[str(r["id"])] = list(seen.values())
+        res = score(train_rows, preds, eval_script)
+        results[str(t)] = res
+        if res["f1"] > best_f1:
+            best_t, best_f1 = t, res["f1"]
+    return {"threshold": best_t, "train_f1_by_threshold": results}
+
+
 # ---- hybrid tuning (dotin TRAIN split only) ----------------------------------------------------------------------
 class _CachedNer:
     """Memoises ``predict`` per text (tuning runs the hybrid many times over the same resumes)."""
@@ -318,11 +342,23 @@ def main(argv: list[str] | None = None) -> int:
     def gazetteer(t: str) -> list[str]:
         return [s.text for s in gaz.extract(t) if not s.negated]
 
+    def mentions(skills: Any) -> list[str]:
+        return sorted({m.text for s in skills for m in s.mentions if not m.negated})
+
     predictors: dict[str, Predictor] = {
         "gazetteer v1": gazetteer,
+        "gazetteer v1 (all mentions)": lambda t: mentions(gaz.extract(t)),
         "learned only": lambda t: learned_strings(ner, t),
         "hybrid": hybrid,
+        "hybrid (all mentions)": lambda t: mentions(extract_hybrid(t, gaz, ner, catalog, embeddings).skills),
     }
+    int8 = args.artifacts / "ner" / args.ner_version / "model.int8.onnx"
+    if int8.is_file():
+        fast = ner_mod.load(int8.parent, intra_op_threads=args.threads, model_file=int8.name, stride=254)
+        predictors["learned only (int8, stride 254)"] = lambda t: learned_strings(fast, t)
+        predictors["hybrid (int8, stride 254)"] = lambda t: hybrid_strings(
+            extract_hybrid(t, gaz, fast, catalog, embeddings)
+        )
     cut = [c for c in (first_words(r["text"]) for r in dev) if c]
     table: dict[str, Any] = {}
     for name, fn in predictors.items():
@@ -370,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     print("\n".join(lines))
     print(json.dumps(extra, indent=2))
-    for name in ("learned only", "hybrid"):
+    for name in ("gazetteer v1", "learned only", "hybrid"):
         e = table[name]["errors"]
         print(f"\n{name} recall by type: {json.dumps(e['recall_by_type'])}")
         print(f"{name} top FP: {e['top_false_positives']}")

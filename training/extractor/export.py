@@ -19,14 +19,18 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 OPSET = 17
 MODEL_FILE = "model.onnx"
+INT8_FILE = "model.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 LABELS_FILE = "labels.json"
 
 
-def export_onnx(hf_dir: Path, out_dir: Path, *, window: int = 256, stride: int = 192) -> dict[str, Any]:
+def export_onnx(
+    hf_dir: Path, out_dir: Path, *, window: int = 256, stride: int = 192, int8: bool = True
+) -> dict[str, Any]:
     """Export ``hf_dir`` to ``out_dir/{model.onnx, tokenizer.json, labels.json}``; return the check figures.
 
-    The ONNX logits are compared with torch on a probe text (max absolute difference is returned).
+    The ONNX logits are compared with torch on a probe text (max absolute difference is returned). With
+    ``int8`` a per-channel dynamically quantised copy is written too (``model.int8.onnx``).
     """
     import numpy as np
     import onnxruntime as ort
@@ -56,6 +60,7 @@ def export_onnx(hf_dir: Path, out_dir: Path, *, window: int = 256, stride: int =
     types = torch.zeros_like(ids)
     path = out_dir / MODEL_FILE
     with torch.no_grad():
+        ref = model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits.numpy()
         torch.onnx.export(
             _Wrap(model),
             (ids, mask, types),
@@ -71,12 +76,22 @@ def export_onnx(hf_dir: Path, out_dir: Path, *, window: int = 256, stride: int =
                 "logits": {0: "batch", 1: "sequence"},
             },
         )
-        ref = model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits.numpy()
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     got = sess.run(
         ["logits"], {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy()}
     )[0]
     max_diff = float(np.abs(got - ref).max())
+    figures: dict[str, Any] = {"onnx_max_abs_diff": max_diff, "onnx_bytes": path.stat().st_size}
+    if int8:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(path), str(out_dir / INT8_FILE), per_channel=True, weight_type=QuantType.QInt8)
+        q = ort.InferenceSession(str(out_dir / INT8_FILE), providers=["CPUExecutionProvider"])
+        feeds = {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy()}
+        got8 = q.run(["logits"], feeds)[0]
+        figures["int8_max_abs_diff"] = float(np.abs(got8 - ref).max())
+        figures["int8_argmax_agreement"] = float((got8.argmax(-1) == ref.argmax(-1)).mean())
+        figures["int8_bytes"] = (out_dir / INT8_FILE).stat().st_size
     tok.save(str(out_dir / TOKENIZER_FILE))
     id2label = {int(k): v for k, v in model.config.id2label.items()}
     labels = {
@@ -87,7 +102,7 @@ def export_onnx(hf_dir: Path, out_dir: Path, *, window: int = 256, stride: int =
         "opset": OPSET,
     }
     (out_dir / LABELS_FILE).write_text(json.dumps(labels, indent=2) + "\n", encoding="utf-8")
-    return {"onnx_max_abs_diff": max_diff, "onnx_bytes": path.stat().st_size}
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,8 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--window", type=int, default=256)
     ap.add_argument("--stride", type=int, default=192)
+    ap.add_argument("--no-int8", action="store_true")
     args = ap.parse_args(argv)
-    print(json.dumps(export_onnx(args.hf, args.out, window=args.window, stride=args.stride)))
+    print(json.dumps(export_onnx(args.hf, args.out, window=args.window, stride=args.stride, int8=not args.no_int8)))
     return 0
 
 

