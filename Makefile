@@ -15,7 +15,7 @@ EVENT ?= events/analyze.json
 
 VENV_STAMP := $(VENV)/.stamp-$(shell cat requirements/lock.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: help venv data train retrain publish smoke test lint serve invoke demo bench bench-smoke fuzz load eval-matching eval-extraction clean
+.PHONY: help venv data train retrain publish smoke test lint serve invoke demo bench bench-smoke fuzz load eval-matching eval-extraction train-ner clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -80,9 +80,13 @@ eval-matching: venv ## role matching on real resumes (dotin Designation labels) 
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
 	$(PY) -m training.eval.eval_matching --dotin $(EXTERNAL)/dotin-resume-ner --artifacts $(ARTIFACTS)
 
-eval-extraction: venv ## extractor v1 on the fixed dotin dev split with the shared metric
+train-ner: venv ## fine-tune the learned skill extractor (MiniLM token classifier, <= 12 min) into artifacts/ner/v1
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
-	$(PY) -m training.models.train_extractor_v1 --catalog build/catalog --out build/eval/extractor-v1 --dotin $(EXTERNAL)/dotin-resume-ner --force
+	$(PY) -m training.extractor.train_ner --out $(ARTIFACTS)/ner/v1 --max-minutes 12
+
+eval-extraction: venv ## dotin dev split, shared metric: gazetteer v1, learned, hybrid and the peers side by side
+	@test -f $(ARTIFACTS)/ner/v1/manifest.json || $(MAKE) --no-print-directory train-ner
+	$(PY) -m training.extractor.evaluate --dotin $(EXTERNAL)/dotin-resume-ner --artifacts $(ARTIFACTS) --peers
 
 clean: ## remove generated data and artifacts (keeps .venv)
 	rm -rf build $(ARTIFACTS)
