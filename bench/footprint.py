@@ -1,5 +1,6 @@
 """Installed size per function image: ``pip install --target`` of its requirements + the careerready package.
 
+Requirements files are complete closures installed with ``--no-deps`` (as the Dockerfiles do).
 Third-party installs are cached per requirements-file hash in ``build/bench/footprint.json`` (they are
 slow and only change with the pins); the careerready package is installed fresh every run. Sizes are
 sums of the regular files' sizes (apparent size, not blocks on disk) in MiB (2^20 bytes). Peak RSS
@@ -96,7 +97,7 @@ def function_footprints(
             t0 = time.perf_counter()
             try:
                 with tempfile.TemporaryDirectory(prefix=f"careerready-bench-{name}-") as tmp:
-                    _pip(["--target", tmp, "-r", str(req)], timeout_s)
+                    _pip(["--no-deps", "--target", tmp, "-r", str(req)], timeout_s)
                     hit = {
                         "deps_mb": dir_size_mb(Path(tmp)),
                         "largest": _largest(Path(tmp)),

@@ -173,12 +173,35 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
             f"**Artifacts missing** ({', '.join(art.get('missing', []))}): run `make train`; serving sections were skipped.",
             "",
         ]
-    lines += ["## Budgets", "", "| budget | measured | limit | verdict |", "|---|---:|---:|---|"]
+    base = results.get("baseline") or {}
+    before = {r["budget"]: r for r in base.get("budgets", [])}
+    if before:
+        bm = base.get("machine", {})
+        lines += [
+            "## Budgets",
+            "",
+            f"`before` = the baseline run in `bench/baseline.json` ({base.get('note', '')}; commit "
+            f"`{str(bm.get('commit'))[:12]}`, load average at start {bm.get('loadavg_at_start')}).",
+            "",
+            "| budget | before | measured | limit | verdict |",
+            "|---|---:|---:|---:|---|",
+        ]
+    else:
+        lines += ["## Budgets", "", "| budget | measured | limit | verdict |", "|---|---:|---:|---|"]
     for row in evaluate_budgets(results):
-        lines.append(
-            f"| {row['budget']} | {_fmt(row['value'])} | {row['op']} {_fmt(row['limit'], 0)} | {row['verdict']} |"
-        )
+        prev = before.get(row["budget"])
+        cells = [row["budget"]] + ([_fmt(prev["value"]) if prev else "–"] if before else [])
+        cells += [_fmt(row["value"]), f"{row['op']} {_fmt(row['limit'], 0)}", row["verdict"]]
+        lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
+    la = results.get("loadavg_by_section") or {}
+    if la:
+        lines += [
+            "Load average (1/5/15 min) when each section started (the machine is shared; read figures with it): "
+            + "; ".join(f"{k} {v}" for k, v in la.items())
+            + f"; at end {m.get('loadavg_at_end')}.",
+            "",
+        ]
 
     cold = results.get("cold_start") or {}
     if cold:
@@ -283,7 +306,8 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
                 f"{ev['handled']} resumes (mix {ev.get('size_mix')}) uploaded to moto S3 `incoming/`, notifications "
                 f"received from SQS in batches of <= 10, ingest handler run per batch, {ev.get('results_written')} "
                 f"`results/` objects written, {ev.get('batch_failures')} batch-item failures. Objects carry no role "
-                "metadata, so each analysis ranks every catalog role. Steady state (first batch excluded): "
+                "metadata, so each analysis ranks every catalog role (matcher score for all, full match + gaps "
+                "for the 5 best). Steady state (first batch excluded): "
                 f"{_fmt(ev.get('steady_resumes_per_s_per_core'))} resumes/s per core, "
                 f"{_fmt(ev.get('steady_resumes_per_s_wall'))} resumes/s wall.",
                 "",

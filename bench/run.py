@@ -25,6 +25,9 @@ from bench.common import FUNCTIONS, REPO_ROOT, Deadline, artifacts_status, machi
 
 __all__ = ["FULL", "SMOKE", "Config", "main", "run"]
 
+# budget verdicts of an earlier full run, shown as "before" in the report (update by hand when a change lands)
+BASELINE = REPO_ROOT / "bench" / "baseline.json"
+
 
 @dataclass(frozen=True)
 class Config:
@@ -64,6 +67,7 @@ def _section(results: dict[str, Any], name: str, deadline: Deadline, fn: Any, *a
         results.setdefault("not_measured", []).append(f"{name}: run budget spent before it started")
         return None
     _log(f"[bench] {name} ...")
+    results.setdefault("loadavg_by_section", {})[name] = [round(x, 2) for x in os.getloadavg()]
     t0 = time.perf_counter()
     try:
         out = fn(*args, **kw)
@@ -245,6 +249,9 @@ def _finish(results: dict[str, Any], out_dir: Path, t_start: float) -> dict[str,
     from bench.report import evaluate_budgets, write_report
 
     results["duration_s"] = round(time.perf_counter() - t_start, 1)
+    results.setdefault("machine", {})["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    if BASELINE.is_file() and results.get("mode") == "full":
+        results["baseline"] = json.loads(BASELINE.read_text(encoding="utf-8"))
     results["budgets"] = evaluate_budgets(results)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")

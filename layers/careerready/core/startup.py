@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -83,8 +84,11 @@ def load_models(
     settings: Settings | None = None,
     store: ArtifactStore | None = None,
     registry: Registry | None = None,
+    shared: dict[tuple[str, ...], Any] | None = None,
 ) -> Models:
     """Fetch, verify and load every model ``stage`` needs (uncached; see :func:`get_models`).
+
+    Artifacts are fetched concurrently and each is loaded as soon as its fetch completes.
 
     Args:
         stage: ``extract``, ``match``, ``readiness``, ``recommend``, ``analyze`` or ``ingest``
@@ -92,6 +96,8 @@ def load_models(
         settings: Defaults to :func:`get_settings`.
         store: Defaults to ``ArtifactStore.from_settings(settings)``.
         registry: Defaults to the registry file named by the settings, with version overrides.
+        shared: Loaded models by (source, cache dir, model, version, pin); models found there are
+            reused, new ones added (how :func:`get_models` shares one catalog/embeddings between stages).
 
     Raises:
         ConfigError: unknown stage or bad registry.
@@ -106,39 +112,101 @@ def load_models(
     loaded: dict[str, Any] = {}
     timings: dict[str, dict[str, float]] = {}
     t_start = time.perf_counter()
+    todo: dict[str, str] = {}
     for model, version in wanted.items():
-        try:
-            loader = _resolve_loader(model)
-            fetched = store.fetch_with_info(model, version, manifest_sha256=settings.pinned_manifest_sha256(model))
-            t0 = time.perf_counter()
-            loaded[model_field(model)] = loader(fetched.path)
-            load_ms = (time.perf_counter() - t0) * 1000
-        except CareerReadyError as exc:
-            logger.error("model load failed", stage=stage, model=model, version=version, error=exc.code)
-            raise type(exc)(
-                f"cold start of stage {stage!r}: {model}/{version}: {exc.message}",
-                **{**exc.details, "model": model, "version": version, "stage": stage},
-            ) from exc
-        except Exception as exc:
-            logger.error("model load failed", stage=stage, model=model, version=version, error=type(exc).__name__)
-            raise ArtifactError(
-                f"cold start of stage {stage!r}: loading {model}/{version} failed: {type(exc).__name__}: {exc}",
-                model=model,
-                version=version,
-                stage=stage,
-            ) from exc
-        timings[model] = {
-            "download_ms": round(fetched.download_ms, 2),
-            "verify_ms": round(fetched.verify_ms, 2),
-            "load_ms": round(load_ms, 2),
-            "cached": float(fetched.cached),
-        }
-        logger.info("model loaded", stage=stage, model=model, version=version, timings=timings[model])
+        key = _share_key(store, model, version, settings)
+        if shared is not None and key in shared:
+            loaded[model_field(model)] = shared[key]
+            timings[model] = {"download_ms": 0.0, "verify_ms": 0.0, "load_ms": 0.0, "cached": 1.0, "shared": 1.0}
+        else:
+            todo[model] = version
+    if todo:
+        # fetch every artifact concurrently (downloads + sha256 are I/O / GIL-free), and load each one as
+        # soon as it is there, so the small models load while the big ones are still downloading
+        with ThreadPoolExecutor(max_workers=min(len(todo), _FETCH_THREADS), thread_name_prefix="fetch") as pool:
+            futures = {
+                pool.submit(_fetch, store, model, version, settings.pinned_manifest_sha256(model), stage): model
+                for model, version in todo.items()
+            }
+            try:
+                for fut in as_completed(futures):
+                    model = futures[fut]
+                    version = todo[model]
+                    fetched = fut.result()
+                    t0 = time.perf_counter()
+                    obj = _load(model, version, stage, fetched.path)
+                    load_ms = (time.perf_counter() - t0) * 1000
+                    loaded[model_field(model)] = obj
+                    if shared is not None:
+                        shared[_share_key(store, model, version, settings)] = obj
+                    timings[model] = {
+                        "download_ms": round(fetched.download_ms, 2),
+                        "verify_ms": round(fetched.verify_ms, 2),
+                        "load_ms": round(load_ms, 2),
+                        "cached": float(fetched.cached),
+                    }
+                    logger.info("model loaded", stage=stage, model=model, version=version, timings=timings[model])
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+    timings = {m: timings[m] for m in wanted}
     logger.info("models ready", stage=stage, versions=wanted, total_ms=round((time.perf_counter() - t_start) * 1000, 2))
     return Models(**loaded, versions=dict(wanted), load_timings=timings, stage=stage)
 
 
+_FETCH_THREADS = 4
+# (source, cache dir, model, version, manifest pin) -> loaded wrapper, shared by get_models across stages
+_SHARED: dict[tuple[str, ...], Any] = {}
+
+
+def _share_key(store: ArtifactStore, model: str, version: str, settings: Settings) -> tuple[str, ...]:
+    source = getattr(store, "source", None)
+    describe = getattr(source, "describe", None)
+    where = describe() if callable(describe) else repr(source)
+    pin = settings.pinned_manifest_sha256(model) or ""
+    return (where, str(getattr(store, "cache_dir", "")), model, version, pin)
+
+
+def _fetch(store: ArtifactStore, model: str, version: str, pin: str | None, stage: str) -> Any:
+    try:
+        _resolve_loader(model)  # fail fast on an unknown model, before downloading
+        return store.fetch_with_info(model, version, manifest_sha256=pin)
+    except Exception as exc:
+        raise _load_error(exc, model, version, stage) from exc
+
+
+def _load(model: str, version: str, stage: str, path: Path) -> Any:
+    try:
+        return _resolve_loader(model)(path)
+    except Exception as exc:
+        raise _load_error(exc, model, version, stage) from exc
+
+
+def _load_error(exc: Exception, model: str, version: str, stage: str) -> Exception:
+    """The error a failed fetch/load surfaces as: same class for domain errors, ArtifactError otherwise."""
+    if isinstance(exc, CareerReadyError):
+        if "cold start of stage" in exc.message:
+            return exc
+        logger.error("model load failed", stage=stage, model=model, version=version, error=exc.code)
+        return type(exc)(
+            f"cold start of stage {stage!r}: {model}/{version}: {exc.message}",
+            **{**exc.details, "model": model, "version": version, "stage": stage},
+        )
+    logger.error("model load failed", stage=stage, model=model, version=version, error=type(exc).__name__)
+    return ArtifactError(
+        f"cold start of stage {stage!r}: loading {model}/{version} failed: {type(exc).__name__}: {exc}",
+        model=model,
+        version=version,
+        stage=stage,
+    )
+
+
 @cache
 def get_models(stage: str | None = None) -> Models:
-    """The models for ``stage``, loaded once per process (failures are not cached)."""
-    return load_models(stage)
+    """The models for ``stage``, loaded once per process (failures are not cached).
+
+    Stages of one process share each loaded model (the analyze/ingest functions serve every stage
+    in-process: one catalog and one ONNX session, not one per stage).
+    """
+    return load_models(stage, shared=_SHARED)

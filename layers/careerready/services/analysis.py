@@ -85,13 +85,20 @@ def rank_roles(
     role_ids: Sequence[str],
     years_experience: float | None = None,
     versions: dict[str, str] | None = None,
+    top_n: int | None = None,
 ) -> list[RoleMatch]:
-    """Match extracted skills against ``role_ids`` through the match stage; best first."""
-    payload = {
+    """Match extracted skills against ``role_ids`` through the match stage; best first.
+
+    ``top_n``: only the best ``top_n`` roles come back fully matched (the stage ranks every role by
+    score first, then builds per-skill detail and gaps for the shortlist only); None = all roles.
+    """
+    payload: dict[str, Any] = {
         "skills": [s.model_dump(mode="json") if hasattr(s, "model_dump") else s for s in skills],
         "role_ids": list(role_ids),
         "years_experience": years_experience,
     }
+    if top_n is not None:
+        payload["top_n"] = top_n
     body = _pop_versions(client.call("match", payload), versions if versions is not None else {})
     return MatchResponse.model_validate(body).matches
 
@@ -161,7 +168,10 @@ def analyze(
         # the caller gave none: use the extractor's deterministic estimate (None when the resume has no evidence)
         years_experience = extracted.years_experience
     t0 = time.perf_counter()
-    matches = rank_roles(extracted.skills, client, role_ids, years_experience, versions)
+    # no role given: only the best role (analysed), its runner-up and the closest roles are reported,
+    # so the stage fully matches just that shortlist
+    top_n = None if refs else max(n_closest, 2)
+    matches = rank_roles(extracted.skills, client, role_ids, years_experience, versions, top_n=top_n)
     clock.ms["match"] = (time.perf_counter() - t0) * 1000
 
     closest: list[RankedRole] = []

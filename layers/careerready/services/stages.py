@@ -19,7 +19,7 @@ import binascii
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -49,6 +49,7 @@ __all__ = [
     "readiness",
     "recommend",
     "resolver_for",
+    "space_for",
     "validation_error",
 ]
 
@@ -105,6 +106,25 @@ def resolver_for(catalog: Catalog, embeddings: Any = None) -> RoleResolver:
     return resolver
 
 
+# id(catalog) -> (catalog, embeddings, space)
+_SPACES: dict[int, tuple[Catalog, Any, Any]] = {}
+
+
+def space_for(catalog: Catalog, embeddings: Any) -> Any:
+    """The :class:`~careerready.features.SkillSpace` over ``catalog`` + ``embeddings``, built once per pair.
+
+    Building one normalises every skill and role vector (a few ms); the stages reuse it across requests.
+    """
+    from careerready.features import SkillSpace
+
+    hit = _SPACES.get(id(catalog))
+    if hit is not None and hit[0] is catalog and hit[1] is embeddings:
+        return hit[2]
+    space = SkillSpace.from_embeddings(catalog, embeddings)
+    _SPACES[id(catalog)] = (catalog, embeddings, space)
+    return space
+
+
 def _role(catalog: Catalog, ref: str, embeddings: Any = None) -> Role:
     if ref in catalog.roles:
         return catalog.roles[ref]
@@ -129,33 +149,121 @@ def extract(req: ExtractRequest, models: Any) -> ExtractResponse:
     return extract_skills(req.text, extractor, catalog, getattr(models, "embeddings", None))
 
 
-def match(req: MatchRequest, models: Any) -> MatchResponse:
+def match(req: MatchRequest, models: Any, top_n: int | None = None) -> MatchResponse:
     """Score the skills against each requested role (ids or titles), best first.
+
+    Args:
+        req: the request.
+        models: the stage's models.
+        top_n: return only the ``top_n`` best roles. All roles are ranked by a cheap pass (features +
+            matcher score, the exact score :func:`~careerready.pipelines.matching.match_role` gives),
+            and only the shortlisted ones get the full match (per-skill detail, ranked gaps,
+            explanation); their output is identical to a full ``match_roles`` run. None = every role.
 
     Raises:
         RoleNotFoundError: a role reference resolves to nothing (lists the nearest roles).
         InvalidInputError: too many roles.
     """
-    from careerready.pipelines.matching import match_roles
+    from careerready.pipelines.matching import match_role, match_roles
 
     catalog: Catalog = _need(models, "catalog", "match")
     if len(req.role_ids) > MAX_ROLES_PER_MATCH:
         raise InvalidInputError(f"at most {MAX_ROLES_PER_MATCH} roles per request", field="role_ids")
     roles: list[Role] = []
+    seen: set[str] = set()
     for ref in req.role_ids:
         role = _role(catalog, ref, models.embeddings)
-        if role.id not in {r.id for r in roles}:
+        if role.id not in seen:
+            seen.add(role.id)
             roles.append(role)
-    matches = match_roles(
-        req.skills,
-        roles,
-        catalog,
-        models.embeddings,
-        models.matcher,
-        years_experience=req.years_experience,
-        gap_ranker=models.gap_ranker,
-    )
-    return MatchResponse(matches=matches)
+    if top_n is None or top_n >= len(roles):
+        matches = match_roles(
+            req.skills,
+            roles,
+            catalog,
+            space_for(catalog, models.embeddings),
+            models.matcher,
+            years_experience=req.years_experience,
+            gap_ranker=models.gap_ranker,
+        )
+        return MatchResponse(matches=matches)
+    shortlist, held, space = _shortlist(req, roles, catalog, models, top_n)
+    full = [
+        match_role(held, r, catalog, space, models.matcher, req.years_experience, models.gap_ranker) for r in shortlist
+    ]
+    return MatchResponse(matches=sorted(full, key=lambda m: (-m.score, m.role_id)))
+
+
+class _MemoSpace:
+    """A per-request view of a :class:`~careerready.features.SkillSpace` that memoises its pure lookups.
+
+    Ranking every role asks ``best_related(skill, held)`` again for each role that needs the skill,
+    ``relatedness(held skill, role skills)`` once per (held skill, role) and ``centroid(held)`` once
+    per role. Relatedness is a per-pair value, so each held skill's row over the union of the ranked
+    roles' skills is computed once and indexed; the others are memoised by argument. Everything else
+    is delegated unchanged. Used only to pick the shortlist; the shortlisted roles are then matched
+    with the plain space.
+    """
+
+    def __init__(self, space: Any, universe: Any = ()) -> None:
+        self._space = space
+        self._universe = sorted(set(universe))
+        self._rows: dict[str, dict[str, float]] = {}
+        self._best: dict[tuple[str, tuple[str, ...]], tuple[str | None, float]] = {}
+        self._centroid: dict[int, tuple[Any, Any]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._space, name)
+
+    def relatedness(self, target: str, others: Any) -> Any:
+        """``SkillSpace.relatedness`` from one row per target over ``universe`` (the value is per pair)."""
+        import numpy as np
+
+        row = self._rows.get(target)
+        if row is None:
+            values = self._space.relatedness(target, self._universe)
+            row = self._rows[target] = dict(zip(self._universe, values.tolist(), strict=True))
+        missing = [o for o in others if o not in row]
+        if missing:
+            row.update(zip(missing, self._space.relatedness(target, missing).tolist(), strict=True))
+        return np.array([row[o] for o in others], dtype=np.float64)
+
+    def best_related(self, target: str, held_ids: Any) -> tuple[str | None, float]:
+        """Memoised ``SkillSpace.best_related``."""
+        key = (target, tuple(held_ids))
+        hit = self._best.get(key)
+        if hit is None:
+            hit = self._best[key] = self._space.best_related(target, held_ids)
+        return hit
+
+    def centroid(self, held: Any) -> Any:
+        """Memoised ``SkillSpace.centroid`` (keyed on the held mapping object, which lives for the request)."""
+        hit = self._centroid.get(id(held))
+        if hit is None or hit[0] is not held:
+            vec = self._space.centroid(held)
+            hit = self._centroid[id(held)] = (held, vec)
+        return None if hit[1] is None else hit[1].copy()
+
+
+def _shortlist(req: MatchRequest, roles: list[Role], catalog: Catalog, models: Any, top_n: int) -> tuple[Any, Any, Any]:
+    """The ``top_n`` roles by the matcher score alone (same score and tie order as ``match_roles``).
+
+    Returns ``(roles, held, space)`` so the full match reuses the held skills and the skill space.
+    """
+    from careerready.features import SkillSpace, compute_role_features
+    from careerready.pipelines.matching import as_held
+
+    held = as_held(req.skills, catalog)
+    space = _MemoSpace(space_for(catalog, models.embeddings), universe=(sid for r in roles for sid in r.skill_ids))
+    matcher = models.matcher
+    scored: list[tuple[float, str, Role]] = []
+    for role in roles:
+        rf = compute_role_features(held, role, cast("SkillSpace", space), req.years_experience)
+        score = matcher.predict(rf.match) if matcher is not None else rf.values["coverage_partial"]
+        # match_role reports round(score, 6) and match_roles sorts on it: rank on the same value
+        scored.append((-round(score, 6), role.id, role))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    return [t[2] for t in scored[:top_n]], held, space._space
 
 
 def readiness(req: ReadinessRequest, models: Any) -> ReadinessResponse:
@@ -178,7 +286,6 @@ def recommend(req: RecommendRequest, models: Any) -> RecommendResponse:
     Raises:
         RoleNotFoundError: unknown role.
     """
-    from careerready.features import SkillSpace
     from careerready.pipelines.recommendation import recommend as recommend_resources
     from careerready.pipelines.roadmap import build_roadmap
 
@@ -188,7 +295,7 @@ def recommend(req: RecommendRequest, models: Any) -> RecommendResponse:
     resources = recommend_resources(
         role, held, req.gaps, req.years_experience, models.recommender, catalog, top_k=req.top_k
     )
-    space = SkillSpace.from_embeddings(catalog, models.embeddings)
+    space = space_for(catalog, models.embeddings)
     roadmap = build_roadmap(
         req.gaps,
         held,
@@ -227,7 +334,8 @@ def handle(stage_name: str, payload: dict[str, Any], models: Any) -> dict[str, A
 
     Args:
         stage_name: ``extract``, ``match``, ``readiness`` or ``recommend``.
-        payload: the request as a dict (the JSON body of a stage invocation).
+        payload: the request as a dict (the JSON body of a stage invocation). ``match`` also takes an
+            optional ``top_n`` (positive int): return only the best ``top_n`` roles (see :func:`match`).
         models: :class:`careerready.core.startup.Models` for the stage.
 
     Returns:
@@ -242,12 +350,18 @@ def handle(stage_name: str, payload: dict[str, Any], models: Any) -> dict[str, A
     if not isinstance(payload, dict):
         raise InvalidInputError("payload must be a JSON object", field="payload")
     request_model, fn = STAGES[stage_name]
+    top_n = None
+    if stage_name == "match" and "top_n" in payload:
+        payload = dict(payload)
+        top_n = payload.pop("top_n")
+        if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
+            raise InvalidInputError("top_n: must be a positive integer or null", field="top_n")
     try:
         request = request_model.model_validate(payload)
     except ValidationError as exc:
         raise validation_error(exc) from exc
     t0 = time.perf_counter()
-    response = fn(request, models)
+    response = match(cast(MatchRequest, request), models, top_n=top_n) if top_n is not None else fn(request, models)
     out = response.model_dump(mode="json")
     out["model_versions"] = dict(getattr(models, "versions", {}) or {})
     out["stage_ms"] = round((time.perf_counter() - t0) * 1000, 3)

@@ -1,0 +1,94 @@
+"""The match stage's ``top_n`` shortlist gives exactly the top of a full ranking, and analyze uses it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from careerready.core.errors import InvalidInputError
+from careerready.schemas.analysis import MatchRequest
+from careerready.services import stages
+from careerready.services.analysis import analyze
+from careerready.services.transport import InProcessTransport
+from serving_models import RESUME, fixture_models_for, missing_real_artifacts, real_models_for
+
+DATA_RESUME = """Sam Lee
+Data analyst
+
+Skills
+SQL, Excel, Tableau, Python, pandas, statistics, communication
+
+Experience
+Data Analyst, Initech (2021-2025)
+- Built dashboards in Tableau and reports in Excel; 4 years of SQL.
+"""
+
+
+def _models(kind: str) -> Any:
+    if kind == "real":
+        missing = missing_real_artifacts()
+        if missing:
+            pytest.skip(f"artifacts missing: {missing}")
+        return real_models_for("analyze")
+    return fixture_models_for("analyze")
+
+
+def _request(models: Any, text: str) -> MatchRequest:
+    extracted = stages.extract(stages.ExtractRequest(text=text), models)
+    return MatchRequest(
+        skills=extracted.skills, role_ids=sorted(models.catalog.roles), years_experience=extracted.years_experience
+    )
+
+
+@pytest.mark.parametrize("kind", ["fixture", "real"])
+@pytest.mark.parametrize("text", [RESUME, DATA_RESUME])
+def test_shortlist_equals_the_head_of_the_full_ranking(kind: str, text: str) -> None:
+    models = _models(kind)
+    req = _request(models, text)
+    full = [m.model_dump(mode="json") for m in stages.match(req, models).matches]
+    assert len(full) == len(models.catalog.roles) >= 2
+    for n in (1, 2, 5, len(full) - 1):
+        short = [m.model_dump(mode="json") for m in stages.match(req, models, top_n=n).matches]
+        assert short == full[:n], n
+    # top_n >= number of roles is the plain full match
+    assert [m.model_dump(mode="json") for m in stages.match(req, models, top_n=len(full) + 3).matches] == full
+
+
+def test_handle_accepts_top_n_and_rejects_bad_values() -> None:
+    models = fixture_models_for("match")
+    req = _request(fixture_models_for("analyze"), RESUME)
+    payload = req.model_dump(mode="json")
+    full = stages.handle("match", payload, models)["matches"]
+    out = stages.handle("match", {**payload, "top_n": 2}, models)["matches"]
+    assert out == full[:2]
+    assert "top_n" not in payload  # the caller's dict is not modified
+    for bad in (0, -1, 1.5, "3", True):
+        with pytest.raises(InvalidInputError) as err:
+            stages.handle("match", {**payload, "top_n": bad}, models)
+        assert err.value.details["field"] == "top_n"
+
+
+@pytest.mark.parametrize("kind", ["fixture", "real"])
+def test_analyze_without_role_matches_the_full_ranking(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    models = _models(kind)
+    client = InProcessTransport(lambda stage: models)
+    sent: list[dict[str, Any]] = []
+    real_call = client.call
+
+    def spy(stage: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if stage == "match":
+            sent.append(payload)
+        return real_call(stage, payload)
+
+    monkeypatch.setattr(client, "call", spy)
+    res = analyze(DATA_RESUME, None, client, catalog=models.catalog, request_id="r1", n_closest=3)
+    assert sent[0]["top_n"] == 3
+    full = stages.match(_request(models, DATA_RESUME), models).matches
+    assert res.best_role_id == full[0].role_id
+    assert [r.role_id for r in res.closest_roles] == [m.role_id for m in full[:3]]
+    assert res.analyses[0].match.model_dump() == full[0].model_dump()
+    assert res.analyses[0].role.runner_up is not None and res.analyses[0].role.runner_up.role_id == full[1].role_id
+    # a named role is still matched in full, without top_n
+    sent.clear()
+    analyze(DATA_RESUME, [full[1].role_id], client, catalog=models.catalog, request_id="r2")
+    assert "top_n" not in sent[0]
