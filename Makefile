@@ -80,9 +80,11 @@ eval-matching: venv ## role matching on real resumes (dotin Designation labels) 
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
 	$(PY) -m training.eval.eval_matching --dotin $(EXTERNAL)/dotin-resume-ner --artifacts $(ARTIFACTS)
 
-train-ner: venv ## fine-tune the learned skill extractor (MiniLM token classifier, <= 12 min) into artifacts/ner/v1
+train-ner: venv ## re-train only the learned skill tagger (4-layer MiniLM token classifier, <= 5 min) into artifacts/ner/v1
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
-	$(PY) -m training.extractor.train_ner --out $(ARTIFACTS)/ner/v1 --max-minutes 12
+	rm -rf $(ARTIFACTS)/ner/v1 build/ner-hf/v1
+	$(PY) -m training.extractor.train_ner --out $(ARTIFACTS)/ner/v1 --hf-out build/ner-hf/v1 --dotin $(EXTERNAL)/dotin-resume-ner \
+		--catalog build/catalog --extractor $(ARTIFACTS)/extractor/v1 --embeddings $(ARTIFACTS)/embeddings/v1
 
 eval-extraction: venv ## dotin dev split, shared metric: gazetteer v1, learned, hybrid and the peers side by side
 	@test -f $(ARTIFACTS)/ner/v1/manifest.json || $(MAKE) --no-print-directory train-ner

@@ -243,6 +243,7 @@ def ingest(args: argparse.Namespace) -> dict[str, Any]:
     import boto3
 
     handler = importlib.import_module("app").lambda_handler
+    from infra.local.events import sqs_event
     from infra.local.invoke import LambdaContext
 
     init_ms = _ms(time.perf_counter() - t_imp)
@@ -268,21 +269,10 @@ def ingest(args: argparse.Namespace) -> dict[str, Any]:
         messages = got.get("Messages", [])
         if not messages:
             continue
-        records = [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {},
-                "messageAttributes": {},
-                "md5OfBody": m.get("MD5OfBody", ""),
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:bench-ingest",
-                "awsRegion": "us-east-1",
-            }
-            for m in messages
-            if "s3:TestEvent" not in m["Body"]
-        ]
+        records = sqs_event(
+            [m for m in messages if "s3:TestEvent" not in m["Body"]],
+            "arn:aws:sqs:us-east-1:123456789012:bench-ingest",
+        )["Records"]
         for m in messages:
             sqs.delete_message(QueueUrl=args.queue_url, ReceiptHandle=m["ReceiptHandle"])
         if not records:

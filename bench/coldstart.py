@@ -9,7 +9,9 @@ repetition (a sandbox whose ``/tmp`` survived). Ingest gets a real object and an
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import shutil
 import tempfile
@@ -19,7 +21,7 @@ from typing import Any
 from bench.common import REPO_ROOT, run_child, summarize
 from bench.stack import MotoStack
 
-__all__ = ["PHASES", "measure_cold_starts"]
+__all__ = ["PHASES", "measure_analyze_lambda_cold", "measure_cold_starts"]
 
 PHASES: tuple[str, ...] = ("interpreter_start_ms", "import_ms", "fetch_ms", "load_ms", "first_invoke_ms")
 """Phases that add up (with small glue) to ``cold_start_ms``; fetch = download + verify + manifest/cache checks."""
@@ -153,4 +155,71 @@ def measure_cold_starts(
                 entry[mode]["summary"] = _summary(entry[mode]["runs"])
             if last_cache is not None:
                 shutil.rmtree(last_cache, ignore_errors=True)
+    return results
+
+
+def measure_analyze_lambda_cold(stack: MotoStack, reps: int, warm_invokes: int = 3, log: Any = print) -> dict[str, Any]:
+    """Cold start of ``analyze`` with the Lambda transport (stages behind ``infra.local.lambda_server``).
+
+    Two cases, each ``reps`` times with brand-new empty caches: ``stages_cold`` (the stage workers start
+    on the first request too, so the first response includes their cold starts, called in series) and
+    ``stages_warm`` (stage workers preloaded before the analyze process starts: a new analyze sandbox in
+    front of warm stage functions).
+    """
+    from bench.stack import free_port
+    from infra.local.lambda_server import LambdaServer
+
+    results: dict[str, Any] = {}
+    for case in ("stages_cold", "stages_warm"):
+        entry: dict[str, Any] = {"runs": [], "errors": []}
+        results[case] = entry
+        for rep in range(reps):
+            with tempfile.TemporaryDirectory(prefix="careerready-cache-lt-", dir="/tmp") as tmp:
+                cache = Path(tmp) / "analyze"
+                server = LambdaServer.from_template(
+                    functions=["Extract", "Match", "Readiness", "Recommend"],
+                    port=free_port(),
+                    env_overrides=stack.env(Path(tmp) / "stages"),
+                )
+                quiet = contextlib.redirect_stderr(io.StringIO())  # one log line per invoke
+                try:
+                    quiet.__enter__()
+                    server.start()
+                    if case == "stages_warm":
+                        server.preload()
+                    env = function_env(
+                        "analyze",
+                        {
+                            **stack.env(cache),
+                            "CAREERREADY_TRANSPORT": "lambda",
+                            "CAREERREADY_LAMBDA_ENDPOINT_URL": server.url,
+                        },
+                    )
+                    run = run_child(
+                        [
+                            "cold",
+                            "--function",
+                            "analyze",
+                            "--event",
+                            str(REPO_ROOT / "events" / "analyze.json"),
+                            "--warm-invokes",
+                            str(warm_invokes),
+                        ],
+                        env,
+                    )
+                except Exception as exc:  # recorded, the harness goes on
+                    entry["errors"].append(f"rep {rep}: {type(exc).__name__}: {str(exc)[-600:]}")
+                    continue
+                finally:
+                    server.stop()
+                    quiet.__exit__(None, None, None)
+            run = _derive(run)
+            run.pop("load_timings", None)
+            entry["runs"].append(run)
+            log(
+                f"  cold start analyze (lambda transport, {case}) rep {rep}: {run['cold_start_ms']:.0f} ms "
+                f"(import {run['import_ms']:.0f}, fetch {run['fetch_ms']:.0f}, load {run['load_ms']:.0f}, "
+                f"first {run['first_invoke_ms']:.0f}) ok={run['ok']}"
+            )
+        entry["summary"] = _summary(entry["runs"])
     return results

@@ -19,6 +19,7 @@ from bench.coldstart import function_env
 from bench.common import run_child, summarize
 from bench.resumes import BenchResume
 from bench.stack import MotoStack
+from infra.local.events import notify_queue
 
 __all__ = ["measure_event_path"]
 
@@ -35,18 +36,7 @@ def measure_event_path(
     s3.create_bucket(Bucket=BUCKET)
     queue_url = sqs.create_queue(QueueName=QUEUE, Attributes={"VisibilityTimeout": "300"})["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    s3.put_bucket_notification_configuration(
-        Bucket=BUCKET,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": arn,
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "incoming/"}]}},
-                }
-            ]
-        },
-    )
+    notify_queue(s3, BUCKET, arn)
     texts = [resumes[i % len(resumes)].text for i in range(n)]
     mix: dict[str, int] = {}
     for i in range(n):

@@ -234,7 +234,32 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
                 )
             for err in entry.get("errors", [])[:3]:
                 lines.append(f"| {fn} | error | | {err[:160].replace('|', '/')} |||||||||")
+        lt = results.get("cold_start_analyze_lambda") or {}
+        for case, label in (("stages_cold", "stage workers cold too"), ("stages_warm", "stage workers preloaded")):
+            s = _get(lt, case, "summary") or {}
+            runs = _get(lt, case, "runs") or []
+            if not s:
+                continue
+
+            def medl(k: str, s: dict[str, Any] = s) -> str:
+                return _fmt(_get(s, k, "median"), 0)
+
+            ok = all(r.get("ok") for r in runs) if runs else False
+            lines.append(
+                f"| analyze, Lambda transport ({label}) | empty | {len(runs)} | {medl('cold_start_ms')} | "
+                f"{_fmt(_get(s, 'cold_start_ms', 'p95'), 0)} | {medl('interpreter_start_ms')} | {medl('import_ms')} | "
+                f"{medl('fetch_ms')} ({medl('download_ms')} / {medl('verify_ms')}) | {medl('load_ms')} | "
+                f"{medl('first_invoke_ms')} | {medl('warm_invoke_median_ms')} | {medl('peak_rss_mb')} | {'yes' if ok else 'NO'} |"
+            )
         lines.append("")
+        if lt and not lt.get("error"):
+            lines += [
+                "Lambda transport rows: the analyze process loads only what it needs itself and calls the stage "
+                "functions through the Lambda Invoke API on `infra.local.lambda_server` (one worker process per "
+                "stage, artifacts from the same moto S3 into their own empty cache). With cold stage workers, "
+                "its first invoke includes their cold starts (extract, match, readiness, recommend, in series).",
+                "",
+            ]
         if "cold_start.png" in charts:
             lines += ["![cold start](cold_start.png)", ""]
 

@@ -156,6 +156,19 @@ def run(cfg: Config, out_dir: Path, peers: bool = False) -> dict[str, Any]:
             _log,
         )
         results["cold_start"] = cold or {}
+        if cfg.lambda_transport and "analyze" in cfg.functions:
+            from bench.coldstart import measure_analyze_lambda_cold
+
+            results["cold_start_analyze_lambda"] = _section(
+                results,
+                "cold_start.analyze_lambda",
+                deadline,
+                measure_analyze_lambda_cold,
+                stack,
+                max(1, cfg.cold_reps - 2),
+                cfg.warm_invokes,
+                _log,
+            ) or {"error": "failed"}
 
         from bench import latency as lat
 

@@ -198,7 +198,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_rank_roles(args: argparse.Namespace) -> int:
-    from careerready.schemas.analysis import MatchRequest
+    from careerready.schemas.analysis import MAX_MATCH_TEXT_CHARS, MatchRequest
     from careerready.schemas.extraction import ExtractRequest
     from careerready.services import stages
     from careerready.services.analysis import ranked_role
@@ -211,8 +211,14 @@ def _cmd_rank_roles(args: argparse.Namespace) -> int:
         return _EXIT_FAILED
 
     def worker(text: str) -> dict[str, Any]:
-        skills = stages.extract(ExtractRequest(text=text), extract_models).skills
-        matches = stages.match(MatchRequest(skills=skills, role_ids=role_ids), match_models).matches
+        extracted = stages.extract(ExtractRequest(text=text), extract_models)
+        req = MatchRequest(
+            skills=extracted.skills,
+            role_ids=role_ids,
+            years_experience=extracted.years_experience,
+            text=text[:MAX_MATCH_TEXT_CHARS],
+        )
+        matches = stages.match(req, match_models).matches
         return {"roles": [ranked_role(m).model_dump(mode="json") for m in matches[: args.top]]}
 
     return _run_batch(args, worker, "rank-roles")

@@ -25,7 +25,7 @@ from careerready.services.catalog import Catalog
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_CATALOG = REPO / "tests" / "fixtures" / "catalog_small"
 ARTIFACTS = REPO / "artifacts"
-REAL_MODELS = ("catalog", "embeddings", "extractor", "matching", "readiness", "gap_ranker", "recommender")
+REAL_MODELS = ("catalog", "embeddings", "extractor", "ner", "matching", "readiness", "gap_ranker", "recommender")
 FIXTURE_VERSIONS = {"catalog": "fixture", "extractor": "fixture", "readiness": "fixture"}
 
 RESUME = """Jane Doe

@@ -224,8 +224,10 @@ def test_analyze_compares_several_roles_best_first(client: TestClient) -> None:
     ).json()
     ids = [a["match"]["role_id"] for a in body["analyses"]]
     scores = [a["match"]["score"] for a in body["analyses"]]
+    # analyze sends the text: roles are ordered by rank_score (text vs role profile), then by the fit score
+    keys = [(a["match"]["rank_score"], a["match"]["score"]) for a in body["analyses"]]
     assert sorted(ids) == ["backend_engineer", "data_scientist", "frontend_engineer"]
-    assert scores == sorted(scores, reverse=True) and ids[0] == "backend_engineer" == body["best_role_id"]
+    assert keys == sorted(keys, reverse=True) and ids[0] == "backend_engineer" == body["best_role_id"]
     assert len(set(scores)) == 3
     methods = {a["match"]["role_id"]: a["role"]["method"] for a in body["analyses"]}
     assert methods == {"backend_engineer": "id", "data_scientist": "alt_title", "frontend_engineer": "title"}
@@ -236,7 +238,10 @@ def test_analyze_compares_several_roles_best_first(client: TestClient) -> None:
 def test_analyze_without_role_ranks_all_and_lists_closest(client: TestClient) -> None:
     body = client.post("/v1/analyze", json={"text": RESUME, "include_text": True}).json()
     closest = body["closest_roles"]
-    assert len(closest) == 4 and [c["score"] for c in closest] == sorted((c["score"] for c in closest), reverse=True)
+    # ordered by rank_score (resume text vs role profile), which the first reason states: "... profile (0.27), ..."
+    sims = [float(c["reasons"][0].split("(")[1].split(")")[0]) for c in closest]
+    assert all(c["reasons"][0].startswith("resume text close to the role profile") for c in closest)
+    assert len(closest) == 4 and sims == sorted(sims, reverse=True)
     assert len(body["analyses"]) == 1 and body["analyses"][0]["role"]["method"] == "ranked"
     assert body["best_role_id"] == closest[0]["role_id"] == "backend_engineer"
     assert body["analyses"][0]["match"]["score"] == closest[0]["score"]

@@ -80,9 +80,12 @@ def test_rank_roles_best_first(tmp_path: Path) -> None:
     assert cli.main(["rank-roles", "--input", str(src), "--output", str(out), "--top", "3"]) == 0
     rows = _read_jsonl(out)
     for row in rows:
-        scores = [r["score"] for r in row["roles"]]
-        assert len(scores) == 3 and scores == sorted(scores, reverse=True)
-        assert set(row["roles"][0]) == {"role_id", "title", "score", "reasons"} and row["roles"][0]["reasons"]
+        # ranked by how close the text is to each role (rank_score), then by skill fit (score), then id
+        keys = [(-r["rank_score"], -r["score"], r["role_id"]) for r in row["roles"]]
+        assert len(keys) == 3 and keys == sorted(keys)
+        assert all(0.0 <= r["rank_score"] <= 1.0 for r in row["roles"])
+        assert set(row["roles"][0]) == {"role_id", "title", "score", "rank_score", "reasons"}
+        assert row["roles"][0]["reasons"]
     assert rows[0]["roles"][0]["role_id"] == "backend_engineer"
     assert rows[1]["roles"][0]["role_id"] == "frontend_engineer"
 

@@ -33,18 +33,23 @@ def _models(kind: str) -> Any:
     return fixture_models_for("analyze")
 
 
-def _request(models: Any, text: str) -> MatchRequest:
+def _request(models: Any, text: str, with_text: bool = True) -> MatchRequest:
+    """The request analyze sends (skills, years and the text); ``with_text=False``: skills only."""
     extracted = stages.extract(stages.ExtractRequest(text=text), models)
     return MatchRequest(
-        skills=extracted.skills, role_ids=sorted(models.catalog.roles), years_experience=extracted.years_experience
+        skills=extracted.skills,
+        role_ids=sorted(models.catalog.roles),
+        years_experience=extracted.years_experience,
+        text=text if with_text else None,
     )
 
 
 @pytest.mark.parametrize("kind", ["fixture", "real"])
 @pytest.mark.parametrize("text", [RESUME, DATA_RESUME])
-def test_shortlist_equals_the_head_of_the_full_ranking(kind: str, text: str) -> None:
+@pytest.mark.parametrize("with_text", [True, False])
+def test_shortlist_equals_the_head_of_the_full_ranking(kind: str, text: str, with_text: bool) -> None:
     models = _models(kind)
-    req = _request(models, text)
+    req = _request(models, text, with_text)
     full = [m.model_dump(mode="json") for m in stages.match(req, models).matches]
     assert len(full) == len(models.catalog.roles) >= 2
     for n in (1, 2, 5, len(full) - 1):

@@ -28,8 +28,8 @@ from tests.hardening._support import (
 from tests.hardening.lambda_stub import lambda_stub
 
 needs_artifacts = pytest.mark.skipif(
-    not all((ARTIFACTS / m / "v1" / "manifest.json").is_file() for m in ("catalog", "extractor")),
-    reason="artifacts/catalog/v1 and artifacts/extractor/v1 not trained (run `make train`)",
+    not all((ARTIFACTS / m / "v1" / "manifest.json").is_file() for m in ("catalog", "extractor", "ner")),
+    reason="artifacts/{catalog,extractor,ner}/v1 not trained (run `make train`)",
 )
 
 
@@ -40,8 +40,10 @@ def _closed_port() -> int:
 
 
 def _publish_extract_models(s3_client: Any, bucket: str) -> None:
-    for model in ("catalog", "extractor"):
-        publish(ARTIFACTS / model / "v1", model, "v1", s3_client, bucket)
+    from careerready.services.registry import load_registry
+
+    for model, version in load_registry().models_for("extract").items():
+        publish(ARTIFACTS / model / version, model, version, s3_client, bucket)
 
 
 # ---- cold start --------------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ def test_cold_start_with_s3_unreachable_fails_clearly_then_recovers(
         get_settings.cache_clear()
         models = get_models("extract")
         assert models.extractor is not None and models.catalog is not None
-        assert models.versions == {"catalog": "v1", "extractor": "v1"}
+        assert models.versions == {"catalog": "v1", "extractor": "v1", "ner": "v1"} and models.ner is not None
         assert models.load_timings["catalog"]["cached"] == 0.0  # downloaded, verified, loaded
     finally:
         get_settings.cache_clear()

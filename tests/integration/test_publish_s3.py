@@ -128,6 +128,20 @@ def _publish_extract_stage(root: Path, client: Any, bucket: str) -> None:
     write_manifest(ext, "extractor", "v1", metrics={})
     publish(cat, "catalog", "v1", client, bucket)
     publish(ext, "extractor", "v1", client, bucket)
+    ner = _tiny_ner(root / "ner" / "v1")  # the extract stage serves the learned tagger too
+    write_manifest(ner, "ner", "v1", metrics={})
+    publish(ner, "ner", "v1", client, bucket)
+
+
+def _tiny_ner(root: Path) -> Path:
+    import sys
+
+    functions_tests = str(Path(__file__).resolve().parents[1] / "functions")
+    if functions_tests not in sys.path:  # tiny_ner lives there (no package __init__)
+        sys.path.insert(0, functions_tests)
+    from tiny_ner import build_tiny_ner
+
+    return build_tiny_ner(root)
 
 
 def test_cold_start_from_s3(s3_client: Any, s3_bucket: str, tmp_path: Path) -> None:
@@ -161,6 +175,6 @@ def test_get_models_does_not_cache_failures(
         _publish_extract_stage(tmp_path / "art", s3_client, s3_bucket)
         first = get_models("extract")
         assert first is get_models("extract")  # loaded once per process
-        assert first.versions == {"catalog": "v1", "extractor": "v1"}
+        assert first.versions == {"catalog": "v1", "extractor": "v1", "ner": "v1"}
     finally:
         get_models.cache_clear()

@@ -40,10 +40,15 @@ def test_two_step_training_exports_a_servable_model(tmp_path: Path) -> None:
     rows = [_resume(k) for k in range(12)]
     (dotin / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "ner" / "v1"
+    hf_out = tmp_path / "ner-hf" / "v1"
     rc = train_ner.main(
         [
             "--out",
             str(out),
+            "--hf-out",
+            str(hf_out),
+            "--layers",
+            "2",
             "--dotin",
             str(dotin),
             "--limit-docs",
@@ -66,11 +71,21 @@ def test_two_step_training_exports_a_servable_model(tmp_path: Path) -> None:
     training = manifest["metrics"]["training"]
     assert training["steps"] == 2 and manifest["model"] == "ner"
     assert manifest["datasets"]["dotin-resume-ner"]["docs"] == 4
-    assert training["onnx_max_abs_diff"] < 1e-3
-    for name in ("model.onnx", "tokenizer.json", "labels.json", "hf/config.json", "hf/model.safetensors"):
-        assert (out / name).is_file() and name in manifest["files"]
+    assert training["onnx_max_abs_diff"] < 1e-3 and training["layers"] == 2
+    # the served artifact holds only what serving reads; the checkpoint and the fp32 ONNX stay training-side
+    assert set(manifest["files"]) == {
+        "model.int8.onnx",
+        "tokenizer.json",
+        "labels.json",
+        "LICENSE-all-MiniLM-L6-v2.txt",
+        "report/README.md",
+    }
+    for name in ("model.onnx", "model.int8.onnx", "hf/config.json", "hf/model.safetensors", "manifest.json"):
+        assert (hf_out / name).is_file()
+    assert json.loads((hf_out / "hf" / "config.json").read_text())["num_hidden_layers"] == 2
     labels = json.loads((out / "labels.json").read_text())
     assert labels["labels"] == ["O", "B-SKILL", "I-SKILL"] and labels["window"] == 64
+    assert labels["serve"] == "model.int8.onnx" and labels["stride"] == 62
     model = ner_mod.load(out)
     text = rows[0]["text"] * 3  # several 64-token windows
     pred = model.predict(text)

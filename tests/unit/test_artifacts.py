@@ -19,7 +19,7 @@ from careerready.services.artifacts import (
     sha256_file,
     write_manifest,
 )
-from careerready.services.registry import load_registry
+from careerready.services.registry import Registry, load_registry
 
 
 def _make_version(root: Path, model: str, version: str, files: dict[str, bytes]) -> Path:
@@ -109,7 +109,7 @@ def test_registry_union_and_overrides() -> None:
     for stage in ("extract", "match", "readiness", "recommend"):
         assert reg.models_for(stage).items() <= analyze.items()
     assert reg.models_for("ingest") == analyze
-    assert reg.models_for("extract") == {"catalog": "v1", "extractor": "v1"}
+    assert reg.models_for("extract") == {"catalog": "v1", "extractor": "v1", "ner": "v1"}
     over = load_registry(overrides={"extractor": "v7"})
     assert over.models_for("extract")["extractor"] == "v7" and over.models_for("ingest")["extractor"] == "v7"
     with pytest.raises(ConfigError, match="unknown stage"):
@@ -151,7 +151,8 @@ def test_load_models_extract_stage_with_timings(tmp_path: Path) -> None:
     (ext / "gazetteer.json").write_text(json.dumps(gaz))
     write_manifest(ext, "extractor", "v1", metrics={})
     settings = load_settings(artifact_source="local", artifacts_dir=tmp_path)
-    models = load_models("extract", settings=settings)
+    registry = Registry(stages={"extract": {"catalog": "v1", "extractor": "v1"}})  # the gazetteer-only stage
+    models = load_models("extract", settings=settings, registry=registry)
     assert models.versions == {"catalog": "v1", "extractor": "v1"}
     assert set(models.load_timings) == {"catalog", "extractor"}
     assert all(t["load_ms"] >= 0 and t["verify_ms"] >= 0 for t in models.load_timings.values())
@@ -174,5 +175,6 @@ def test_load_models_wraps_loader_errors(tmp_path: Path) -> None:
     (ext / "gazetteer.json").write_text('{"format": "something-else"}')
     write_manifest(ext, "extractor", "v1", metrics={})
     settings = load_settings(artifact_source="local", artifacts_dir=tmp_path)
+    registry = Registry(stages={"extract": {"catalog": "v1", "extractor": "v1"}})
     with pytest.raises(ArtifactError, match="unsupported gazetteer format"):
-        load_models("extract", settings=settings)
+        load_models("extract", settings=settings, registry=registry)

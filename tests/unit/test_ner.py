@@ -196,7 +196,7 @@ def test_hybrid_drops_untagged_gazetteer_hits_outside_skill_sections(tiny: ner_m
     assert {s.skill_id for s in strict.skills} == {"python"}  # SQL: the tagger gives it P(skill) ~ 0
 
 
-@pytest.mark.skipif(not (REAL / "model.onnx").is_file(), reason="artifacts/ner/v1 not built")
+@pytest.mark.skipif(not (REAL / "manifest.json").is_file(), reason="artifacts/ner/v1 not built")
 def test_real_artifact_spans_are_exact() -> None:
     model = ner_mod.load(REAL)
     text = (
@@ -211,3 +211,28 @@ def test_real_artifact_spans_are_exact() -> None:
         assert not text[s].isspace() and not text[e - 1].isspace()
         assert not (s > 0 and text[s - 1].isalnum() and text[s].isalnum())  # whole words
         assert not (e < len(text) and text[e].isalnum() and text[e - 1].isalnum())
+
+
+def test_disjoint_windows_split_the_text_evenly(tmp_path: Path) -> None:
+    model = ner_mod.load(_tiny_artifact(tmp_path / "disjoint", window=16, stride=14))
+    assert model.window_spans(5) == [(0, 5)]
+    assert model.window_spans(15) == [(0, 8), (8, 7)]  # 2 x ~8, not 14 + 14
+    for n in (1, 14, 15, 28, 29, 100):
+        spans = model.window_spans(n)
+        assert len(spans) == -(-n // 14) and all(1 <= k <= 14 for _, k in spans)
+        assert [s for s, _ in spans] == [sum(k for _, k in spans[:i]) for i in range(len(spans))]
+        assert sum(k for _, k in spans) == n  # every token computed exactly once
+    text = "and " * 20 + "machine learning i use kubernetes" + " and" * 20 + " python"
+    assert [text[s:e] for s, e, _ in model.predict_spans(text)] == ["machine learning", "kubernetes", "python"]
+
+
+@pytest.mark.skipif(not (REAL / "manifest.json").is_file(), reason="artifacts/ner/v1 not built")
+def test_real_artifact_ships_only_what_serving_needs() -> None:
+    manifest = json.loads((REAL / "manifest.json").read_text(encoding="utf-8"))
+    labels = json.loads((REAL / ner_mod.LABELS_FILE).read_text(encoding="utf-8"))
+    served = labels.get("serve", ner_mod.MODEL_FILE)
+    allowed = {served, "tokenizer.json", "labels.json", "hybrid.json", "LICENSE-all-MiniLM-L6-v2.txt"}
+    files = set(manifest["files"])
+    assert {served, "tokenizer.json", "labels.json", "hybrid.json"} <= files
+    assert files - allowed <= {"report/README.md"}  # no hf/ checkpoint, no second ONNX file
+    assert ner_mod.load(REAL).model_file == served

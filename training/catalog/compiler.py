@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ SKILL_KEYS = frozenset(
 )
 MAX_HOURS = 5000.0
 HUMAN_LANGUAGE_CATEGORY = "human-languages"
+#: An O*NET-SOC occupation code as authored in a role's ``onet`` list (``15-1252.00``).
+ONET_CODE_RE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
 
 
 class CatalogBuildError(Exception):
@@ -349,6 +352,10 @@ def load_roles(
                 role_skills[sid] = {"skill_id": sid, "importance": round(importance, 4), "critical": critical}
             if not role_skills:
                 problems.append(f"{where}: lists no resolvable skills")
+            onet_codes = _as_str_list(item.get("onet"), f"{where} onet", problems)
+            for code in onet_codes:
+                if not ONET_CODE_RE.match(code):
+                    problems.append(f"{where}: onet code {code!r} is not an O*NET-SOC code like '15-1252.00'")
             roles[rid] = {
                 "id": rid,
                 "title": item["title"].strip(),
@@ -356,6 +363,7 @@ def load_roles(
                 "family": str(item.get("family") or path.stem),
                 "description": " ".join(str(item.get("description") or "").split()),
                 "min_years": min_years,
+                "onet": list(dict.fromkeys(onet_codes)),
                 "skills": sorted(role_skills.values(), key=lambda s: (-s["importance"], s["skill_id"])),
             }
             origins[rid] = where

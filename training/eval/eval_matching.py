@@ -9,9 +9,13 @@ Labels come from dotin ``Designation`` spans (rule in :mod:`training.eval.labels
 is blanked from the text before ranking. Each kept resume is ranked over every catalog role by
 
 * ``project``: the serving path (``extract`` stage, then
-  :func:`careerready.services.analysis.rank_roles` through the in-process stage client), and
+  :func:`careerready.services.analysis.rank_roles` with the text and the extracted years, through the
+  in-process stage client, as ``analyze`` does), and
 * ``tfidf``: cosine between TF-IDF vectors of the resume and of each role's title + alt titles +
   description + skill names (``TfidfVectorizer`` fitted on the role documents and the resumes).
+
+Every table is also given per half of a fixed split of the labelled resumes (:func:`is_selection`): the
+project's ranking weights were chosen on the selection half, so the report half is the honest figure.
 
 Writes ``report.md`` (also printed), ``metrics.json`` and ``predictions.jsonl`` (ids, labels and
 ranked role ids only, no resume text) into ``--out``. Same inputs -> same bytes.
@@ -47,6 +51,7 @@ __all__ = [
     "EvalResult",
     "build_examples",
     "evaluate",
+    "is_selection",
     "load_dotin",
     "main",
     "project_ranker",
@@ -57,6 +62,15 @@ __all__ = [
 ]
 
 TOP_KS = (1, 3)
+#: Design choices of the project ranking (e.g. EMBEDDING_WEIGHT) were made on this half only; the other is "report".
+SPLIT_SALT = "sel"
+
+
+def is_selection(resume_id: str) -> bool:
+    """Fixed half split of the labelled resumes: sha256("sel:<id>") first byte < 128 -> selection half."""
+    import hashlib
+
+    return hashlib.sha256(f"{SPLIT_SALT}:{resume_id}".encode()).digest()[0] < 128
 
 
 @dataclass(frozen=True)
@@ -94,10 +108,17 @@ class EvalResult:
             "majority": _majority(gold),
             "systems": {},
         }
+        sel = [is_selection(e.resume_id) for e in self.examples]
         for name, ranked in self.rankings.items():
+            halves = {}
+            for half, flag in (("selection", True), ("report", False)):
+                g = [x for x, f in zip(gold, sel, strict=True) if f == flag]
+                r = [x for x, f in zip(ranked, sel, strict=True) if f == flag]
+                halves[half] = {"n": len(g), **{f"top{k}": topk_accuracy(g, r, k) for k in TOP_KS}, "mrr": _mrr(g, r)}
             out["systems"][name] = {
                 **{f"top{k}": topk_accuracy(gold, ranked, k) for k in TOP_KS},
                 "mrr": _mrr(gold, ranked),
+                "halves": halves,
                 "confusions": _confusions(gold, ranked),
                 "per_family": _per_family(gold, ranked, self.families),
             }
@@ -198,7 +219,8 @@ def project_ranker(artifacts: Path) -> tuple[Callable[[str], list[str]], Catalog
         versions.update({str(k): str(v) for k, v in (body.pop("model_versions", None) or {}).items()})
         body.pop("stage_ms", None)
         extracted = ExtractResponse.model_validate(body)
-        matches = rank_roles(extracted.skills, client, role_ids, None, versions)
+        # as analyze does: the extractor's years estimate, and the text for the ranking score
+        matches = rank_roles(extracted.skills, client, role_ids, extracted.years_experience, versions, text=text)
         return [m.role_id for m in matches]
 
     return rank, catalog, versions
@@ -295,6 +317,16 @@ def render_report(result: EvalResult, versions: Mapping[str, str] | None = None)
     for name in systems:
         s = m["systems"][name]
         lines.append(f"| {name} | {m['n_evaluated']} | {_pct(s['top1'])} | {_pct(s['top3'])} | {s['mrr']:.3f} |")
+    lines += [
+        "",
+        "By half (fixed split on sha256 of the resume id; the project's design choices used the selection half only):",
+        "",
+        "| system | half | n | top-1 | top-3 | MRR |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in systems:
+        for half, h in m["systems"][name]["halves"].items():
+            lines.append(f"| {name} | {half} | {h['n']} | {_pct(h['top1'])} | {_pct(h['top3'])} | {h['mrr']:.3f} |")
     maj = m["majority"]
     lines += [
         "",

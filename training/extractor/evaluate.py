@@ -244,7 +244,8 @@ def tune_hybrid(
 
     ``link_threshold``: the lowest cosine at which at least 90 % of embedding links of learned spans the alias
     index does not know are consistent with the linked skill (its name or an alias token-matches the span under
-    the shared metric's relaxed rule). ``gazetteer_keep_prob``: the value maximising the shared F1 of the hybrid.
+    the shared metric's relaxed rule). ``gazetteer_keep_prob`` then ``skills_section_keep_prob``: the values
+    maximising the shared F1 of the hybrid (coordinate search).
     """
     from careerready.pipelines.hybrid_extraction import HybridParams, extract_hybrid
 
@@ -277,21 +278,38 @@ def tune_hybrid(
                 if sel and sum(sel) / len(sel) >= 0.9 and link_threshold > 1.0:
                     link_threshold = t
             link_stats["unknown_surfaces"] = len(texts)
-    grid_keep = [0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.01]
-    results = {}
-    best_keep, best_f1 = 0.2, -1.0
-    for keep in grid_keep:
-        params = HybridParams(link_threshold=link_threshold, gazetteer_keep_prob=keep)
+
+    def train_f1(params: HybridParams) -> dict[str, Any]:
         preds = run(
             lambda t, p=params: hybrid_strings(extract_hybrid(t, gazetteer, cached, catalog, embeddings, params=p)),
             train_rows,
         )
-        res = score(train_rows, preds, eval_script)
-        results[str(keep)] = res
+        return score(train_rows, preds, eval_script)
+
+    # coordinate search: outside skills sections first (skills-section hits all kept), then inside them
+    results: dict[str, Any] = {}
+    best_keep, best_f1 = 0.2, -1.0
+    for keep in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.01):
+        res = train_f1(HybridParams(link_threshold=link_threshold, gazetteer_keep_prob=keep))
+        results[f"keep={keep}"] = res
         if res["f1"] > best_f1:
             best_keep, best_f1 = keep, res["f1"]
+    best_section = 0.0
+    for section_keep in (0.1, 0.3, 0.5, 0.7, 1.01):
+        params = HybridParams(
+            link_threshold=link_threshold, gazetteer_keep_prob=best_keep, skills_section_keep_prob=section_keep
+        )
+        res = train_f1(params)
+        results[f"keep={best_keep},skills_section_keep={section_keep}"] = res
+        if res["f1"] > best_f1:
+            best_section, best_f1 = section_keep, res["f1"]
     return {
-        "params": {"link_threshold": link_threshold, "gazetteer_keep_prob": best_keep, "min_span_score": 0.0},
+        "params": {
+            "link_threshold": link_threshold,
+            "gazetteer_keep_prob": best_keep,
+            "skills_section_keep_prob": best_section,
+            "min_span_score": 0.0,
+        },
         "link_consistency": link_stats,
         "train_f1_by_keep_prob": results,
     }
@@ -309,10 +327,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--artifacts", type=Path, default=paths.ARTIFACTS_DIR)
     ap.add_argument("--catalog", type=Path, default=paths.CATALOG_BUILD_DIR)
     ap.add_argument("--ner-version", default="v1")
+    ap.add_argument("--ner-dir", type=Path, default=None, help="served ner artifact (default <artifacts>/ner/<v>)")
+    ap.add_argument("--hf-dir", type=Path, default=None, help="training-side ner outputs (default build/ner-hf/<v>)")
+    ap.add_argument("--no-speed", action="store_true", help="skip the warm timing (quality only)")
     ap.add_argument("--skillspan", type=Path, default=paths.SHARED_DATA_DIR / "skillspan")
     ap.add_argument("--eval-script", type=Path, default=DEFAULT_EVAL)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--no-embeddings", action="store_true", help="hybrid without embedding linking")
+    ap.add_argument(
+        "--embedding-linking",
+        action="store_true",
+        help="hybrid with embedding linking (off by default, as served: the extract stage loads no embeddings)",
+    )
     ap.add_argument("--peers", action="store_true", help="also run the open extractors (own venvs under build/peers)")
     ap.add_argument("--out", type=Path, default=paths.BUILD_DIR / "eval" / "ner")
     args = ap.parse_args(argv)
@@ -328,12 +353,13 @@ def main(argv: list[str] | None = None) -> int:
     catalog = Catalog.load(args.catalog)
     gaz = gaz_mod.load(args.artifacts / "extractor" / "v1")
     t0 = time.perf_counter()
-    ner = ner_mod.load(args.artifacts / "ner" / args.ner_version, intra_op_threads=args.threads)
+    ner_dir = args.ner_dir or args.artifacts / "ner" / args.ner_version
+    ner = ner_mod.load(ner_dir, intra_op_threads=args.threads)
     ner_load_ms = (time.perf_counter() - t0) * 1000
     embeddings = (
-        None
-        if args.no_embeddings
-        else emb_mod.load(args.artifacts / "embeddings" / "v1", intra_op_threads=args.threads)
+        emb_mod.load(args.artifacts / "embeddings" / "v1", intra_op_threads=args.threads)
+        if args.embedding_linking
+        else None
     )
 
     def hybrid(t: str) -> list[str]:
@@ -352,13 +378,11 @@ def main(argv: list[str] | None = None) -> int:
         "hybrid": hybrid,
         "hybrid (all mentions)": lambda t: mentions(extract_hybrid(t, gaz, ner, catalog, embeddings).skills),
     }
-    int8 = args.artifacts / "ner" / args.ner_version / "model.int8.onnx"
-    if int8.is_file():
-        fast = ner_mod.load(int8.parent, intra_op_threads=args.threads, model_file=int8.name, stride=254)
-        predictors["learned only (int8, stride 254)"] = lambda t: learned_strings(fast, t)
-        predictors["hybrid (int8, stride 254)"] = lambda t: hybrid_strings(
-            extract_hybrid(t, gaz, fast, catalog, embeddings)
-        )
+    hf_dir = args.hf_dir or paths.BUILD_DIR / "ner-hf" / args.ner_version
+    if (hf_dir / ner_mod.MODEL_FILE).is_file() and ner_mod.MODEL_FILE != ner.model_file:
+        fp32 = ner_mod.load(hf_dir, intra_op_threads=args.threads, model_file=ner_mod.MODEL_FILE)
+        predictors["learned only (fp32)"] = lambda t: learned_strings(fp32, t)
+        predictors["hybrid (fp32)"] = lambda t: hybrid_strings(extract_hybrid(t, gaz, fp32, catalog, embeddings))
     cut = [c for c in (first_words(r["text"]) for r in dev) if c]
     table: dict[str, Any] = {}
     for name, fn in predictors.items():
@@ -366,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         metric = run_shared_eval(args.eval_script, dev, [{"id": k, "skills": v} for k, v in preds.items()])
         table[name] = {
             "metric": metric,
-            "speed": timing(fn, cut),
+            "speed": {} if args.no_speed else timing(fn, cut, repeats=3),
             "errors": errors(dev, preds, eval_script=args.eval_script),
         }
         print(f"{name}: {metric} speed={table[name]['speed']}", flush=True)

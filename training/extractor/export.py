@@ -105,6 +105,29 @@ def export_onnx(
     return figures
 
 
+SERVED_FILES = (TOKENIZER_FILE, LABELS_FILE)
+
+
+def package_serving(train_dir: Path, out_dir: Path, *, serve: str = "int8") -> str:
+    """Copy what serving needs from the training-side export into the artifact dir; return the ONNX file name.
+
+    The artifact gets one ONNX file (``model.int8.onnx`` for ``serve="int8"``, else ``model.onnx``),
+    ``tokenizer.json`` and ``labels.json`` (with ``serve`` naming that file). The HF checkpoint and the other
+    ONNX file stay in ``train_dir``.
+    """
+    import shutil
+
+    name = INT8_FILE if serve == "int8" else MODEL_FILE
+    train_dir, out_dir = Path(train_dir), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(train_dir / name, out_dir / name)
+    shutil.copyfile(train_dir / TOKENIZER_FILE, out_dir / TOKENIZER_FILE)
+    labels = json.loads((train_dir / LABELS_FILE).read_text(encoding="utf-8"))
+    labels["serve"] = name
+    (out_dir / LABELS_FILE).write_text(json.dumps(labels, indent=2) + "\n", encoding="utf-8")
+    return name
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point."""
     ap = argparse.ArgumentParser(prog="python -m training.extractor.export", description=__doc__)

@@ -22,6 +22,7 @@ from careerready.core.paths import REPO_ROOT
 from careerready.services.artifacts import write_manifest
 
 SEED = 20261126
+NER_MAX_MINUTES = 5.0  # wall budget of the ner step (data, training, export, tuning): CI trains from scratch
 REGISTRY = REPO_ROOT / "layers" / "careerready" / "registry.json"
 
 
@@ -150,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "catalog": "v1",
         "embeddings": "v1",
         "extractor": "v1",
+        "ner": "v1",
         "matching": "v1",
         "readiness": "v1",
         "gap_ranker": "v1",
@@ -223,6 +225,39 @@ def main(argv: list[str] | None = None) -> int:
             outputs=[art("extractor")],
         ),
     ]
+    if dev_split:
+        steps.append(
+            Step(
+                "ner: learned skill tagger (MiniLM token classifier, <= 5 min)",
+                art("ner") / "manifest.json",
+                [
+                    "-m",
+                    "training.extractor.train_ner",
+                    "--out",
+                    str(art("ner")),
+                    "--hf-out",
+                    str(build / "ner-hf" / v["ner"]),
+                    *dev_split,
+                    "--catalog",
+                    str(catalog),
+                    "--extractor",
+                    str(art("extractor")),
+                    "--embeddings",
+                    str(art("embeddings")),
+                    "--max-minutes",
+                    str(NER_MAX_MINUTES),
+                    "--seed",
+                    str(args.seed),
+                ],
+                outputs=[art("ner"), build / "ner-hf" / v["ner"]],
+            )
+        )
+    else:
+        print(
+            "warning: no dotin-resume-ner under --external: the ner step (learned skill tagger) is skipped, "
+            "and the extract stage cannot load ner/" + v["ner"],
+            flush=True,
+        )
     for model, module in [
         ("matching", "train_matching"),
         ("readiness", "train_readiness"),

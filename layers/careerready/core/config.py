@@ -23,6 +23,7 @@ MODEL_NAMES: tuple[str, ...] = (
     "catalog",
     "embeddings",
     "extractor",
+    "ner",
     "matching",
     "readiness",
     "gap_ranker",
@@ -82,6 +83,7 @@ class Settings(BaseSettings):
     model_version_catalog: str | None = Field(None, pattern=_VERSION_PATTERN)
     model_version_embeddings: str | None = Field(None, pattern=_VERSION_PATTERN)
     model_version_extractor: str | None = Field(None, pattern=_VERSION_PATTERN)
+    model_version_ner: str | None = Field(None, pattern=_VERSION_PATTERN)
     model_version_matching: str | None = Field(None, pattern=_VERSION_PATTERN)
     model_version_readiness: str | None = Field(None, pattern=_VERSION_PATTERN)
     model_version_gap_ranker: str | None = Field(None, pattern=_VERSION_PATTERN)
@@ -90,6 +92,7 @@ class Settings(BaseSettings):
     model_sha256_catalog: str | None = Field(None, pattern=_SHA256_PATTERN)
     model_sha256_embeddings: str | None = Field(None, pattern=_SHA256_PATTERN)
     model_sha256_extractor: str | None = Field(None, pattern=_SHA256_PATTERN)
+    model_sha256_ner: str | None = Field(None, pattern=_SHA256_PATTERN)
     model_sha256_matching: str | None = Field(None, pattern=_SHA256_PATTERN)
     model_sha256_readiness: str | None = Field(None, pattern=_SHA256_PATTERN)
     model_sha256_gap_ranker: str | None = Field(None, pattern=_SHA256_PATTERN)
@@ -98,6 +101,14 @@ class Settings(BaseSettings):
     # ---- request limits -------------------------------------------------------------------
     max_upload_bytes: int = Field(4_500_000, gt=0, description="Largest accepted document (bytes).")
     max_text_chars: int = Field(100_000, gt=0, description="Longest accepted resume text (characters).")
+
+    defer_large_files: bool = Field(
+        True,
+        description=(
+            "Leave files only some requests need (the embeddings artifact's 90 MB ONNX encoder) out of the "
+            "cold start; each is fetched, sha256-verified and loaded on first use. False = load everything at start."
+        ),
+    )
 
     # ---- observability --------------------------------------------------------------------
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"

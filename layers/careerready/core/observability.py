@@ -2,7 +2,8 @@
 
 - Service name: ``POWERTOOLS_SERVICE_NAME`` (default ``careerready``); each function's image sets it.
 - Log level: ``CAREERREADY_LOG_LEVEL`` (or ``POWERTOOLS_LOG_LEVEL``), default INFO.
-- The tracer is disabled outside Lambda (no ``AWS_LAMBDA_FUNCTION_NAME``) so local runs and tests
+- The tracer is created on first use (:func:`get_tracer`; ``tracer`` still works as a module
+  attribute) and disabled outside Lambda (no ``AWS_LAMBDA_FUNCTION_NAME``) so local runs and tests
   never try to reach an X-Ray daemon.
 - Resume text and personal data are never logged: log :func:`text_fingerprint` instead.
 """
@@ -11,11 +12,22 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
-__all__ = ["METRICS_NAMESPACE", "SERVICE_NAME", "in_lambda", "logger", "metrics", "text_fingerprint", "tracer"]
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
+
+__all__ = [
+    "METRICS_NAMESPACE",
+    "SERVICE_NAME",
+    "get_tracer",
+    "in_lambda",
+    "logger",
+    "metrics",
+    "text_fingerprint",
+]
 
 SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME") or "careerready"
 METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "CareerReady"
@@ -43,4 +55,25 @@ def text_fingerprint(text: str) -> dict[str, Any]:
 
 logger: Logger = Logger(service=SERVICE_NAME, level=_log_level())
 metrics: Metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
-tracer: Tracer = Tracer(service=SERVICE_NAME, disabled=not in_lambda())
+_TRACER: list[Tracer] = []
+
+
+def get_tracer() -> Tracer:
+    """The Powertools ``Tracer``, created on first use.
+
+    Creating it imports ``aws_xray_sdk`` (~150 ms of cold start on this machine, measured with
+    ``python -X importtime``), so processes that never trace do not pay for it. Lambda's own X-Ray
+    segments (``Tracing: Active`` in template.yaml) need no SDK.
+    """
+    if not _TRACER:
+        from aws_lambda_powertools import Tracer
+
+        _TRACER.append(Tracer(service=SERVICE_NAME, disabled=not in_lambda()))
+    return _TRACER[0]
+
+
+def __getattr__(name: str) -> Any:
+    # ``from careerready.core.observability import tracer`` keeps working, lazily
+    if name == "tracer":
+        return get_tracer()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

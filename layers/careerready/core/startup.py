@@ -24,18 +24,23 @@ from careerready.core.observability import logger
 from careerready.services.artifacts import ArtifactStore
 from careerready.services.registry import Registry, load_registry
 
-__all__ = ["LOADERS", "Models", "get_models", "load_models", "model_field"]
+__all__ = ["DEFERRED", "LOADERS", "Models", "get_models", "load_models", "model_field"]
 
 # model name -> (Models field, "module:callable" of its load(dir) function)
 LOADERS: dict[str, tuple[str, str]] = {
     "catalog": ("catalog", "careerready.services.catalog:Catalog.load"),
     "embeddings": ("embeddings", "careerready.models.embedder:load"),
     "extractor": ("extractor", "careerready.models.extractor:load"),
+    "ner": ("ner", "careerready.models.ner:load"),
     "matching": ("matcher", "careerready.models.matcher:load"),
     "readiness": ("readiness", "careerready.models.readiness:load"),
     "gap_ranker": ("gap_ranker", "careerready.models.gap_ranker:load"),
     "recommender": ("recommender", "careerready.models.recommender:load"),
 }
+
+
+# model name -> files its loader can fetch on first use (loader takes ``fetch_file``); see Settings.defer_large_files
+DEFERRED: dict[str, tuple[str, ...]] = {"embeddings": ("model.onnx",)}
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class Models:
     catalog: Any = None
     embeddings: Any = None
     extractor: Any = None
+    ner: Any = None
     matcher: Any = None
     readiness: Any = None
     gap_ranker: Any = None
@@ -125,16 +131,31 @@ def load_models(
         # soon as it is there, so the small models load while the big ones are still downloading
         with ThreadPoolExecutor(max_workers=min(len(todo), _FETCH_THREADS), thread_name_prefix="fetch") as pool:
             futures = {
-                pool.submit(_fetch, store, model, version, settings.pinned_manifest_sha256(model), stage): model
+                pool.submit(
+                    _fetch,
+                    store,
+                    model,
+                    version,
+                    settings.pinned_manifest_sha256(model),
+                    stage,
+                    _defer(model, settings),
+                ): model
                 for model, version in todo.items()
             }
+            failures: dict[str, BaseException] = {}
             try:
                 for fut in as_completed(futures):
                     model = futures[fut]
                     version = todo[model]
+                    exc = fut.exception()
+                    if exc is not None:
+                        failures[model] = exc
+                        continue
+                    if failures:
+                        continue  # something already failed: finish the downloads, load nothing more
                     fetched = fut.result()
                     t0 = time.perf_counter()
-                    obj = _load(model, version, stage, fetched.path)
+                    obj = _load(model, version, stage, fetched, store if _defer(model, settings) else None)
                     load_ms = (time.perf_counter() - t0) * 1000
                     loaded[model_field(model)] = obj
                     if shared is not None:
@@ -150,6 +171,9 @@ def load_models(
                 for f in futures:
                     f.cancel()
                 raise
+            if failures:
+                # deterministic: report the first failed model in registry order, whatever finished first
+                raise failures[next(m for m in todo if m in failures)]
     timings = {m: timings[m] for m in wanted}
     logger.info("models ready", stage=stage, versions=wanted, total_ms=round((time.perf_counter() - t_start) * 1000, 2))
     return Models(**loaded, versions=dict(wanted), load_timings=timings, stage=stage)
@@ -168,17 +192,43 @@ def _share_key(store: ArtifactStore, model: str, version: str, settings: Setting
     return (where, str(getattr(store, "cache_dir", "")), model, version, pin)
 
 
-def _fetch(store: ArtifactStore, model: str, version: str, pin: str | None, stage: str) -> Any:
+def _defer(model: str, settings: Settings) -> tuple[str, ...]:
+    return DEFERRED.get(model, ()) if settings.defer_large_files else ()
+
+
+def _fetch(
+    store: ArtifactStore, model: str, version: str, pin: str | None, stage: str, defer: tuple[str, ...] = ()
+) -> Any:
     try:
         _resolve_loader(model)  # fail fast on an unknown model, before downloading
-        return store.fetch_with_info(model, version, manifest_sha256=pin)
+        return store.fetch_with_info(model, version, manifest_sha256=pin, defer=defer)
     except Exception as exc:
         raise _load_error(exc, model, version, stage) from exc
 
 
-def _load(model: str, version: str, stage: str, path: Path) -> Any:
+def _load(model: str, version: str, stage: str, fetched: Any, store: ArtifactStore | None = None) -> Any:
+    """Run the model's loader; with ``store``, deferred files are fetched through it on first use."""
     try:
-        return _resolve_loader(model)(path)
+        loader: Any = _resolve_loader(model)
+        if store is None:
+            return loader(fetched.path)
+
+        def fetch_file(rel: str) -> Path:
+            t0 = time.perf_counter()
+            try:
+                path = store.fetch_deferred(fetched, rel)
+            except Exception as exc:
+                raise _load_error(exc, model, version, stage) from exc
+            logger.info(
+                "deferred file ready",
+                model=model,
+                version=version,
+                file=rel,
+                ms=round((time.perf_counter() - t0) * 1000, 2),
+            )
+            return path
+
+        return loader(fetched.path, fetch_file=fetch_file)
     except Exception as exc:
         raise _load_error(exc, model, version, stage) from exc
 

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError, InvalidInputError
 from careerready.pipelines.embedding import VectorIndex
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
 
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -106,6 +107,8 @@ class OnnxEmbedder:
         for p in (model_path, tok_path):
             if not p.is_file():
                 raise ArtifactNotFoundError(f"embedder file missing: {p.name}", path=str(p))
+        import onnxruntime as ort  # here, not at import: ~0.1 s of cold start for stages that defer the encoder
+
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = max(1, int(intra_op_threads))
         opts.inter_op_num_threads = 1
@@ -206,13 +209,45 @@ class OnnxEmbedder:
         return len(self._cache)
 
 
-@dataclass(frozen=True, eq=False)
 class EmbeddingArtifacts:
-    """What ``load`` returns: the embedder plus the precomputed skill and role vector indexes."""
+    """What ``load`` returns: the embedder plus the precomputed skill and role vector indexes.
 
-    embedder: OnnxEmbedder
-    skills: VectorIndex | None
-    roles: VectorIndex | None
+    The embedder may be deferred: serving needs the ONNX encoder only to embed text that has no
+    precomputed vector (a free-text role title no name or alias matches), so ``load`` can leave the
+    90 MB model file out of the cold start and have it fetched, verified and loaded on first use.
+    """
+
+    def __init__(
+        self,
+        embedder: OnnxEmbedder | None,
+        skills: VectorIndex | None,
+        roles: VectorIndex | None,
+        *,
+        factory: Callable[[], OnnxEmbedder] | None = None,
+    ) -> None:
+        """Wrap a loaded embedder, or a ``factory`` that builds it on first use (exactly one of the two)."""
+        if (embedder is None) == (factory is None):
+            raise ValueError("give exactly one of embedder and factory")
+        self._embedder = embedder
+        self._factory = factory
+        self._lock = threading.Lock()
+        self.skills = skills
+        self.roles = roles
+
+    @property
+    def embedder_loaded(self) -> bool:
+        """Whether the ONNX encoder is in memory (False until a deferred one is first used)."""
+        return self._embedder is not None
+
+    @property
+    def embedder(self) -> OnnxEmbedder:
+        """The ONNX encoder (built on first access when deferred; thread-safe, built once)."""
+        if self._embedder is None:
+            with self._lock:
+                if self._embedder is None:
+                    assert self._factory is not None
+                    self._embedder = self._factory()
+        return self._embedder
 
     def embed(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
         """Delegate to :meth:`OnnxEmbedder.embed`."""
@@ -239,23 +274,52 @@ class EmbeddingArtifacts:
         return self.roles.matrix if self.roles else None
 
 
-def load(artifact_dir: Path, *, intra_op_threads: int = DEFAULT_THREADS) -> EmbeddingArtifacts:
+DEFERRABLE_FILES: tuple[str, ...] = (MODEL_FILE,)
+"""Files :func:`load` can fetch on first use when given ``fetch_file`` (see :data:`careerready.core.startup.DEFERRED`)."""
+
+
+def load(
+    artifact_dir: Path,
+    *,
+    intra_op_threads: int = DEFAULT_THREADS,
+    fetch_file: Callable[[str], Path] | None = None,
+) -> EmbeddingArtifacts:
     """Loader used by ``careerready.core.startup``: the embedder and, when present, the skill/role vectors.
+
+    Args:
+        artifact_dir: The verified artifact directory.
+        intra_op_threads: onnxruntime intra-op threads.
+        fetch_file: When given, ``model.onnx`` is deferred: ``fetch_file("model.onnx")`` fetches and
+            verifies it on the first call that needs the encoder (the vectors load now). When None,
+            everything loads now.
 
     Raises:
         ArtifactNotFoundError: model.onnx or tokenizer.json is missing.
         ArtifactIntegrityError: a vector file's rows disagree with its ids or with the model's dimension.
     """
-    embedder = OnnxEmbedder.from_dir(artifact_dir, intra_op_threads=intra_op_threads)
     indexes: dict[str, VectorIndex | None] = {}
     for kind in ("skill", "role"):
         if (Path(artifact_dir) / f"{kind}_vectors.npy").is_file():
-            index = VectorIndex.from_dir(artifact_dir, kind)
-            if index.matrix.shape[1] != embedder.dim:
+            indexes[kind] = VectorIndex.from_dir(artifact_dir, kind)
+        else:
+            indexes[kind] = None
+
+    def build() -> OnnxEmbedder:
+        if fetch_file is not None:
+            fetch_file(MODEL_FILE)
+        embedder = OnnxEmbedder.from_dir(artifact_dir, intra_op_threads=intra_op_threads)
+        for kind, index in indexes.items():
+            if index is not None and index.matrix.shape[1] != embedder.dim:
                 raise ArtifactIntegrityError(
                     f"{kind} vectors have dimension {index.matrix.shape[1]}, model gives {embedder.dim}"
                 )
-            indexes[kind] = index
-        else:
-            indexes[kind] = None
-    return EmbeddingArtifacts(embedder=embedder, skills=indexes["skill"], roles=indexes["role"])
+        return embedder
+
+    if fetch_file is None:
+        return EmbeddingArtifacts(build(), indexes["skill"], indexes["role"])
+    if not (Path(artifact_dir) / TOKENIZER_FILE).is_file():
+        raise ArtifactNotFoundError(f"embedder file missing: {TOKENIZER_FILE}", path=str(artifact_dir))
+    dims = {index.matrix.shape[1] for index in indexes.values() if index is not None}
+    if len(dims) > 1:
+        raise ArtifactIntegrityError(f"skill and role vectors disagree on dimension: {sorted(dims)}")
+    return EmbeddingArtifacts(None, indexes["skill"], indexes["role"], factory=build)

@@ -34,6 +34,7 @@ __all__ = [
     "GAZETTEER_FORMAT",
     "GazetteerExtractor",
     "Mention",
+    "SECTION_BONUS",
     "compile_gazetteer",
     "load",
     "find_years",
@@ -109,7 +110,7 @@ _AFTER_NEG_RE = re.compile(r"^\s*[:(\-–]\s*(?:none|no\s+experience|not\s+yet|n
 
 _SENTENCE_BREAK_RE = re.compile(r"\n|[.!?](?=\s)|[•▪●■]")
 _MAX_SENTENCE = 240
-_SECTION_BONUS = {
+SECTION_BONUS = {
     "skills": 0.05,
     "experience": 0.05,
     "projects": 0.05,
@@ -244,8 +245,17 @@ class GazetteerExtractor:
         mentions = self.find_mentions(text, sections)
         return self._dedupe(mentions), sections
 
-    def find_mentions(self, text: str, sections: list[Section] | None = None) -> list[Mention]:
-        """All skill mentions in text order, with section, years, negation and sentence filled in."""
+    def find_mentions(
+        self, text: str, sections: list[Section] | None = None, *, annotate: bool = True
+    ) -> list[Mention]:
+        """All skill mentions in text order, with section, years, negation and sentence filled in.
+
+        Args:
+            text: The resume text.
+            sections: Its sections (default: ``detect_sections(text)``).
+            annotate: Fill sentence, years and negation (:meth:`annotate`); a caller that merges these
+                mentions with others annotates the merged list once instead.
+        """
         if sections is None:
             sections = detect_sections(text)
         starts = section_starts(sections)
@@ -307,7 +317,8 @@ class GazetteerExtractor:
         if pending:
             accepted.extend(self._resolve_context(text, tokens, folded, accepted, pending))
             accepted.sort(key=lambda m: m.start)
-        self._annotate(text, accepted)
+        if annotate:
+            self.annotate(text, accepted)
         return accepted
 
     # ---- matching ----------------------------------------------------------------------------
@@ -443,7 +454,12 @@ class GazetteerExtractor:
         return False
 
     # ---- annotation ----------------------------------------------------------------------------
-    def _annotate(self, text: str, mentions: list[Mention]) -> None:
+    def annotate(self, text: str, mentions: list[Mention]) -> None:
+        """Fill ``sentence``, ``years`` and ``negated`` of mentions (in text order) in place.
+
+        Years and negation look at neighbouring mentions ("Python and Java (5 years)"), so pass every
+        mention of the text together, sorted by start.
+        """
         if not mentions:
             return
         breaks = [m.end() for m in _SENTENCE_BREAK_RE.finditer(text)]
@@ -474,7 +490,7 @@ class GazetteerExtractor:
         for skill_id, ms in groups.items():
             primary = next((m for m in ms if not m.negated), ms[0])
             info = self.skills.get(skill_id, {})
-            best = max(m.base_confidence + _SECTION_BONUS.get(m.section, 0.0) for m in ms)
+            best = max(m.base_confidence + SECTION_BONUS.get(m.section, 0.0) for m in ms)
             confidence = best + min(0.09, 0.03 * (len(ms) - 1))
             years = [m.years for m in ms if m.years is not None and not m.negated]
             out.append(

@@ -33,7 +33,7 @@ LABELS_FILE = "labels.json"
 HYBRID_FILE = "hybrid.json"
 DEFAULT_THREADS = 1
 DEFAULT_BATCH = 8
-_STRIP = " \t\r\n,;:!?()[]{}<>\"'`|•·*–—-=_~\u00a0"
+_STRIP = " \t\r\n,;:!?()[]{}<>\"'`|•·*–—-=_~/\\\u00a0"
 _TRAIL_DOT_OK = frozenset({"etc"})
 
 
@@ -74,6 +74,7 @@ class NerModel:
         batch_size: int = DEFAULT_BATCH,
         hybrid_params: dict[str, float] | None = None,
         threshold: float = 0.5,
+        model_file: str = MODEL_FILE,
     ) -> None:
         """Wrap a session, a tokenizer and the label list (prefer :func:`load`).
 
@@ -83,6 +84,7 @@ class NerModel:
             batch_size: windows per onnxruntime call.
             hybrid_params: thresholds tuned for the hybrid pipeline (``hybrid.json``), if any.
             threshold: a token is inside a skill when its skill probability (1 - P(O)) reaches this value.
+            model_file: name of the ONNX file the session runs (reported, e.g. ``model.int8.onnx``).
         """
         if window < 8 or not 1 <= stride <= window - 2:
             raise ArtifactIntegrityError(f"bad window geometry window={window} stride={stride}", file=LABELS_FILE)
@@ -107,6 +109,7 @@ class NerModel:
         self._lock = threading.Lock()
         self.hybrid_params: dict[str, float] = dict(hybrid_params or {})
         self.threshold = float(threshold)
+        self.model_file = model_file
 
     # ---- public API ------------------------------------------------------------------------------
     def predict_spans(self, text: str) -> list[tuple[int, int, float]]:
@@ -147,27 +150,38 @@ class NerModel:
 
     # ---- inference -------------------------------------------------------------------------------
     def window_starts(self, n_tokens: int) -> list[int]:
-        """Start token of each window for a text of ``n_tokens`` tokens (the last window ends at the end)."""
+        """Start token of each window for a text of ``n_tokens`` tokens (see :meth:`window_spans`)."""
+        return [s for s, _ in self.window_spans(n_tokens)]
+
+    def window_spans(self, n_tokens: int) -> list[tuple[int, int]]:
+        """``(start, length)`` of each window's body (``length <= window - 2``) covering ``n_tokens`` tokens.
+
+        Overlapping geometry (``stride < window - 2``): windows start ``stride`` apart and the last one ends at
+        the last token. Disjoint geometry (``stride >= window - 2``): the text is cut into the fewest windows
+        that fit, of equal length, so no token is computed twice (a 260-token text is 2 x 130, not 2 x 254).
+        """
         body = self.window - 2
+        if self.stride >= body:
+            k = max(1, -(-n_tokens // body))
+            size = -(-n_tokens // k)
+            return [(s, min(size, n_tokens - s)) for s in range(0, max(n_tokens, 1), max(size, 1))]
         starts = [0]
         while starts[-1] + body < n_tokens:
             starts.append(min(starts[-1] + self.stride, n_tokens - body))
-        return starts
+        return [(s, min(body, n_tokens - s)) for s in starts]
 
     def _token_probs(self, ids: np.ndarray) -> np.ndarray:
         n = len(ids)
-        body = self.window - 2
-        starts = self.window_starts(n)
+        spans = self.window_spans(n)
         total = np.zeros((n, len(self.labels)), dtype=np.float64)
         count = np.zeros(n, dtype=np.float64)
-        for b in range(0, len(starts), self.batch_size):
-            group = starts[b : b + self.batch_size]
-            width = max(min(body, n - s) for s in group) + 2
+        for b in range(0, len(spans), self.batch_size):
+            group = spans[b : b + self.batch_size]
+            width = max(k for _, k in group) + 2
             batch = np.zeros((len(group), width), dtype=np.int64)
             mask = np.zeros((len(group), width), dtype=np.int64)
-            for r, s in enumerate(group):
-                chunk = ids[s : s + body]
-                k = len(chunk)
+            for r, (s, k) in enumerate(group):
+                chunk = ids[s : s + k]
                 batch[r, 0] = self._cls
                 batch[r, 1 : k + 1] = chunk
                 batch[r, k + 1] = self._sep
@@ -179,8 +193,7 @@ class NerModel:
             logits -= logits.max(axis=-1, keepdims=True)
             p = np.exp(logits)
             p /= p.sum(axis=-1, keepdims=True)
-            for r, s in enumerate(group):
-                k = min(body, n - s)
+            for r, (s, k) in enumerate(group):
                 total[s : s + k] += p[r, 1 : k + 1]
                 count[s : s + k] += 1.0
         return total / count[:, None]
@@ -227,8 +240,8 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
 
     Attached skill punctuation is kept: a leading dot (``.NET``) and trailing ``+``/``#`` (``C++``, ``C#``).
     """
-    while start > 0 and _is_word(text[start - 1]) and _is_word(text[start]):
-        start -= 1
+    while start > 0 and _is_word(text[start - 1]) and (_is_word(text[start]) or text[start] in "+#"):
+        start -= 1  # a word cut in two, or "C" + "++" when only the "++" pieces were tagged
     while end < len(text) and _is_word(text[end]) and _is_word(text[end - 1]):
         end += 1
     while start < end and text[start] in _STRIP:
@@ -316,4 +329,5 @@ def load(
         stride=int(stride if stride is not None else meta.get("stride", 192)),
         hybrid_params=hybrid,
         threshold=float(threshold if threshold is not None else meta.get("threshold", 0.5)),
+        model_file=model_file,
     )

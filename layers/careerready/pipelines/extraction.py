@@ -4,6 +4,7 @@ total years of experience with its evidence)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from careerready.core.errors import InvalidInputError, NoExtractableTextError, PayloadTooLargeError
@@ -12,7 +13,7 @@ from careerready.models.extractor import GazetteerExtractor
 from careerready.pipelines.experience import estimate_years
 from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, SectionInfo
 
-__all__ = ["extract_skills", "validate_text"]
+__all__ = ["build_response", "extract_skills", "validate_text"]
 
 
 def validate_text(text: Any, max_chars: int | None = None) -> str:
@@ -72,16 +73,7 @@ def extract_skills(
     skills, sections = extractor.analyze(text)
     if catalog is not None:
         skills = [_with_catalog(s, catalog) for s in skills if s.skill_id is None or s.skill_id in catalog.skills]
-    section_infos = [SectionInfo(name=s.name, start=s.start, end=s.end, header=s.header) for s in sections]  # type: ignore[arg-type]
-    spans = [(m.start, m.end) for s in skills for m in s.mentions] + [(s.start, s.end) for s in skills]
-    years, evidence = estimate_years(text, section_infos, skill_spans=spans)
-    response = ExtractResponse(
-        skills=skills,
-        sections=section_infos,
-        word_count=len(text.split()),
-        years_experience=years,
-        experience_evidence=evidence,
-    )
+    response = build_response(text, skills, sections)
     logger.debug(
         "skills extracted",
         skills=len(skills),
@@ -90,6 +82,26 @@ def extract_skills(
         text=text_fingerprint(text),
     )
     return response
+
+
+def build_response(text: str, skills: list[ExtractedSkill], sections: Sequence[Any]) -> ExtractResponse:
+    """The :class:`ExtractResponse` of extracted skills: sections, word count and total years of experience.
+
+    Args:
+        text: The validated resume text the skills index.
+        skills: Extracted skills (text order).
+        sections: ``pipelines.sections.Section`` objects (or anything with name/start/end/header).
+    """
+    section_infos = [SectionInfo(name=s.name, start=s.start, end=s.end, header=s.header) for s in sections]
+    spans = [(m.start, m.end) for s in skills for m in s.mentions] + [(s.start, s.end) for s in skills]
+    years, evidence = estimate_years(text, section_infos, skill_spans=spans)
+    return ExtractResponse(
+        skills=skills,
+        sections=section_infos,
+        word_count=len(text.split()),
+        years_experience=years,
+        experience_evidence=evidence,
+    )
 
 
 def _with_catalog(skill: ExtractedSkill, catalog: Any) -> ExtractedSkill:

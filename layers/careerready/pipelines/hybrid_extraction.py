@@ -7,8 +7,8 @@
 2. Gazetteer mentions (``GazetteerExtractor.find_mentions``) that overlap a learned span are dropped; an
    unlinked learned span takes the id of the one gazetteer mention it overlaps ("EJB 3.0" over "EJB") or, when
    it overlaps several ("Python and Java"), is replaced by them. A gazetteer mention
-   the model did not tag is kept when the context supports it: it lies in a skills section, or the model's skill
-   probability over it is at least ``gazetteer_keep_prob``.
+   the model did not tag is kept when the context supports it: the model's skill probability over it is at least
+   ``gazetteer_keep_prob`` (``skills_section_keep_prob`` inside a skills section; 0 keeps every such hit).
 3. Sections, evidence sentence, years and negation come from the v1 helpers (``detect_sections`` and the
    extractor's annotation pass), and ``years_experience`` from ``pipelines.experience.estimate_years``, so both
    extractors describe a resume the same way.
@@ -25,11 +25,10 @@ from typing import Any
 import numpy as np
 
 from careerready.core.observability import logger, text_fingerprint
-from careerready.models.extractor import _SECTION_BONUS, GazetteerExtractor, Mention
-from careerready.pipelines.experience import estimate_years
-from careerready.pipelines.extraction import validate_text
+from careerready.models.extractor import SECTION_BONUS, GazetteerExtractor, Mention
+from careerready.pipelines.extraction import build_response, validate_text
 from careerready.pipelines.sections import detect_sections, section_starts
-from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, SectionInfo, SkillMention
+from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, SkillMention
 from careerready.text import normalize_alias
 
 __all__ = ["DEFAULT_PARAMS", "HybridParams", "extract_hybrid", "hybrid_mentions"]
@@ -44,12 +43,14 @@ class HybridParams:
     link_threshold: float = 0.85
     gazetteer_keep_prob: float = 0.2
     min_span_score: float = 0.0
+    skills_section_keep_prob: float = 0.0
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> HybridParams:
         """Build from a ``hybrid.json`` mapping (unknown keys ignored, missing keys default)."""
         d = d or {}
-        return cls(**{k: float(d[k]) for k in ("link_threshold", "gazetteer_keep_prob", "min_span_score") if k in d})
+        keys = ("link_threshold", "gazetteer_keep_prob", "min_span_score", "skills_section_keep_prob")
+        return cls(**{k: float(d[k]) for k in keys if k in d})
 
 
 DEFAULT_PARAMS = HybridParams()
@@ -104,7 +105,7 @@ def hybrid_mentions(
         params = HybridParams.from_dict(getattr(ner_model, "hybrid_params", None))
     sections = detect_sections(text)
     starts = section_starts(sections)
-    gaz = gazetteer_extractor.find_mentions(text, sections)
+    gaz = gazetteer_extractor.find_mentions(text, sections, annotate=False)  # annotated below, with the spans
     pred = ner_model.predict(text)
 
     def sec_of(pos: int) -> tuple[str, int]:
@@ -151,7 +152,8 @@ def hybrid_mentions(
     for k, m in enumerate(gaz):
         if k in used_gaz:
             continue
-        if m.section == "skills" or pred.span_prob(m.start, m.end) >= params.gazetteer_keep_prob:
+        keep = params.skills_section_keep_prob if m.section == "skills" else params.gazetteer_keep_prob
+        if keep <= 0.0 or pred.span_prob(m.start, m.end) >= keep:
             kept.append(_Tagged(m, "gazetteer", m.base_confidence))
     kept.sort(key=lambda t: (t.mention.start, t.mention.end))
     dedup: list[_Tagged] = []
@@ -159,7 +161,7 @@ def hybrid_mentions(
         if dedup and (dedup[-1].mention.start, dedup[-1].mention.end) == (t.mention.start, t.mention.end):
             continue
         dedup.append(t)
-    gazetteer_extractor._annotate(text, [t.mention for t in dedup])  # v1 sentence / years / negation
+    gazetteer_extractor.annotate(text, [t.mention for t in dedup])  # v1 sentence / years / negation
     return dedup, sections
 
 
@@ -181,7 +183,7 @@ def _group(tagged: list[_Tagged], catalog: Any, gazetteer_extractor: GazetteerEx
             else:
                 g = gazetteer_extractor.skills.get(key, {})
                 name, type_, category = g.get("name"), g.get("type"), g.get("category")
-        best = max(t.confidence + _SECTION_BONUS.get(t.mention.section, 0.0) for t in ts)
+        best = max(t.confidence + SECTION_BONUS.get(t.mention.section, 0.0) for t in ts)
         confidence = best + min(0.09, 0.03 * (len(ms) - 1))
         years = [m.years for m in ms if m.years is not None and not m.negated]
         out.append(
@@ -245,16 +247,7 @@ def extract_hybrid(
     t0 = time.perf_counter()
     tagged, sections = hybrid_mentions(text, gazetteer_extractor, ner_model, catalog, embeddings, params)
     skills = _group(tagged, catalog, gazetteer_extractor)
-    section_infos = [SectionInfo(name=s.name, start=s.start, end=s.end, header=s.header) for s in sections]
-    spans = [(m.start, m.end) for s in skills for m in s.mentions]
-    years, evidence = estimate_years(text, section_infos, skill_spans=spans)
-    response = ExtractResponse(
-        skills=skills,
-        sections=section_infos,
-        word_count=len(text.split()),
-        years_experience=years,
-        experience_evidence=evidence,
-    )
+    response = build_response(text, skills, sections)
     logger.debug(
         "skills extracted (hybrid)",
         skills=len(skills),

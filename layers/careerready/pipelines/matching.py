@@ -1,9 +1,24 @@
-"""Role matching: per-skill status, a learned role-fit score and its explanation."""
+"""Role matching: per-skill status, a learned role-fit score, a text-based ranking score and the explanation.
+
+Two numbers per role (docs/role-matching.md):
+
+* ``score``: the role-fit score of the learned matcher over the held skills (``MATCH_FEATURES``). It
+  answers "how far am I from this role" and drives readiness and gaps.
+* ``rank_score``: the TF-IDF cosine between the resume text and the role's profile document
+  (:class:`careerready.features.RoleTextIndex`). It answers "which roles am I closest to": on real
+  resumes it ranks the right role first far more often than the skill-fit score does. Only present
+  when the caller passes the text; without it roles are ranked by ``score``.
+
+Order: ``rank_score`` (when present), then ``score``, then role id (:func:`ranking_key`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from careerready.features import (
     HeldSkill,
@@ -11,6 +26,7 @@ from careerready.features import (
     SkillSpace,
     compute_role_features,
     held_skills_from_extracted,
+    role_text_index,
 )
 from careerready.models.gap_ranker import GapRanker
 from careerready.models.matcher import Matcher
@@ -18,7 +34,29 @@ from careerready.pipelines.gaps import rank_gaps
 from careerready.schemas.analysis import FeatureContribution, MatchExplanation, RoleMatch, SkillMatch
 from careerready.services.catalog import Catalog, Role
 
-__all__ = ["as_held", "match_role", "match_roles"]
+__all__ = [
+    "CHUNK_WORDS",
+    "EMBEDDING_WEIGHT",
+    "SHARED_TERMS_SHOWN",
+    "TextScores",
+    "as_held",
+    "match_role",
+    "match_roles",
+    "ranking_key",
+    "text_similarities",
+]
+
+#: Shared terms named in the explanation of a text-ranked role.
+SHARED_TERMS_SHOWN = 3
+#: Weight of the embedding term in rank_score (TF-IDF term weight 1). Chosen on the selection half of the
+#: dotin dev resumes among 0.05, 0.1, 0.2, 0.3, 0.5 (docs/role-matching.md); 0 = TF-IDF alone.
+EMBEDDING_WEIGHT = 0.1
+#: Words per resume chunk for the embedding term (MiniLM reads at most 256 tokens).
+CHUNK_WORDS = 120
+#: At most this many chunks (the first 360 words: headline, summary, latest roles) are embedded, so the term costs
+#: <= 3 encoder runs (~35 ms each on this machine) whatever the resume length. Chosen on the selection half:
+#: 1, 2, 3 chunks and all measured 53.8 / 56.4 / 59.0 / 59.0 % top-1 there (docs/role-matching.md).
+MAX_CHUNKS = 3
 
 
 def as_held(skills: Iterable[Any] | Mapping[str, HeldSkill], catalog: Catalog) -> dict[str, HeldSkill]:
@@ -28,7 +66,86 @@ def as_held(skills: Iterable[Any] | Mapping[str, HeldSkill], catalog: Catalog) -
     return held_skills_from_extracted(skills, catalog)
 
 
-def _explain(rf: RoleFeatures, role: Role, catalog: Catalog, score: float, matcher: Matcher | None) -> MatchExplanation:
+@dataclass(frozen=True)
+class TextScores:
+    """Per-role similarities of one resume text (every catalog role)."""
+
+    rank: dict[str, float]  # the ranking score: (tfidf + EMBEDDING_WEIGHT x embedding) / (1 + EMBEDDING_WEIGHT)
+    tfidf: dict[str, float]  # RoleTextIndex cosine
+    embedding: dict[str, float] | None  # best chunk cosine with the role vector, clipped at 0; None without embedder
+
+
+def _chunks(text: str) -> list[str]:
+    words = text.split()[: CHUNK_WORDS * MAX_CHUNKS]
+    return [" ".join(words[i : i + CHUNK_WORDS]) for i in range(0, len(words), CHUNK_WORDS)]
+
+
+def _embedding_similarities(text: str, catalog: Catalog, embeddings: Any) -> dict[str, float] | None:
+    """Best cosine between any ``CHUNK_WORDS``-word chunk of the text and each role vector (None without embedder)."""
+    embed = getattr(embeddings, "embed", None)
+    if embed is None or isinstance(embeddings, SkillSpace):
+        return None
+    role_ids, vectors = _role_vectors(catalog, embeddings)
+    chunks = _chunks(text)
+    if not chunks:
+        return dict.fromkeys(role_ids, 0.0)
+    chunk_vectors = np.asarray(embed(chunks), dtype=np.float64)
+    out: dict[str, float] = {}
+    for rid, vec in zip(role_ids, vectors, strict=True):
+        best = 0.0 if vec is None else float(np.max(chunk_vectors @ vec))
+        out[rid] = round(max(best, 0.0), 6)
+    return out
+
+
+# id(catalog) -> (catalog, embeddings, role ids, role vectors): built once per (catalog, embeddings) pair
+_ROLE_VECTORS: dict[int, tuple[Catalog, Any, list[str], list[np.ndarray | None]]] = {}
+
+
+def _role_vectors(catalog: Catalog, embeddings: Any) -> tuple[list[str], list[np.ndarray | None]]:
+    """Every catalog role's unit vector (float64), sorted by role id; computed once per catalog + embeddings."""
+    hit = _ROLE_VECTORS.get(id(catalog))
+    if hit is not None and hit[0] is catalog and hit[1] is embeddings:
+        return hit[2], hit[3]
+    space = SkillSpace.from_embeddings(catalog, embeddings)
+    role_ids = sorted(catalog.roles)
+    vectors = [space.role_vector(catalog.roles[r]) for r in role_ids]
+    as64 = [None if v is None else np.asarray(v, dtype=np.float64) for v in vectors]
+    _ROLE_VECTORS[id(catalog)] = (catalog, embeddings, role_ids, as64)
+    return role_ids, as64
+
+
+def text_similarities(text: str | None, catalog: Catalog, embeddings: Any = None) -> TextScores | None:
+    """Similarities of ``text`` to every catalog role (None without text).
+
+    Args:
+        text: The resume text.
+        catalog: Compiled catalog (the TF-IDF index is built once per catalog).
+        embeddings: The embeddings artifact (with ``embed`` and role vectors) for the chunk term; None, a
+            directory or a SkillSpace gives the TF-IDF term alone (``rank`` = ``tfidf``).
+    """
+    if text is None:
+        return None
+    tfidf = role_text_index(catalog).similarities(text)
+    emb = _embedding_similarities(text, catalog, embeddings)
+    if emb is None:
+        return TextScores(dict(tfidf), tfidf, None)
+    rank = {r: round((v + EMBEDDING_WEIGHT * emb.get(r, 0.0)) / (1.0 + EMBEDDING_WEIGHT), 6) for r, v in tfidf.items()}
+    return TextScores(rank, tfidf, emb)
+
+
+def ranking_key(score: float, rank_score: float | None, role_id: str) -> tuple[float, float, str]:
+    """Sort key, best first: ``rank_score`` when present, then the fit ``score``, then role id (rounded values)."""
+    return (-(score if rank_score is None else rank_score), -score, role_id)
+
+
+def _explain(
+    rf: RoleFeatures,
+    role: Role,
+    catalog: Catalog,
+    score: float,
+    matcher: Matcher | None,
+    text_clause: str | None = None,
+) -> MatchExplanation:
     total = sum(s.importance for s in rf.statuses) or 1.0
     held = sorted((s for s in rf.statuses if s.credit > 0), key=lambda s: (-s.importance * s.credit, s.skill_id))
     missing = sorted(
@@ -42,7 +159,10 @@ def _explain(rf: RoleFeatures, role: Role, catalog: Catalog, score: float, match
 
     n_exact = sum(s.status in ("exact", "alias") for s in rf.statuses)
     n_partial = sum(s.status == "partial" for s in rf.statuses)
-    parts = [f"{role.title}: score {score:.2f}; {n_exact}/{len(rf.statuses)} required skills held"]
+    parts = [f"{role.title}: score {score:.2f}"]
+    if text_clause:
+        parts.append(text_clause)
+    parts.append(f"{n_exact}/{len(rf.statuses)} required skills held")
     if n_partial:
         parts.append(f"{n_partial} partly covered by related skills")
     if carried:
@@ -71,6 +191,8 @@ def match_role(
     years_experience: float | None = None,
     gap_ranker: GapRanker | None = None,
     top_gaps: int | None = None,
+    text: str | None = None,
+    similarities: TextScores | None = None,
 ) -> RoleMatch:
     """Match held skills against one role.
 
@@ -83,14 +205,31 @@ def match_role(
         years_experience: Years of experience (None: largest years stated per skill).
         gap_ranker: If given, gaps are ranked with it; otherwise by importance.
         top_gaps: Keep only the best k gaps.
+        text: The resume text; gives ``rank_score`` and a text clause in the explanation (None: no rank_score).
+        similarities: :func:`text_similarities` of ``text`` (the caller ranking many roles computes them once;
+            None: computed here with ``embeddings``).
 
     Returns:
-        RoleMatch with score in [0, 1], per-skill status, ranked gaps and explanation.
+        RoleMatch with score in [0, 1], rank_score (with text), per-skill status, ranked gaps and explanation.
     """
     held = as_held(skills, catalog)
     space = SkillSpace.from_embeddings(catalog, embeddings)
     rf = compute_role_features(held, role, space, years_experience)
     score = matcher.predict(rf.match) if matcher is not None else rf.values["coverage_partial"]
+    rank_score: float | None = None
+    text_clause: str | None = None
+    features = dict(rf.values)
+    if text is not None:
+        sims = similarities if similarities is not None else text_similarities(text, catalog, embeddings)
+        assert sims is not None
+        rank_score = float(sims.rank.get(role.id, 0.0))
+        features["text_similarity"] = float(sims.tfidf.get(role.id, 0.0))
+        if sims.embedding is not None:
+            features["text_embedding"] = float(sims.embedding.get(role.id, 0.0))
+        terms = role_text_index(catalog).shared_terms(text, role.id, SHARED_TERMS_SHOWN)
+        text_clause = f"resume text close to the role profile ({rank_score:.2f})" + (
+            f", shared terms: {', '.join(terms)}" if terms else ""
+        )
     total = sum(s.importance for s in rf.statuses) or 1.0
     skill_matches = [
         SkillMatch(
@@ -113,10 +252,11 @@ def match_role(
         role_id=role.id,
         title=role.title,
         score=round(score, 6),
-        features=dict(rf.values),
+        rank_score=None if rank_score is None else round(rank_score, 6),
+        features=features,
         skills=skill_matches,
         gaps=gaps,
-        explanation=_explain(rf, role, catalog, score, matcher),
+        explanation=_explain(rf, role, catalog, score, matcher, text_clause),
     )
 
 
@@ -128,9 +268,18 @@ def match_roles(
     matcher: Matcher | None,
     years_experience: float | None = None,
     gap_ranker: GapRanker | None = None,
+    text: str | None = None,
+    similarities: TextScores | None = None,
 ) -> list[RoleMatch]:
-    """Match against several roles; best score first (ties by role id)."""
+    """Match against several roles, best first by :func:`ranking_key` (rank_score with text, else score).
+
+    ``similarities``: :func:`text_similarities` of ``text`` if the caller has them (None: computed with ``embeddings``).
+    """
     held = as_held(skills, catalog)
     space = SkillSpace.from_embeddings(catalog, embeddings)
-    out = [match_role(held, r, catalog, space, matcher, years_experience, gap_ranker) for r in roles]
-    return sorted(out, key=lambda m: (-m.score, m.role_id))
+    sims = similarities if similarities is not None else text_similarities(text, catalog, embeddings)
+    out = [
+        match_role(held, r, catalog, space, matcher, years_experience, gap_ranker, text=text, similarities=sims)
+        for r in roles
+    ]
+    return sorted(out, key=lambda m: ranking_key(m.score, m.rank_score, m.role_id))

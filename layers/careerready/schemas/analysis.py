@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from careerready.schemas.extraction import ExtractedSkill
 
 __all__ = [
+    "MAX_MATCH_TEXT_CHARS",
     "Driver",
     "FeatureContribution",
     "GapItem",
@@ -25,6 +26,9 @@ __all__ = [
     "RoleMatch",
     "SkillMatch",
 ]
+
+#: Longest resume text the match stage accepts (callers truncate; the ranking needs no more).
+MAX_MATCH_TEXT_CHARS = 200_000
 
 ReadinessLabel = Literal["needs_upskilling", "almost_ready", "industry_ready"]
 
@@ -98,7 +102,16 @@ class RoleMatch(_Out):
 
     role_id: str
     title: str
-    score: float = Field(ge=0.0, le=1.0)
+    score: float = Field(
+        ge=0.0, le=1.0, description="Role-fit score from the held skills (how far the person is from the role)."
+    )
+    rank_score: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Role-ranking score: TF-IDF cosine of the resume text with the role's profile. Roles are "
+        "ordered by it (then by score) when the request carried the text; None without text (order by score).",
+    )
     features: dict[str, float]
     skills: list[SkillMatch]
     gaps: list[GapItem] = Field(default_factory=list)
@@ -168,6 +181,12 @@ class MatchRequest(_In):
     skills: list[ExtractedSkill]
     role_ids: list[str] = Field(min_length=1)
     years_experience: float | None = Field(default=None, ge=0, le=60)
+    text: str | None = Field(
+        default=None,
+        max_length=MAX_MATCH_TEXT_CHARS,
+        description="The resume text (optional). With it, roles are ranked by how close the text is to each role's "
+        "profile (rank_score); without it (skills only), by the skill-fit score.",
+    )
 
 
 class MatchResponse(_Out):

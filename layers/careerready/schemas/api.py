@@ -140,11 +140,17 @@ class RoleAnalysis(BaseModel):
 
 
 class RankedRole(BaseModel):
-    """A role ranked by fit."""
+    """A role in a ranking: ordered by ``rank_score`` when the resume text was ranked, else by ``score``."""
 
     role_id: str
     title: str
-    score: float = Field(ge=0.0, le=1.0)
+    score: float = Field(ge=0.0, le=1.0, description="Skill fit (the matcher's score), as in RoleMatch.score.")
+    rank_score: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="How close the resume text is to the role's profile (the ranking key); null without text.",
+    )
     reasons: list[str] = Field(default_factory=list)
 
 

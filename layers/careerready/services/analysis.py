@@ -16,7 +16,13 @@ from typing import Any
 
 from careerready.core.errors import ConfigError, InvalidInputError
 from careerready.features import READINESS_FEATURES
-from careerready.schemas.analysis import MatchResponse, ReadinessResponse, RecommendResponse, RoleMatch
+from careerready.schemas.analysis import (
+    MAX_MATCH_TEXT_CHARS,
+    MatchResponse,
+    ReadinessResponse,
+    RecommendResponse,
+    RoleMatch,
+)
 from careerready.schemas.api import (
     MAX_ROLES_PER_ANALYSIS,
     AnalysisResponse,
@@ -72,7 +78,9 @@ def resolution_info(res: RoleResolution) -> RoleResolutionInfo:
 def ranked_role(m: RoleMatch) -> RankedRole:
     """A match as a ranked role with its reasons (the explanation's clauses)."""
     clauses = [c.strip() for c in m.explanation.summary.rstrip(".").split(";") if c.strip()]
-    return RankedRole(role_id=m.role_id, title=m.title, score=m.score, reasons=clauses[1:] or clauses)
+    return RankedRole(
+        role_id=m.role_id, title=m.title, score=m.score, rank_score=m.rank_score, reasons=clauses[1:] or clauses
+    )
 
 
 def _held_skill_ids(extracted: ExtractResponse) -> list[str]:
@@ -86,17 +94,22 @@ def rank_roles(
     years_experience: float | None = None,
     versions: dict[str, str] | None = None,
     top_n: int | None = None,
+    text: str | None = None,
 ) -> list[RoleMatch]:
     """Match extracted skills against ``role_ids`` through the match stage; best first.
 
-    ``top_n``: only the best ``top_n`` roles come back fully matched (the stage ranks every role by
-    score first, then builds per-skill detail and gaps for the shortlist only); None = all roles.
+    ``top_n``: only the best ``top_n`` roles come back fully matched (the stage ranks every role
+    first, then builds per-skill detail and gaps for the shortlist only); None = all roles.
+    ``text``: the resume text (cut to ``MAX_MATCH_TEXT_CHARS``); roles are then ranked by how close the
+    text is to each role's profile (``rank_score``), else by the skill-fit ``score``.
     """
     payload: dict[str, Any] = {
         "skills": [s.model_dump(mode="json") if hasattr(s, "model_dump") else s for s in skills],
         "role_ids": list(role_ids),
         "years_experience": years_experience,
     }
+    if text is not None:
+        payload["text"] = text[:MAX_MATCH_TEXT_CHARS]
     if top_n is not None:
         payload["top_n"] = top_n
     body = _pop_versions(client.call("match", payload), versions if versions is not None else {})
@@ -171,7 +184,9 @@ def analyze(
     # no role given: only the best role (analysed), its runner-up and the closest roles are reported,
     # so the stage fully matches just that shortlist
     top_n = None if refs else max(n_closest, 2)
-    matches = rank_roles(extracted.skills, client, role_ids, years_experience, versions, top_n=top_n)
+    # the text only orders roles (rank_score): send it when there is an order to find, not for one given role
+    rank_text = text if (not refs or len(role_ids) > 1) else None
+    matches = rank_roles(extracted.skills, client, role_ids, years_experience, versions, top_n=top_n, text=rank_text)
     clock.ms["match"] = (time.perf_counter() - t0) * 1000
 
     closest: list[RankedRole] = []

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -205,14 +205,21 @@ def parse_manifest(data: bytes, model: str, version: str, *, pinned_sha256: str 
     return manifest
 
 
-def verify_dir(directory: Path, manifest: dict[str, Any]) -> None:
+def verify_dir(directory: Path, manifest: dict[str, Any], *, exclude: Collection[str] = ()) -> None:
     """Check every file listed in ``manifest`` exists under ``directory`` with the right size and sha256.
+
+    Args:
+        directory: The artifact directory.
+        manifest: Its parsed manifest.
+        exclude: Listed files not checked here (deferred files, fetched and verified on first use).
 
     Raises:
         ArtifactIntegrityError: naming the first file that is missing or differs.
     """
     model, version = manifest.get("model"), manifest.get("version")
     for rel, meta in sorted(manifest["files"].items()):
+        if rel in exclude:
+            continue
         path = Path(directory) / _safe_relpath(rel)
         if not path.is_file():
             raise ArtifactIntegrityError(f"{model}/{version}: file {rel} is missing", model=model, file=rel)
@@ -397,16 +404,61 @@ class ArtifactStore:
         """
         return self.fetch_with_info(model, version, manifest_sha256=manifest_sha256).path
 
-    def fetch_with_info(self, model: str, version: str, *, manifest_sha256: str | None = None) -> FetchResult:
-        """Like :meth:`fetch`, also returning the manifest, timings and whether the cache was reused."""
+    def fetch_with_info(
+        self, model: str, version: str, *, manifest_sha256: str | None = None, defer: Collection[str] = ()
+    ) -> FetchResult:
+        """Like :meth:`fetch`, also returning the manifest, timings and whether the cache was reused.
+
+        ``defer``: manifest files left out of this fetch (not downloaded, not verified); get each one
+        later with :meth:`fetch_deferred`, which verifies it against the same manifest.
+        """
         if not _VERSION_RE.match(version) or not re.match(r"^[a-z0-9_]+$", model):
             raise ArtifactNotFoundError(f"invalid artifact reference {model!r}/{version!r}", model=model)
         if isinstance(self.source, LocalSource):
-            return self._fetch_local(self.source, model, version, manifest_sha256)
-        return self._fetch_s3(self.source, model, version, manifest_sha256)
+            return self._fetch_local(self.source, model, version, manifest_sha256, frozenset(defer))
+        return self._fetch_s3(self.source, model, version, manifest_sha256, frozenset(defer))
+
+    def fetch_deferred(self, fetched: FetchResult, rel: str) -> Path:
+        """Fetch and verify one file that :meth:`fetch_with_info` deferred; returns its local path.
+
+        The file is checked against ``fetched.manifest`` (size + sha256), downloaded to a temporary
+        name first and moved into place only once verified; a valid cached copy is reused.
+
+        Raises:
+            ArtifactNotFoundError: ``rel`` is not in the manifest, or missing at the source.
+            ArtifactIntegrityError: the file differs from the manifest.
+        """
+        manifest = fetched.manifest
+        model, version = str(manifest.get("model")), str(manifest.get("version"))
+        meta = manifest["files"].get(rel)
+        if meta is None:
+            raise ArtifactNotFoundError(f"{model}/{version}: {rel} is not in the manifest", model=model, file=rel)
+        one = {**manifest, "files": {rel: meta}}
+        path = Path(fetched.path) / _safe_relpath(rel)
+        if isinstance(self.source, LocalSource):
+            verify_dir(fetched.path, one)
+            return path
+        if path.is_file():
+            try:
+                verify_dir(fetched.path, one)
+                return path
+            except ArtifactIntegrityError:
+                path.unlink(missing_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".deferred-", dir=fetched.path))
+        try:
+            self.source.download(model, version, rel, tmp / rel)
+            verify_dir(tmp, one)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            (tmp / rel).replace(path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        logger.info("deferred artifact file downloaded", model=model, version=version, file=rel)
+        return path
 
     # ---- local ----
-    def _fetch_local(self, source: LocalSource, model: str, version: str, pin: str | None) -> FetchResult:
+    def _fetch_local(
+        self, source: LocalSource, model: str, version: str, pin: str | None, defer: frozenset[str]
+    ) -> FetchResult:
         directory = source.version_dir(model, version)
         manifest_path = directory / MANIFEST_NAME
         if not manifest_path.is_file():
@@ -417,13 +469,15 @@ class ArtifactStore:
             )
         t0 = time.perf_counter()
         manifest = parse_manifest(manifest_path.read_bytes(), model, version, pinned_sha256=pin)
-        verify_dir(directory, manifest)
+        verify_dir(directory, manifest, exclude=defer)
         return FetchResult(directory, manifest, 0.0, (time.perf_counter() - t0) * 1000, cached=True)
 
     # ---- s3 ----
-    def _fetch_s3(self, source: S3Source, model: str, version: str, pin: str | None) -> FetchResult:
+    def _fetch_s3(
+        self, source: S3Source, model: str, version: str, pin: str | None, defer: frozenset[str]
+    ) -> FetchResult:
         target = Path(self.cache_dir) / model / version
-        cached = self._try_cache(target, model, version, pin)
+        cached = self._try_cache(target, model, version, pin, defer)
         if cached is not None:
             return cached
         t0 = time.perf_counter()
@@ -439,10 +493,11 @@ class ArtifactStore:
         tmp = Path(tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=target.parent))
         try:
             for rel in sorted(manifest["files"]):
-                source.download(model, version, rel, tmp / rel)
+                if rel not in defer:
+                    source.download(model, version, rel, tmp / rel)
             download_ms = (time.perf_counter() - t0) * 1000
             t1 = time.perf_counter()
-            verify_dir(tmp, manifest)
+            verify_dir(tmp, manifest, exclude=defer)
             verify_ms = (time.perf_counter() - t1) * 1000
             (tmp / MANIFEST_NAME).write_bytes(raw)
             try:
@@ -450,14 +505,16 @@ class ArtifactStore:
             except OSError:
                 # another process finished first: keep its copy if it verifies
                 shutil.rmtree(tmp, ignore_errors=True)
-                verify_dir(target, manifest)
+                verify_dir(target, manifest, exclude=defer)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         logger.info("artifact downloaded", model=model, version=version, files=len(manifest["files"]))
         return FetchResult(target, manifest, download_ms, verify_ms, cached=False)
 
-    def _try_cache(self, target: Path, model: str, version: str, pin: str | None) -> FetchResult | None:
+    def _try_cache(
+        self, target: Path, model: str, version: str, pin: str | None, defer: frozenset[str] = frozenset()
+    ) -> FetchResult | None:
         manifest_path = target / MANIFEST_NAME
         if not manifest_path.is_file():
             if target.exists():
@@ -466,7 +523,7 @@ class ArtifactStore:
         t0 = time.perf_counter()
         try:
             manifest = parse_manifest(manifest_path.read_bytes(), model, version, pinned_sha256=pin)
-            verify_dir(target, manifest)
+            verify_dir(target, manifest, exclude=defer)
         except ArtifactIntegrityError as exc:
             # a corrupt or stale cache is dropped and downloaded again, never used
             logger.warning(

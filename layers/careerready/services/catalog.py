@@ -81,6 +81,8 @@ class Role:
     description: str
     min_years: float
     skills: tuple[RoleSkill, ...]
+    #: O*NET description and task lines added at catalog build time (empty without O*NET).
+    profile: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Role:
@@ -96,6 +98,7 @@ class Role:
                 RoleSkill(s["skill_id"], float(s["importance"]), bool(s.get("critical", False)))
                 for s in d.get("skills", ())
             ),
+            profile=tuple(str(line) for line in d.get("profile", ())),
         )
 
     @property

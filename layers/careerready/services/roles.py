@@ -8,7 +8,8 @@ Order, first hit wins:
    splitting compounds (``backend`` -> ``back end``) and dropping seniority words
    (``senior``, ``lead``, ``ii``...): "Sr. ML Eng" -> "machine learning engineer".
 4. ``fuzzy``: the best blend of token Dice and character-trigram cosine over all titles of a role
-   (0.5 each); accepted at ``threshold`` (default 0.55) or above.
+   (0.5 each); accepted at ``threshold`` (default 0.58; 0.55 let "Marketing manager" resolve to a data
+   analyst, docs/role-matching.md) or above.
 5. ``embedding``: when an embedder and role vectors are available and the fuzzy score is below the
    threshold, the cosine between the reference and each role vector; accepted at ``embedding_threshold``.
 
@@ -40,7 +41,7 @@ __all__ = [
     "canonical_title",
 ]
 
-DEFAULT_THRESHOLD = 0.55
+DEFAULT_THRESHOLD = 0.58
 DEFAULT_EMBEDDING_THRESHOLD = 0.6
 Method = Literal["id", "title", "alt_title", "normalized", "fuzzy", "embedding"]
 

@@ -81,7 +81,9 @@ class _EmbeddingRoleVectors:
 def _role_vectors(embeddings: Any) -> _EmbeddingRoleVectors | None:
     if embeddings is None:
         return None
-    embedder = getattr(embeddings, "embedder", None)
+    # the embeddings artifact itself embeds (a deferred encoder is fetched on the first title that needs it);
+    # a bare embedder object works too
+    embedder = embeddings if callable(getattr(embeddings, "embed", None)) else None
     role_index = getattr(embeddings, "roles", None)
     role_ids = getattr(embeddings, "role_ids", None) or getattr(role_index, "ids", None)
     role_vectors = getattr(embeddings, "role_vectors", None)
@@ -137,15 +139,24 @@ def _role(catalog: Catalog, ref: str, embeddings: Any = None) -> Role:
 def extract(req: ExtractRequest, models: Any) -> ExtractResponse:
     """Extract skills and sections from resume text.
 
+    With a learned tagger among the models (``ner``) this is the hybrid extractor (learned spans linked to
+    the catalog, plus the gazetteer hits the context supports); without one, the gazetteer alone (v1).
+
     Raises:
         NoExtractableTextError: blank text (no letters or digits).
         PayloadTooLargeError: text longer than ``CAREERREADY_MAX_TEXT_CHARS``.
         ArtifactNotFoundError: the extractor or catalog is not loaded.
     """
-    from careerready.pipelines.extraction import extract_skills
-
     extractor = _need(models, "extractor", "extract")
     catalog = _need(models, "catalog", "extract")
+    ner = getattr(models, "ner", None)
+    if ner is not None:
+        from careerready.pipelines.hybrid_extraction import extract_hybrid
+
+        # no embeddings: the extract stage does not load them, and /extract and /analyze must agree
+        return extract_hybrid(req.text, extractor, ner, catalog)
+    from careerready.pipelines.extraction import extract_skills
+
     return extract_skills(req.text, extractor, catalog, getattr(models, "embeddings", None))
 
 
@@ -164,7 +175,7 @@ def match(req: MatchRequest, models: Any, top_n: int | None = None) -> MatchResp
         RoleNotFoundError: a role reference resolves to nothing (lists the nearest roles).
         InvalidInputError: too many roles.
     """
-    from careerready.pipelines.matching import match_role, match_roles
+    from careerready.pipelines.matching import match_role, match_roles, ranking_key, text_similarities
 
     catalog: Catalog = _need(models, "catalog", "match")
     if len(req.role_ids) > MAX_ROLES_PER_MATCH:
@@ -176,6 +187,8 @@ def match(req: MatchRequest, models: Any, top_n: int | None = None) -> MatchResp
         if role.id not in seen:
             seen.add(role.id)
             roles.append(role)
+    # the text's similarity to every role, once per request (TF-IDF + the embedder's chunk term when loaded)
+    sims = text_similarities(req.text, catalog, models.embeddings)
     if top_n is None or top_n >= len(roles):
         matches = match_roles(
             req.skills,
@@ -185,13 +198,26 @@ def match(req: MatchRequest, models: Any, top_n: int | None = None) -> MatchResp
             models.matcher,
             years_experience=req.years_experience,
             gap_ranker=models.gap_ranker,
+            text=req.text,
+            similarities=sims,
         )
         return MatchResponse(matches=matches)
-    shortlist, held, space = _shortlist(req, roles, catalog, models, top_n)
+    shortlist, held, space = _shortlist(req, roles, catalog, models, top_n, sims)
     full = [
-        match_role(held, r, catalog, space, models.matcher, req.years_experience, models.gap_ranker) for r in shortlist
+        match_role(
+            held,
+            r,
+            catalog,
+            space,
+            models.matcher,
+            req.years_experience,
+            models.gap_ranker,
+            text=req.text,
+            similarities=sims,
+        )
+        for r in shortlist
     ]
-    return MatchResponse(matches=sorted(full, key=lambda m: (-m.score, m.role_id)))
+    return MatchResponse(matches=sorted(full, key=lambda m: ranking_key(m.score, m.rank_score, m.role_id)))
 
 
 class _MemoSpace:
@@ -245,25 +271,35 @@ class _MemoSpace:
         return None if hit[1] is None else hit[1].copy()
 
 
-def _shortlist(req: MatchRequest, roles: list[Role], catalog: Catalog, models: Any, top_n: int) -> tuple[Any, Any, Any]:
-    """The ``top_n`` roles by the matcher score alone (same score and tie order as ``match_roles``).
+def _shortlist(
+    req: MatchRequest, roles: list[Role], catalog: Catalog, models: Any, top_n: int, sims: Any
+) -> tuple[Any, Any, Any]:
+    """The ``top_n`` roles by the ranking alone (same scores and order as ``match_roles``).
 
+    ``sims``: the request text's :class:`~careerready.pipelines.matching.TextScores` (None without text).
     Returns ``(roles, held, space)`` so the full match reuses the held skills and the skill space.
     """
     from careerready.features import SkillSpace, compute_role_features
-    from careerready.pipelines.matching import as_held
+    from careerready.pipelines.matching import as_held, ranking_key
 
     held = as_held(req.skills, catalog)
+    if sims is not None:
+        # rank_score comes first in the ranking key: only roles tied with or above the top_n-th rank_score
+        # can make the shortlist, so the skill-fit score (the costly part) is computed for those alone
+        rank = {r.id: round(float(sims.rank.get(r.id, 0.0)), 6) for r in roles}
+        bar = sorted(rank.values(), reverse=True)[top_n - 1]
+        roles = [r for r in roles if rank[r.id] >= bar]
     space = _MemoSpace(space_for(catalog, models.embeddings), universe=(sid for r in roles for sid in r.skill_ids))
     matcher = models.matcher
-    scored: list[tuple[float, str, Role]] = []
+    scored: list[tuple[tuple[float, float, str], Role]] = []
     for role in roles:
         rf = compute_role_features(held, role, cast("SkillSpace", space), req.years_experience)
         score = matcher.predict(rf.match) if matcher is not None else rf.values["coverage_partial"]
-        # match_role reports round(score, 6) and match_roles sorts on it: rank on the same value
-        scored.append((-round(score, 6), role.id, role))
-    scored.sort(key=lambda t: (t[0], t[1]))
-    return [t[2] for t in scored[:top_n]], held, space._space
+        rank_score = None if sims is None else round(float(sims.rank.get(role.id, 0.0)), 6)
+        # match_role reports round(score, 6) / round(rank_score, 6) and match_roles sorts on them: rank on the same
+        scored.append((ranking_key(round(score, 6), rank_score, role.id), role))
+    scored.sort(key=lambda t: t[0])
+    return [t[1] for t in scored[:top_n]], held, space._space
 
 
 def readiness(req: ReadinessRequest, models: Any) -> ReadinessResponse:

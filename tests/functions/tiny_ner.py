@@ -1,0 +1,64 @@
+"""A tiny hand-built ``ner`` artifact for serving tests (no training, no torch).
+
+``model.onnx`` is one Gather over a [vocab, 3] table: each word piece of a small WordPiece vocabulary gets fixed
+BIO logits, so the spans the tagger returns are known exactly. ``tokenizer.json`` and ``labels.json`` complete it,
+so :func:`careerready.models.ner.load` (and the startup loader) serve it like the real artifact.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+# word piece -> tag (0 = O, 1 = B, 2 = I)
+TAGS = {
+    "python": 1,
+    "docker": 1,
+    "kube": 1,
+    "##rnetes": 2,
+    "machine": 1,
+    "learning": 2,
+    "##ling": 1,
+    "café": 1,
+    "asp": 1,
+    "net": 1,
+    "c": 1,
+}
+VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "and", "i", "use", "skills", ":", ",", ".", "model", "the", "—", *TAGS]
+
+
+def build_tiny_ner(root: Path, *, window: int = 16, stride: int = 10, threshold: float | None = None) -> Path:
+    """Write ``model.onnx`` + ``tokenizer.json`` + ``labels.json`` into ``root`` and return it."""
+    import onnx
+    from careerready.models import ner as ner_mod
+    from onnx import TensorProto, helper, numpy_helper
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+
+    vocab = {tok: i for i, tok in enumerate(VOCAB)}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    table = np.zeros((len(VOCAB), 3), dtype=np.float32)
+    table[:, 0] = 4.0
+    for piece, tag in TAGS.items():
+        table[vocab[piece]] = 0.0
+        table[vocab[piece], tag] = 4.0
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "input_ids"], ["logits"], axis=0)],
+        "tiny_ner",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence"])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", "sequence", 3])],
+        [numpy_helper.from_array(table, "table")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    root.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(root / ner_mod.MODEL_FILE))
+    tok.save(str(root / ner_mod.TOKENIZER_FILE))
+    labels: dict[str, object] = {"labels": ["O", "B-SKILL", "I-SKILL"], "window": window, "stride": stride}
+    if threshold is not None:
+        labels["threshold"] = threshold
+    (root / ner_mod.LABELS_FILE).write_text(json.dumps(labels), encoding="utf-8")
+    return root
