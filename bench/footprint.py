@@ -1,7 +1,7 @@
 """Installed size per function image: ``pip install --target`` of its requirements + the careerready package.
 
 Requirements files are complete closures installed with ``--no-deps`` (as the Dockerfiles do).
-Third-party installs are cached per requirements-file hash in ``build/bench/footprint.json`` (they are
+Third-party installs are cached per requirement-set hash in ``build/bench/footprint.json`` (they are
 slow and only change with the pins); the careerready package is installed fresh every run. Sizes are
 sums of the regular files' sizes (apparent size, not blocks on disk) in MiB (2^20 bytes). Peak RSS
 comes from the cold-start runs.
@@ -86,7 +86,11 @@ def function_footprints(
         if not req.is_file():
             out[name] = {"error": f"{req.relative_to(REPO_ROOT)} missing"}
             continue
-        key = hashlib.sha256(req.read_bytes() + sys.version.encode()).hexdigest()[:16]
+        # keyed on the requirement set (comments, blank lines and order ignored): functions with the same
+        # closure (extract/match, readiness/recommend) share one install
+        reqs = sorted({ln.strip() for ln in req.read_text(encoding="utf-8").splitlines()} - {""})
+        pins = "\n".join(ln for ln in reqs if not ln.startswith("#"))
+        key = hashlib.sha256(pins.encode() + sys.version.encode()).hexdigest()[:16]
         hit = cache.get(key)
         if hit is None and stop_at is not None and stop_at.expired():
             out[name] = {

@@ -153,6 +153,25 @@ def render_charts(results: dict[str, Any], out_dir: Path) -> list[str]:
     return written
 
 
+def _cold_row(name: str, cache: str, entry: dict[str, Any]) -> str | None:
+    """One cold-start table row from ``{"runs": [...], "summary": {...}}`` (None when nothing was measured)."""
+    s = entry.get("summary") or {}
+    runs = entry.get("runs") or []
+    if not s:
+        return None
+
+    def med(k: str) -> str:
+        return _fmt(_get(s, k, "median"), 0)
+
+    ok = all(r.get("ok") for r in runs) if runs else False
+    return (
+        f"| {name} | {cache} | {len(runs)} | {med('cold_start_ms')} | "
+        f"{_fmt(_get(s, 'cold_start_ms', 'p95'), 0)} | {med('interpreter_start_ms')} | {med('import_ms')} | "
+        f"{med('fetch_ms')} ({med('download_ms')} / {med('verify_ms')}) | {med('load_ms')} | {med('first_invoke_ms')} | "
+        f"{med('warm_invoke_median_ms')} | {med('peak_rss_mb')} | {'yes' if ok else 'NO'} |"
+    )
+
+
 def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
     """The readable report."""
     m = results.get("machine", {})
@@ -217,40 +236,16 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
         ]
         for fn, entry in cold.items():
             for mode in ("empty_cache", "warm_cache"):
-                s = _get(entry, mode, "summary") or {}
-                runs = _get(entry, mode, "runs") or []
-                if not s:
-                    continue
-
-                def med(k: str, s: dict[str, Any] = s) -> str:
-                    return _fmt(_get(s, k, "median"), 0)
-
-                ok = all(r.get("ok") for r in runs) if runs else False
-                lines.append(
-                    f"| {fn} | {mode.replace('_cache', '')} | {len(runs)} | {med('cold_start_ms')} | "
-                    f"{_fmt(_get(s, 'cold_start_ms', 'p95'), 0)} | {med('interpreter_start_ms')} | {med('import_ms')} | "
-                    f"{med('fetch_ms')} ({med('download_ms')} / {med('verify_ms')}) | {med('load_ms')} | {med('first_invoke_ms')} | "
-                    f"{med('warm_invoke_median_ms')} | {med('peak_rss_mb')} | {'yes' if ok else 'NO'} |"
-                )
+                row = _cold_row(fn, mode.replace("_cache", ""), _get(entry, mode) or {})
+                if row:
+                    lines.append(row)
             for err in entry.get("errors", [])[:3]:
                 lines.append(f"| {fn} | error | | {err[:160].replace('|', '/')} |||||||||")
         lt = results.get("cold_start_analyze_lambda") or {}
         for case, label in (("stages_cold", "stage workers cold too"), ("stages_warm", "stage workers preloaded")):
-            s = _get(lt, case, "summary") or {}
-            runs = _get(lt, case, "runs") or []
-            if not s:
-                continue
-
-            def medl(k: str, s: dict[str, Any] = s) -> str:
-                return _fmt(_get(s, k, "median"), 0)
-
-            ok = all(r.get("ok") for r in runs) if runs else False
-            lines.append(
-                f"| analyze, Lambda transport ({label}) | empty | {len(runs)} | {medl('cold_start_ms')} | "
-                f"{_fmt(_get(s, 'cold_start_ms', 'p95'), 0)} | {medl('interpreter_start_ms')} | {medl('import_ms')} | "
-                f"{medl('fetch_ms')} ({medl('download_ms')} / {medl('verify_ms')}) | {medl('load_ms')} | "
-                f"{medl('first_invoke_ms')} | {medl('warm_invoke_median_ms')} | {medl('peak_rss_mb')} | {'yes' if ok else 'NO'} |"
-            )
+            row = _cold_row(f"analyze, Lambda transport ({label})", "empty", _get(lt, case) or {})
+            if row:
+                lines.append(row)
         lines.append("")
         if lt and not lt.get("error"):
             lines += [

@@ -29,7 +29,8 @@ from careerready.services.catalog import Catalog  # noqa: E402
 from careerready.services.registry import load_registry  # noqa: E402
 from careerready.services.transport import InProcessTransport  # noqa: E402
 from serving_models import FIXTURE_CATALOG, RESUME, fixture_models_for  # noqa: E402
-from tiny_ner import build_tiny_ner  # noqa: E402
+
+from tests.tiny_ner import build_tiny_ner  # noqa: E402
 
 TEXT = (
     "Summary\nI use Python (4 years) and café modelling.\n\n"

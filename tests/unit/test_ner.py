@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 onnx = pytest.importorskip("onnx")
@@ -20,55 +19,15 @@ from careerready.models.extractor import GazetteerExtractor  # noqa: E402
 from careerready.pipelines.hybrid_extraction import HybridParams, extract_hybrid  # noqa: E402
 from careerready.schemas.extraction import ExtractResponse  # noqa: E402
 from careerready.services.catalog import Catalog, Skill  # noqa: E402
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers  # noqa: E402
 
 REAL = Path(__file__).resolve().parents[2] / "artifacts" / "ner" / "v1"
 
-# word piece -> tag (0 = O, 1 = B, 2 = I)
-TAGS = {
-    "python": 1,
-    "docker": 1,
-    "kube": 1,
-    "##rnetes": 2,
-    "machine": 1,
-    "learning": 2,
-    "##ling": 1,
-    "café": 1,
-    "asp": 1,
-    "net": 1,
-    "c": 1,
-}
-VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "and", "i", "use", "skills", ":", ",", ".", "model", "the", "—", *TAGS]
+from tests.tiny_ner import build_tiny_ner  # noqa: E402
 
 
 def _tiny_artifact(root: Path, *, window: int = 16, stride: int = 10) -> Path:
-    """model.onnx (Gather of a [vocab, 3] table) + tokenizer.json + labels.json in ``root``."""
-    from onnx import TensorProto, helper, numpy_helper
-
-    vocab = {tok: i for i, tok in enumerate(VOCAB)}
-    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=False)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    table = np.zeros((len(VOCAB), 3), dtype=np.float32)
-    table[:, 0] = 4.0
-    for piece, tag in TAGS.items():
-        table[vocab[piece]] = 0.0
-        table[vocab[piece], tag] = 4.0
-    graph = helper.make_graph(
-        [helper.make_node("Gather", ["table", "input_ids"], ["logits"], axis=0)],
-        "tiny_ner",
-        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence"])],
-        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", "sequence", 3])],
-        [numpy_helper.from_array(table, "table")],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    root.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, str(root / ner_mod.MODEL_FILE))
-    tok.save(str(root / ner_mod.TOKENIZER_FILE))
-    labels = {"labels": ["O", "B-SKILL", "I-SKILL"], "window": window, "stride": stride}
-    (root / ner_mod.LABELS_FILE).write_text(json.dumps(labels), encoding="utf-8")
-    return root
+    """model.onnx (Gather of a [vocab, 3] table) + tokenizer.json + labels.json in ``root`` (tests/tiny_ner.py)."""
+    return build_tiny_ner(root, window=window, stride=stride)
 
 
 @pytest.fixture(scope="module")
