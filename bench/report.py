@@ -326,8 +326,8 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
                 f"{ev['handled']} resumes (mix {ev.get('size_mix')}) uploaded to moto S3 `incoming/`, notifications "
                 f"received from SQS in batches of <= 10, ingest handler run per batch, {ev.get('results_written')} "
                 f"`results/` objects written, {ev.get('batch_failures')} batch-item failures. Objects carry no role "
-                "metadata, so each analysis ranks every catalog role (matcher score for all, full match + gaps "
-                "for the 5 best). Steady state (first batch excluded): "
+                "metadata, so each analysis ranks every catalog role (by the resume text's similarity to each role "
+                "profile, then full match + gaps for the 5 best). Steady state (first batch excluded): "
                 f"{_fmt(ev.get('steady_resumes_per_s_per_core'))} resumes/s per core, "
                 f"{_fmt(ev.get('steady_resumes_per_s_wall'))} resumes/s wall.",
                 "",
