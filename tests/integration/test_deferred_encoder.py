@@ -24,12 +24,15 @@ def local_embeddings() -> Any:
     return embedder_mod.load(EMBEDDINGS)
 
 
-def test_encoder_is_fetched_on_first_use_from_s3(
-    local_embeddings: Any, s3_client: Any, s3_bucket: str, tmp_path: Path
-) -> None:
+@pytest.fixture
+def published(local_embeddings: Any, s3_client: Any, s3_bucket: str, tmp_path: Path) -> ArtifactStore:
+    """embeddings/v1 published to a fresh moto bucket; a store over it with an empty cache."""
     publish(EMBEDDINGS, "embeddings", "v1", s3_client, s3_bucket, "models")
-    store = ArtifactStore(S3Source(s3_bucket, "models", s3_client), cache_dir=tmp_path / "cache")
+    return ArtifactStore(S3Source(s3_bucket, "models", s3_client), cache_dir=tmp_path / "cache")
 
+
+def test_encoder_is_fetched_on_first_use_from_s3(local_embeddings: Any, published: ArtifactStore) -> None:
+    store = published
     # Given a fetch that defers model.onnx / Then the cold start downloads everything else, not the encoder
     fetched = store.fetch_with_info("embeddings", "v1", defer=("model.onnx",))
     assert not (fetched.path / "model.onnx").exists()
@@ -61,10 +64,9 @@ def test_encoder_is_fetched_on_first_use_from_s3(
 
 
 def test_tampered_deferred_file_is_refused_then_recovers(
-    local_embeddings: Any, s3_client: Any, s3_bucket: str, tmp_path: Path
+    local_embeddings: Any, published: ArtifactStore, s3_client: Any, s3_bucket: str
 ) -> None:
-    publish(EMBEDDINGS, "embeddings", "v1", s3_client, s3_bucket, "models")
-    store = ArtifactStore(S3Source(s3_bucket, "models", s3_client), cache_dir=tmp_path / "cache")
+    store = published
     fetched = store.fetch_with_info("embeddings", "v1", defer=("model.onnx",))
     emb = embedder_mod.load(fetched.path, fetch_file=lambda rel: store.fetch_deferred(fetched, rel))
 

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from careerready.features import RoleTextIndex, role_document, role_text_index
 from careerready.models.matcher import Matcher
 from careerready.pipelines import matching
 from careerready.schemas.analysis import MatchRequest
-from careerready.services.catalog import Catalog, Role
+from careerready.services.catalog import Catalog
 from careerready.services.roles import DEFAULT_THRESHOLD, RoleResolver
 from pydantic import ValidationError
 
@@ -124,15 +123,6 @@ FUZZY_VARIANTS = {
     "Data science intern": "data-scientist",
     "Data Scientst": "data-scientist",  # 0.589: the lowest right answer on the measured list
 }
-
-
-@pytest.fixture(scope="module")
-def authored() -> RoleResolver:
-    roles = []
-    for path in sorted((REPO / "data" / "roles").glob("*.yaml")):
-        for r in yaml.safe_load(path.read_text(encoding="utf-8"))["roles"]:
-            roles.append(Role.from_dict({**r, "skills": []}))
-    return RoleResolver(roles)
 
 
 def test_default_bar_rejects_other_fields_and_keeps_fuzzy_variants(authored: RoleResolver) -> None:

@@ -7,24 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from careerready.core.errors import InvalidInputError, RoleNotFoundError
-from careerready.services.catalog import Catalog, Role
+from careerready.services.catalog import Catalog
 from careerready.services.roles import RoleResolver, canonical_title
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_CATALOG = REPO / "tests" / "fixtures" / "catalog_small"
-
-
-@pytest.fixture(scope="module")
-def authored() -> RoleResolver:
-    """Every role authored under data/roles (titles only)."""
-    roles = []
-    for path in sorted((REPO / "data" / "roles").glob("*.yaml")):
-        for r in yaml.safe_load(path.read_text(encoding="utf-8"))["roles"]:
-            roles.append(Role.from_dict({**r, "skills": []}))
-    assert len(roles) >= 30
-    return RoleResolver(roles)
 
 
 @pytest.fixture(scope="module")
