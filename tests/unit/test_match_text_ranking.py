@@ -139,3 +139,15 @@ def test_default_bar_rejects_other_fields_and_keeps_fuzzy_variants(authored: Rol
         res = authored.resolve(title)
         assert (res.role_id, res.method) == (role_id, "fuzzy")
         assert res.runner_up is not None and res.confidence > res.runner_up.score
+
+
+def test_same_input_same_ranking_with_text(catalog: Catalog, matcher: Matcher) -> None:
+    """Same resume in, same ranking out: byte-equal output across runs, role order and skill order."""
+    roles = list(catalog.roles.values())
+    text = "Data analyst: SQL dashboards in Tableau, Python and pandas, statistics for A/B tests."
+    a = matching.match_roles(_resume(catalog), roles, catalog, None, matcher, 3, text=text)
+    b = matching.match_roles(
+        list(reversed(_resume(catalog))), list(reversed(roles)), catalog, None, matcher, 3, text=text
+    )
+    assert [m.model_dump(mode="json") for m in a] == [m.model_dump(mode="json") for m in b]
+    assert len({m.rank_score for m in a}) > 1  # the text separates the roles (not a tie broken by id)
