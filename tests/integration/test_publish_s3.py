@@ -134,12 +134,7 @@ def _publish_extract_stage(root: Path, client: Any, bucket: str) -> None:
 
 
 def _tiny_ner(root: Path) -> Path:
-    import sys
-
-    functions_tests = str(Path(__file__).resolve().parents[1] / "functions")
-    if functions_tests not in sys.path:  # tiny_ner lives there (no package __init__)
-        sys.path.insert(0, functions_tests)
-    from tiny_ner import build_tiny_ner
+    from tests.tiny_ner import build_tiny_ner
 
     return build_tiny_ner(root)
 

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "functions"))  # tiny_ner / serving_models live there (no package)
 
 from careerready.models import extractor as gaz_mod  # noqa: E402
 from careerready.models import ner as ner_mod  # noqa: E402
@@ -25,7 +23,8 @@ from careerready.models.extractor import GazetteerExtractor  # noqa: E402
 from careerready.pipelines.hybrid_extraction import extract_hybrid  # noqa: E402
 from careerready.schemas.extraction import ExtractResponse  # noqa: E402
 from careerready.services.catalog import Catalog  # noqa: E402
-from tiny_ner import VOCAB, build_tiny_ner  # noqa: E402
+
+from tests.tiny_ner import VOCAB, build_tiny_ner  # noqa: E402
 
 ARTIFACTS = REPO / "artifacts"
 DOTIN = REPO.parent / "shared" / "data" / "dotin-resume-ner" / "train.jsonl"
