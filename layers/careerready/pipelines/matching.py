@@ -4,8 +4,9 @@ Two numbers per role (docs/role-matching.md):
 
 * ``score``: the role-fit score of the learned matcher over the held skills (``MATCH_FEATURES``). It
   answers "how far am I from this role" and drives readiness and gaps.
-* ``rank_score``: the TF-IDF cosine between the resume text and the role's profile document
-  (:class:`careerready.features.RoleTextIndex`). It answers "which roles am I closest to": on real
+* ``rank_score``: how close the resume text is to the role: the TF-IDF cosine with the role's profile
+  document (:class:`careerready.features.RoleTextIndex`) plus ``EMBEDDING_WEIGHT`` x the best MiniLM cosine
+  of the text's first ``MAX_CHUNKS`` chunks with the role vector (when an embedder is loaded). It answers "which roles am I closest to": on real
   resumes it ranks the right role first far more often than the skill-fit score does. Only present
   when the caller passes the text; without it roles are ranked by ``score``.
 
@@ -37,6 +38,7 @@ from careerready.services.catalog import Catalog, Role
 __all__ = [
     "CHUNK_WORDS",
     "EMBEDDING_WEIGHT",
+    "MAX_CHUNKS",
     "SHARED_TERMS_SHOWN",
     "TextScores",
     "as_held",
