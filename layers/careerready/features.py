@@ -21,15 +21,17 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
 from careerready.services.catalog import Catalog, Role
 from careerready.text import normalize_alias
+
+_T = TypeVar("_T")
 
 __all__ = [
     "EVIDENCE_WEIGHTS",
@@ -44,6 +46,7 @@ __all__ = [
     "RoleTextIndex",
     "SkillSpace",
     "SkillStatus",
+    "built_once",
     "compute_role_features",
     "evidence_kind",
     "gap_features",
@@ -52,6 +55,7 @@ __all__ = [
     "partial_credit",
     "role_document",
     "role_text_index",
+    "skill_space_for",
     "to_vector",
 ]
 
@@ -706,15 +710,34 @@ class RoleTextIndex:
         return [t for _, t in sorted(contrib, key=lambda c: (-c[0], c[1]))[:k]]
 
 
-# id(catalog) -> (catalog, index); holding the catalog keeps its id unique
-_TEXT_INDEXES: dict[int, tuple[Catalog, RoleTextIndex]] = {}
+# (kind, ids of the key objects) -> (the key objects, value); holding the objects keeps their ids unique
+_BUILT: dict[tuple[str, tuple[int, ...]], tuple[tuple[Any, ...], Any]] = {}
+
+
+def built_once(kind: str, build: Callable[[], _T], *objs: Any) -> _T:
+    """``build()`` once per identity of ``objs`` (a catalog, an embeddings artifact, ...), then the same value.
+
+    The per-catalog structures the stages reuse across requests (text index, skill space, role resolver,
+    role vectors) are built through this one cache.
+    """
+    key = (kind, tuple(id(o) for o in objs))
+    hit = _BUILT.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], objs, strict=True)):
+        value: _T = hit[1]
+        return value
+    value = build()
+    _BUILT[key] = (objs, value)
+    return value
 
 
 def role_text_index(catalog: Catalog) -> RoleTextIndex:
     """The :class:`RoleTextIndex` over ``catalog``'s roles, built once per catalog object."""
-    hit = _TEXT_INDEXES.get(id(catalog))
-    if hit is not None and hit[0] is catalog:
-        return hit[1]
-    index = RoleTextIndex.from_catalog(catalog)
-    _TEXT_INDEXES[id(catalog)] = (catalog, index)
-    return index
+    return built_once("role_text_index", lambda: RoleTextIndex.from_catalog(catalog), catalog)
+
+
+def skill_space_for(catalog: Catalog, embeddings: Any) -> SkillSpace:
+    """The :class:`SkillSpace` over ``catalog`` + ``embeddings``, built once per pair.
+
+    Building one normalises every skill and role vector (a few ms); the stages reuse it across requests.
+    """
+    return built_once("skill_space", lambda: SkillSpace.from_embeddings(catalog, embeddings), catalog, embeddings)

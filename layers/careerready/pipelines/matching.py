@@ -25,9 +25,11 @@ from careerready.features import (
     HeldSkill,
     RoleFeatures,
     SkillSpace,
+    built_once,
     compute_role_features,
     held_skills_from_extracted,
     role_text_index,
+    skill_space_for,
 )
 from careerready.models.gap_ranker import GapRanker
 from careerready.models.matcher import Matcher
@@ -99,21 +101,16 @@ def _embedding_similarities(text: str, catalog: Catalog, embeddings: Any) -> dic
     return out
 
 
-# id(catalog) -> (catalog, embeddings, role ids, role vectors): built once per (catalog, embeddings) pair
-_ROLE_VECTORS: dict[int, tuple[Catalog, Any, list[str], list[np.ndarray | None]]] = {}
-
-
 def _role_vectors(catalog: Catalog, embeddings: Any) -> tuple[list[str], list[np.ndarray | None]]:
     """Every catalog role's unit vector (float64), sorted by role id; computed once per catalog + embeddings."""
-    hit = _ROLE_VECTORS.get(id(catalog))
-    if hit is not None and hit[0] is catalog and hit[1] is embeddings:
-        return hit[2], hit[3]
-    space = SkillSpace.from_embeddings(catalog, embeddings)
-    role_ids = sorted(catalog.roles)
-    vectors = [space.role_vector(catalog.roles[r]) for r in role_ids]
-    as64 = [None if v is None else np.asarray(v, dtype=np.float64) for v in vectors]
-    _ROLE_VECTORS[id(catalog)] = (catalog, embeddings, role_ids, as64)
-    return role_ids, as64
+
+    def build() -> tuple[list[str], list[np.ndarray | None]]:
+        space = skill_space_for(catalog, embeddings)
+        role_ids = sorted(catalog.roles)
+        vectors = [space.role_vector(catalog.roles[r]) for r in role_ids]
+        return role_ids, [None if v is None else np.asarray(v, dtype=np.float64) for v in vectors]
+
+    return built_once("role_vectors", build, catalog, embeddings)
 
 
 def text_similarities(text: str | None, catalog: Catalog, embeddings: Any = None) -> TextScores | None:

@@ -94,37 +94,20 @@ def _role_vectors(embeddings: Any) -> _EmbeddingRoleVectors | None:
     return _EmbeddingRoleVectors(embedder, role_ids, role_vectors)
 
 
-# id(catalog) -> (catalog, embeddings, resolver); holding the objects keeps their ids unique
-_RESOLVERS: dict[int, tuple[Catalog, Any, RoleResolver]] = {}
-
-
 def resolver_for(catalog: Catalog, embeddings: Any = None) -> RoleResolver:
     """The role resolver over a catalog (built once per catalog), with the embedding fallback when vectors exist."""
-    hit = _RESOLVERS.get(id(catalog))
-    if hit is not None and hit[0] is catalog and hit[1] is embeddings:
-        return hit[2]
-    resolver = RoleResolver(catalog.roles, vectors=_role_vectors(embeddings))
-    _RESOLVERS[id(catalog)] = (catalog, embeddings, resolver)
-    return resolver
+    from careerready.features import built_once
 
-
-# id(catalog) -> (catalog, embeddings, space)
-_SPACES: dict[int, tuple[Catalog, Any, Any]] = {}
+    return built_once(
+        "role_resolver", lambda: RoleResolver(catalog.roles, vectors=_role_vectors(embeddings)), catalog, embeddings
+    )
 
 
 def space_for(catalog: Catalog, embeddings: Any) -> Any:
-    """The :class:`~careerready.features.SkillSpace` over ``catalog`` + ``embeddings``, built once per pair.
+    """The :class:`~careerready.features.SkillSpace` over ``catalog`` + ``embeddings``, built once per pair."""
+    from careerready.features import skill_space_for
 
-    Building one normalises every skill and role vector (a few ms); the stages reuse it across requests.
-    """
-    from careerready.features import SkillSpace
-
-    hit = _SPACES.get(id(catalog))
-    if hit is not None and hit[0] is catalog and hit[1] is embeddings:
-        return hit[2]
-    space = SkillSpace.from_embeddings(catalog, embeddings)
-    _SPACES[id(catalog)] = (catalog, embeddings, space)
-    return space
+    return skill_space_for(catalog, embeddings)
 
 
 def _role(catalog: Catalog, ref: str, embeddings: Any = None) -> Role:
