@@ -81,7 +81,7 @@ def cold(args: argparse.Namespace) -> dict[str, Any]:
     event = json.loads(Path(args.event).read_text(encoding="utf-8"))
     t_import0 = time.perf_counter()
 
-    import careerready.core.startup as startup
+    import careerready.services.startup as startup
     from careerready.services.artifacts import ArtifactStore
 
     fetches: list[dict[str, Any]] = []

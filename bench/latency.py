@@ -132,7 +132,7 @@ def inprocess_latency(resumes: Sequence[BenchResume], n: int, budget_s: float, s
     Also times analyze without a role (every catalog role ranked, what the event path does) on the
     medium resumes.
     """
-    from careerready.core.startup import get_models
+    from careerready.services.startup import get_models
     from careerready.services.transport import InProcessTransport
 
     client = InProcessTransport()

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from careerready.core import startup
 from careerready.core.observability import logger
+from careerready.services import startup
 from careerready.services.stages import handle_event
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from careerready.core.startup import Models
 from careerready.features import READINESS_FEATURES, READINESS_LABELS
 from careerready.models.extractor import GazetteerExtractor, compile_gazetteer
 from careerready.models.readiness import ReadinessModel
 from careerready.services.catalog import Catalog
+from careerready.services.startup import Models
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_CATALOG = REPO / "tests" / "fixtures" / "catalog_small"
@@ -106,7 +106,7 @@ def missing_real_artifacts() -> list[str]:
 def real_models_for(stage: str) -> Any:
     """``load_models(stage)`` over the local ``artifacts/`` tree."""
     from careerready.core.config import load_settings
-    from careerready.core.startup import load_models
+    from careerready.services.startup import load_models
 
     settings = load_settings(artifact_source="local", artifacts_dir=ARTIFACTS)
     return load_models(stage, settings=settings)

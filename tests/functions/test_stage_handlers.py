@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import careerready.core.startup as startup
+import careerready.services.startup as startup
 import pytest
 from careerready.core.errors import RoleNotFoundError, StageError, StageTimeoutError
 from careerready.services.analysis import analyze

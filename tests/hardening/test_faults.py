@@ -52,7 +52,7 @@ def test_cold_start_with_s3_unreachable_fails_clearly_then_recovers(
     s3_client: Any, s3_bucket: str, moto_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from careerready.core.config import get_settings
-    from careerready.core.startup import get_models
+    from careerready.services.startup import get_models
 
     dead = f"http://127.0.0.1:{_closed_port()}"
     env = {

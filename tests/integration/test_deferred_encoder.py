@@ -88,7 +88,7 @@ def test_tampered_deferred_file_is_refused_then_recovers(
 
 def test_load_models_defers_the_encoder_unless_told_not_to(local_embeddings: Any) -> None:
     from careerready.core.config import load_settings
-    from careerready.core.startup import load_models
+    from careerready.services.startup import load_models
 
     deferred = load_models("match", settings=load_settings(artifact_source="local", artifacts_dir=REPO / "artifacts"))
     assert deferred.embeddings is not None and not deferred.embeddings.embedder_loaded

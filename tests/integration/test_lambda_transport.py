@@ -156,8 +156,8 @@ def _stable(value: Any) -> Any:
 @pytest.mark.slow
 @pytest.mark.skipif(bool(_missing_artifacts()), reason=f"trained artifacts missing: {_missing_artifacts()}")
 def test_lambda_and_inprocess_transports_agree() -> None:
-    from careerready.core.startup import get_models
     from careerready.services.analysis import analyze
+    from careerready.services.startup import get_models
 
     text = json.loads((REPO / "events" / "extract.json").read_text())["payload"]["text"]
     catalog = get_models("match").catalog

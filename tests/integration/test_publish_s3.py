@@ -141,7 +141,7 @@ def _tiny_ner(root: Path) -> Path:
 
 def test_cold_start_from_s3(s3_client: Any, s3_bucket: str, tmp_path: Path) -> None:
     from careerready.core.config import load_settings
-    from careerready.core.startup import load_models
+    from careerready.services.startup import load_models
 
     _publish_extract_stage(tmp_path / "art", s3_client, s3_bucket)
     settings = load_settings(artifact_source="s3", artifact_bucket=s3_bucket, cache_dir=tmp_path / "cache")
@@ -158,7 +158,7 @@ def test_cold_start_from_s3(s3_client: Any, s3_bucket: str, tmp_path: Path) -> N
 def test_get_models_does_not_cache_failures(
     s3_client: Any, s3_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_settings: None
 ) -> None:
-    from careerready.core.startup import get_models
+    from careerready.services.startup import get_models
 
     monkeypatch.setenv("CAREERREADY_ARTIFACT_SOURCE", "s3")
     monkeypatch.setenv("CAREERREADY_ARTIFACT_BUCKET", s3_bucket)

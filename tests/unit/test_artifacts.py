@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from careerready.core.config import load_settings
 from careerready.core.errors import ArtifactError, ArtifactIntegrityError, ArtifactNotFoundError, ConfigError
-from careerready.core.startup import load_models
 from careerready.services import artifacts
 from careerready.services.artifacts import (
     ArtifactStore,
@@ -20,6 +19,7 @@ from careerready.services.artifacts import (
     write_manifest,
 )
 from careerready.services.registry import Registry, load_registry
+from careerready.services.startup import load_models
 
 
 def _make_version(root: Path, model: str, version: str, files: dict[str, bytes]) -> Path:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError, InvalidInputError
 from careerready.models.embedder import OnnxEmbedder, load
-from careerready.pipelines.embedding import VectorIndex, embed_skills, nearest
+from careerready.models.vector_index import VectorIndex, embed_skills, nearest
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACT = REPO / "artifacts" / "embeddings" / "v1"

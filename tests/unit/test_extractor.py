@@ -9,8 +9,8 @@ import pytest
 from careerready.core.errors import InvalidInputError, NoExtractableTextError, PayloadTooLargeError
 from careerready.models.extractor import GazetteerExtractor, compile_gazetteer, load
 from careerready.pipelines.extraction import extract_skills
-from careerready.pipelines.sections import detect_sections
 from careerready.schemas.extraction import ExtractedSkill
+from careerready.sections import detect_sections
 from careerready.services.catalog import Catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st

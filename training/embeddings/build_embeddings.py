@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from careerready.models.embedder import OnnxEmbedder
-from careerready.pipelines.embedding import (
+from careerready.models.vector_index import (
     ROLE_IDS_FILE,
     ROLE_VECTORS_FILE,
     SKILL_IDS_FILE,

@@ -196,9 +196,9 @@ def project_ranker(artifacts: Path) -> tuple[Callable[[str], list[str]], Catalog
         ``(rank(text) -> role ids best first, catalog, model versions)``.
     """
     from careerready.core.config import Settings
-    from careerready.core.startup import load_models
     from careerready.schemas.extraction import ExtractResponse
     from careerready.services.analysis import rank_roles
+    from careerready.services.startup import load_models
     from careerready.services.transport import InProcessTransport
 
     settings = Settings.model_validate({"artifacts_dir": artifacts})

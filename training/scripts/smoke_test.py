@@ -23,9 +23,9 @@ from typing import Any
 from careerready.core import paths
 from careerready.core.config import load_settings
 from careerready.core.errors import CareerReadyError
-from careerready.core.startup import load_models
 from careerready.services.artifacts import ArtifactStore, S3Source, make_s3_client
 from careerready.services.registry import load_registry
+from careerready.services.startup import load_models
 
 SAMPLE_RESUMES: dict[str, str] = {
     "backend": (

@@ -21,7 +21,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError, InvalidInputError
-from careerready.pipelines.embedding import VectorIndex
+from careerready.models.vector_index import VectorIndex
 
 if TYPE_CHECKING:
     import onnxruntime as ort
@@ -275,7 +275,7 @@ class EmbeddingArtifacts:
 
 
 DEFERRABLE_FILES: tuple[str, ...] = (MODEL_FILE,)
-"""Files :func:`load` can fetch on first use when given ``fetch_file`` (see :data:`careerready.core.startup.DEFERRED`)."""
+"""Files :func:`load` can fetch on first use when given ``fetch_file`` (see :data:`careerready.services.startup.DEFERRED`)."""
 
 
 def load(
@@ -284,7 +284,7 @@ def load(
     intra_op_threads: int = DEFAULT_THREADS,
     fetch_file: Callable[[str], Path] | None = None,
 ) -> EmbeddingArtifacts:
-    """Loader used by ``careerready.core.startup``: the embedder and, when present, the skill/role vectors.
+    """Loader used by ``careerready.services.startup``: the embedder and, when present, the skill/role vectors.
 
     Args:
         artifact_dir: The verified artifact directory.

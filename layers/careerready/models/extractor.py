@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError
-from careerready.pipelines.sections import Section, detect_sections, section_starts
 from careerready.schemas.extraction import ExtractedSkill, SkillMention
+from careerready.sections import Section, detect_sections, section_starts
 from careerready.text import COMMON_WORDS, NUMBER_WORDS, normalize_alias
 
 __all__ = [

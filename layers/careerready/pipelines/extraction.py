@@ -90,7 +90,7 @@ def build_response(text: str, skills: list[ExtractedSkill], sections: Sequence[A
     Args:
         text: The validated resume text the skills index.
         skills: Extracted skills (text order).
-        sections: ``pipelines.sections.Section`` objects (or anything with name/start/end/header).
+        sections: ``careerready.sections.Section`` objects (or anything with name/start/end/header).
     """
     section_infos = [SectionInfo(name=s.name, start=s.start, end=s.end, header=s.header) for s in sections]
     spans = [(m.start, m.end) for s in skills for m in s.mentions] + [(s.start, s.end) for s in skills]

@@ -27,8 +27,8 @@ import numpy as np
 from careerready.core.observability import logger, text_fingerprint
 from careerready.models.extractor import SECTION_BONUS, GazetteerExtractor, Mention
 from careerready.pipelines.extraction import build_response, validate_text
-from careerready.pipelines.sections import detect_sections, section_starts
 from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, SkillMention
+from careerready.sections import detect_sections, section_starts
 from careerready.text import normalize_alias
 
 __all__ = ["DEFAULT_PARAMS", "HybridParams", "extract_hybrid", "hybrid_mentions"]

@@ -370,9 +370,9 @@ def default_analyzer() -> Analyzer:
     Loads the models at call time: call once at module import of the handler.
     """
     from careerready.core.config import get_settings
-    from careerready.core.startup import get_models
     from careerready.schemas.api import SourceInfo
     from careerready.services.analysis import analyze
+    from careerready.services.startup import get_models
     from careerready.services.transport import make_client
 
     settings = get_settings()

@@ -355,7 +355,7 @@ def handle(stage_name: str, payload: dict[str, Any], models: Any) -> dict[str, A
         stage_name: ``extract``, ``match``, ``readiness`` or ``recommend``.
         payload: the request as a dict (the JSON body of a stage invocation). ``match`` also takes an
             optional ``top_n`` (positive int): return only the best ``top_n`` roles (see :func:`match`).
-        models: :class:`careerready.core.startup.Models` for the stage.
+        models: :class:`careerready.services.startup.Models` for the stage.
 
     Returns:
         ``response.model_dump(mode="json")`` plus ``model_versions`` and ``stage_ms``.

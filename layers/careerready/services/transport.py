@@ -98,10 +98,10 @@ class InProcessTransport:
 
     def __init__(self, models_for: Callable[[str], Any] | None = None) -> None:
         """Args:
-        models_for: ``stage -> Models`` (default :func:`careerready.core.startup.get_models`).
+        models_for: ``stage -> Models`` (default :func:`careerready.services.startup.get_models`).
         """
         if models_for is None:
-            from careerready.core.startup import get_models
+            from careerready.services.startup import get_models
 
             models_for = get_models
         self._models_for = models_for
