@@ -38,6 +38,8 @@ from careerready.services.artifacts import (
 )
 from careerready.services.registry import load_registry
 
+from training.local_s3 import ensure_bucket, read_state, start_moto
+
 DEFAULT_BUCKET = os.environ.get("CAREERREADY_ARTIFACT_BUCKET") or "careerready-models"
 
 
@@ -67,19 +69,11 @@ def verify_round_trip(versions: list[tuple[str, str, Path]], client: Any, bucket
             )
 
 
-def _ensure_bucket(client: Any, bucket: str) -> None:
-    existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
-    if bucket not in existing:
-        client.create_bucket(Bucket=bucket)
-
-
 def resolve_endpoint(args: argparse.Namespace) -> tuple[str | None, str]:
     """Return ``(endpoint_url, kind)`` with kind in endpoint | state | aws | inprocess."""
     endpoint = args.endpoint or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
     if endpoint:
         return endpoint, "endpoint"
-    from infra.local.moto_server import read_state
-
     state = read_state(args.state_file)
     if state and not args.aws:
         return str(state["url"]), "state"
@@ -110,8 +104,6 @@ def main(argv: list[str] | None = None) -> int:
     endpoint, kind = resolve_endpoint(args)
     server = None
     if kind == "inprocess":
-        from infra.local.moto_server import start_moto
-
         for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
             os.environ.setdefault(key, value)
         server, endpoint = start_moto(0)
@@ -125,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         client = make_s3_client(endpoint)
         if kind != "aws":
-            _ensure_bucket(client, args.bucket)
+            ensure_bucket(client, args.bucket)
         try:
             results = publish_all(versions, client, args.bucket, args.prefix)
         except ArtifactImmutableError as exc:

@@ -1,77 +1,25 @@
-"""A local S3 (moto) server on loopback, for publishing and serving models without AWS.
-
-Standalone (used by ``make serve``)::
+"""Run a standalone local S3 (moto) server on loopback until interrupted (used by ``make serve`` and the bench).
 
     python -m infra.local.moto_server --port 5001 [--state-file build/state/moto.json] [--bucket B]
 
 writes ``{"url", "port", "pid", "bucket"}`` to the state file, and removes it on exit (Ctrl-C or
-SIGTERM). Other tools read the URL with :func:`read_state`. In-process, :func:`start_moto` returns
-a running server and its URL.
+SIGTERM). Other tools read the URL with ``training.local_s3.read_state``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import signal
-import socket
 import threading
 from pathlib import Path
-from typing import Any
 
-from careerready.core import paths
+from careerready.services.artifacts import make_s3_client
 
-__all__ = ["DEFAULT_STATE_FILE", "read_state", "start_moto", "main"]
+from training.local_s3 import DEFAULT_BUCKET, DEFAULT_STATE_FILE, ensure_bucket, start_moto
 
-DEFAULT_STATE_FILE = paths.STATE_DIR / "moto.json"
-DEFAULT_BUCKET = "careerready-models"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_moto(port: int = 0) -> tuple[Any, str]:
-    """Start a ThreadedMotoServer on 127.0.0.1 (``port=0`` picks a free port).
-
-    Returns:
-        ``(server, url)``; call ``server.stop()`` when done.
-    """
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-    port = port or _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    return server, f"http://127.0.0.1:{port}"
-
-
-def read_state(state_file: Path = DEFAULT_STATE_FILE) -> dict[str, Any] | None:
-    """The running standalone server's state (None when no server is recorded)."""
-    if not state_file.is_file():
-        return None
-    data: dict[str, Any] = json.loads(state_file.read_text(encoding="utf-8"))
-    return data
-
-
-def ensure_bucket(url: str, bucket: str) -> None:
-    """Create ``bucket`` on the server if it does not exist (dummy credentials, us-east-1)."""
-    import boto3
-
-    client = boto3.client(
-        "s3",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
-        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
-    )
-    existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
-    if bucket not in existing:
-        client.create_bucket(Bucket=bucket)
+__all__ = ["main"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     try:
         if args.bucket:
-            ensure_bucket(url, args.bucket)
+            for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
+                os.environ.setdefault(key, value)
+            ensure_bucket(make_s3_client(url, "us-east-1"), args.bucket)
         args.state_file.parent.mkdir(parents=True, exist_ok=True)
         state = {"url": url, "port": args.port, "pid": os.getpid(), "bucket": args.bucket or None}
         args.state_file.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")

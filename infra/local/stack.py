@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from infra.local.moto_server import start_moto
+from training.local_s3 import ensure_bucket, start_moto
 
 MODEL_BUCKET = "careerready-models"
 RESUME_BUCKET = "careerready-resumes"
@@ -50,10 +50,10 @@ class LocalStack:
         self.server, self.url = start_moto(0)
         from careerready.services.artifacts import make_s3_client
 
-        from training.publish import _ensure_bucket, publish_all, select_versions
+        from training.publish import publish_all, select_versions
 
         client = make_s3_client(self.url)
-        _ensure_bucket(client, MODEL_BUCKET)
+        ensure_bucket(client, MODEL_BUCKET)
         versions = select_versions(self.artifacts, registry_only=False)
         if not versions:
             raise SystemExit(f"no artifacts under {self.artifacts}: run `make train` first")

@@ -49,7 +49,7 @@ def lambda_stub(behaviour: Behaviour) -> Iterator[tuple[str, Counter[str]]]:
                 try:
                     body = stages.handle(stage, event["payload"], serving_models.fixture_models_for(stage))
                 except Exception as exc:  # domain errors go back in the envelope
-                    from careerready.services.transport import error_envelope
+                    from careerready.core.errors import error_envelope
 
                     body = error_envelope(exc)  # type: ignore[arg-type]
             data = json.dumps(body).encode()

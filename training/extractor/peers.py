@@ -214,7 +214,7 @@ def run_peers(
 def main(argv: list[str] | None = None) -> int:
     """CLI: run peers on the dotin dev split and print the shared metric."""
     from training.extractor.data import read_dotin
-    from training.extractor.evaluate import first_words, score
+    from training.extractor.metric import first_words, score
     from training.models.train_extractor_v1 import is_dev
 
     ap = argparse.ArgumentParser(prog="python -m training.extractor.peers", description=__doc__)

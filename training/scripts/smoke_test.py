@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--state-file", type=Path, default=paths.STATE_DIR / "moto.json")
     args = ap.parse_args(argv)
 
-    from infra.local.moto_server import read_state, start_moto
-    from training.publish import _ensure_bucket, publish_all, select_versions
+    from training.local_s3 import ensure_bucket, read_state, start_moto
+    from training.publish import publish_all, select_versions
 
     for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
         os.environ.setdefault(key, value)
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         client = make_s3_client(endpoint)
         if server is not None:
-            _ensure_bucket(client, args.bucket)
+            ensure_bucket(client, args.bucket)
             results = publish_all(select_versions(args.artifacts, False), client, args.bucket, args.prefix)
             print(f"published {len(results)} version(s) to in-process moto {endpoint}")
         registry = load_registry()

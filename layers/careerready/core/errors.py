@@ -90,3 +90,33 @@ class StageTimeoutError(StageError):
 
 class ConfigError(CareerReadyError):
     code = "config_error"
+
+
+# ---- the wire format of a stage's expected failure (direct Lambda invoke) --------------------------
+
+
+def _error_classes() -> dict[str, type[CareerReadyError]]:
+    out: dict[str, type[CareerReadyError]] = {}
+    todo: list[type[CareerReadyError]] = [CareerReadyError]
+    while todo:
+        cls = todo.pop()
+        out.setdefault(cls.code, cls)
+        todo.extend(cls.__subclasses__())
+    return out
+
+
+def error_envelope(exc: CareerReadyError) -> dict[str, Any]:
+    """The JSON a stage function returns for an expected (domain) failure."""
+    return {"error": {**exc.to_dict(), "http_status": exc.http_status}}
+
+
+def error_from_envelope(stage: str, envelope: dict[str, Any]) -> CareerReadyError:
+    """Rebuild the domain error a stage reported in an :func:`error_envelope` (``StageError`` for an unknown code)."""
+    body = dict(envelope.get("error") or {})
+    code = str(body.pop("code", "stage_failed"))
+    message = str(body.pop("message", f"stage {stage} failed"))
+    body.pop("http_status", None)
+    cls = _error_classes().get(code, StageError)
+    details = {k: v for k, v in body.items() if isinstance(k, str)}
+    details.setdefault("stage", stage)
+    return cls(message, **details)

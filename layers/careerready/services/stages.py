@@ -23,10 +23,8 @@ from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
-from careerready.core.errors import (
-    ArtifactNotFoundError,
-    InvalidInputError,
-)
+from careerready.core.errors import ArtifactNotFoundError, CareerReadyError, InvalidInputError, error_envelope
+from careerready.core.observability import logger
 from careerready.schemas.analysis import (
     MatchRequest,
     MatchResponse,
@@ -442,10 +440,6 @@ def handle_event(stage_name: str, event: Any, models: Any, context: Any = None) 
     is the payload; the answer is an HTTP response ``{statusCode, headers, body}``, errors as
     ``{"detail": {code, message, ...}}`` with the error's status.
     """
-    from careerready.core.errors import CareerReadyError
-    from careerready.core.observability import logger
-    from careerready.services.transport import error_envelope
-
     if isinstance(event, dict) and _is_http_event(event):
         request_id = _http_request_id(event, context)
         headers = {"content-type": "application/json", "x-request-id": request_id}

@@ -26,16 +26,21 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
-from careerready.core.errors import CareerReadyError, InvalidInputError, StageError, StageTimeoutError
+from careerready.core.errors import (
+    CareerReadyError,
+    InvalidInputError,
+    StageError,
+    StageTimeoutError,
+    error_from_envelope,
+)
 from careerready.core.observability import logger
+from careerready.services import stages
 
 __all__ = [
     "STAGE_NAMES",
     "InProcessTransport",
     "LambdaTransport",
     "StageClient",
-    "error_from_envelope",
-    "error_envelope",
     "make_client",
 ]
 
@@ -64,33 +69,6 @@ def _check_stage(stage: str) -> None:
         raise InvalidInputError(f"unknown stage {stage!r}; known: {list(STAGE_NAMES)}", field="stage")
 
 
-def _error_classes() -> dict[str, type[CareerReadyError]]:
-    out: dict[str, type[CareerReadyError]] = {}
-    todo: list[type[CareerReadyError]] = [CareerReadyError]
-    while todo:
-        cls = todo.pop()
-        out.setdefault(cls.code, cls)
-        todo.extend(cls.__subclasses__())
-    return out
-
-
-def error_envelope(exc: CareerReadyError) -> dict[str, Any]:
-    """The JSON a stage function returns for an expected (domain) failure."""
-    return {"error": {**exc.to_dict(), "http_status": exc.http_status}}
-
-
-def error_from_envelope(stage: str, envelope: dict[str, Any]) -> CareerReadyError:
-    """Rebuild the domain error a stage reported in an :func:`error_envelope`."""
-    body = dict(envelope.get("error") or {})
-    code = str(body.pop("code", "stage_failed"))
-    message = str(body.pop("message", f"stage {stage} failed"))
-    body.pop("http_status", None)
-    cls = _error_classes().get(code, StageError)
-    details = {k: v for k, v in body.items() if isinstance(k, str)}
-    details.setdefault("stage", stage)
-    return cls(message, **details)
-
-
 class InProcessTransport:
     """Runs the stages inside this process (one container serves the whole analysis)."""
 
@@ -112,8 +90,6 @@ class InProcessTransport:
 
     def call(self, stage: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Validate and run ``stage`` in-process (see :func:`careerready.services.stages.handle`)."""
-        from careerready.services import stages
-
         _check_stage(stage)
         models = self._models_for(stage)
         try:
