@@ -81,7 +81,7 @@ def moto_server() -> Iterator[str]:
 @pytest.fixture
 def s3_client(moto_server: str) -> Any:
     """A boto3 S3 client pointed at the session moto server."""
-    from careerready.services.artifacts import make_s3_client
+    from careerready.services.s3 import make_s3_client
 
     return make_s3_client(moto_server, "us-east-1")
 

@@ -33,10 +33,10 @@ from careerready.services.artifacts import (
     PublishResult,
     S3Source,
     iter_local_artifacts,
-    make_s3_client,
     publish,
 )
 from careerready.services.registry import load_registry
+from careerready.services.s3 import make_s3_client
 
 from training.local_s3 import ensure_bucket, read_state, start_moto
 

@@ -15,7 +15,7 @@ import signal
 import threading
 from pathlib import Path
 
-from careerready.services.artifacts import make_s3_client
+from careerready.services.s3 import make_s3_client
 
 from training.local_s3 import DEFAULT_BUCKET, DEFAULT_STATE_FILE, ensure_bucket, start_moto
 

@@ -48,7 +48,7 @@ class LocalStack:
         ):
             os.environ.setdefault(key, value)
         self.server, self.url = start_moto(0)
-        from careerready.services.artifacts import make_s3_client
+        from careerready.services.s3 import make_s3_client
 
         from training.publish import publish_all, select_versions
 

@@ -23,8 +23,9 @@ from typing import Any
 from careerready.core import paths
 from careerready.core.config import load_settings
 from careerready.core.errors import CareerReadyError
-from careerready.services.artifacts import ArtifactStore, S3Source, make_s3_client
+from careerready.services.artifacts import ArtifactStore, S3Source
 from careerready.services.registry import load_registry
+from careerready.services.s3 import make_s3_client
 from careerready.services.startup import load_models
 
 SAMPLE_RESUMES: dict[str, str] = {

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from careerready.core.config import Settings
-from careerready.core.errors import InvalidInputError, NotFoundError, PayloadTooLargeError, StageError
+from careerready.core.errors import InvalidInputError
 from careerready.services.catalog import Catalog
 from careerready.services.documents import DocumentLimits
 from careerready.services.roles import RoleResolver
@@ -117,7 +117,7 @@ class ApiContext:
             NotFoundError: no such object.
             PayloadTooLargeError: the object is larger than the upload limit.
         """
-        from botocore.exceptions import BotoCoreError, ClientError
+        from careerready.services.s3 import make_s3_client, read_object
 
         if not self.resume_bucket:
             raise InvalidInputError(
@@ -126,29 +126,8 @@ class ApiContext:
         if key.startswith("/") or ".." in PurePosixPath(key).parts:
             raise InvalidInputError("s3_key must be a relative object key", field="s3_key")
         if self.s3_client is None:
-            import boto3
-
-            self.s3_client = boto3.client(
-                "s3", region_name=self.settings.aws_region, endpoint_url=self.settings.s3_endpoint_url
-            )
-        limit = int(self.settings.max_upload_bytes)
-        try:
-            obj = self.s3_client.get_object(Bucket=self.resume_bucket, Key=key)
-        except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
-            if code in ("NoSuchKey", "404", "NotFound", "NoSuchBucket"):
-                raise NotFoundError(f"no resume at s3_key {key!r}", field="s3_key") from exc
-            raise InvalidInputError(f"cannot read s3_key {key!r}: {code}", field="s3_key") from exc
-        except BotoCoreError as exc:
-            raise StageError(f"cannot reach the resume bucket: {type(exc).__name__}", stage="s3") from exc
-        size = int(obj.get("ContentLength") or 0)
-        if size > limit:
-            obj["Body"].close()
-            raise PayloadTooLargeError(f"resume object is {size} bytes; the limit is {limit}", size=size, limit=limit)
-        data = obj["Body"].read(limit + 1)
-        if len(data) > limit:
-            raise PayloadTooLargeError(f"resume object exceeds {limit} bytes", limit=limit)
-        return data, obj.get("ContentType")
+            self.s3_client = make_s3_client(self.settings.s3_endpoint_url, self.settings.aws_region)
+        return read_object(self.s3_client, self.resume_bucket, key, int(self.settings.max_upload_bytes))
 
 
 def get_context(request: Request) -> ApiContext:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from careerready.core import paths
 from careerready.core.errors import ArtifactImmutableError, ArtifactIntegrityError, ArtifactNotFoundError
 from careerready.core.observability import logger
+from careerready.services.s3 import get_bytes, is_missing, make_s3_client
 
 if TYPE_CHECKING:
     from careerready.core.config import Settings
@@ -38,7 +38,6 @@ __all__ = [
     "iter_local_artifacts",
     "latest_local_version",
     "list_local_versions",
-    "make_s3_client",
     "next_version",
     "parse_manifest",
     "manifest_bytes",
@@ -289,7 +288,7 @@ class S3Source:
 
     def get_bytes(self, model: str, version: str, rel: str) -> bytes | None:
         """Read a small object (the manifest); None when the key does not exist."""
-        return _s3_get_bytes(self.client, self.bucket, self.key(model, version, rel))
+        return get_bytes(self.client, self.bucket, self.key(model, version, rel))
 
     def download(self, model: str, version: str, rel: str, dest: Path) -> None:
         """Download one file of a version to ``dest``."""
@@ -299,7 +298,7 @@ class S3Source:
         try:
             self.client.download_file(self.bucket, self.key(model, version, rel), str(dest))
         except ClientError as exc:
-            if _is_missing(exc):
+            if is_missing(exc):
                 raise ArtifactNotFoundError(
                     f"{model}/{version}: {rel} listed in the manifest is missing from {self.describe()}",
                     model=model,
@@ -320,38 +319,6 @@ class S3Source:
                 if _VERSION_RE.match(version) and self.get_bytes(model, version, MANIFEST_NAME) is not None:
                     found.add(version)
         return sorted(found, key=_version_key)
-
-
-def _is_missing(exc: Exception) -> bool:
-    response = getattr(exc, "response", {}) or {}
-    code = str(response.get("Error", {}).get("Code", ""))
-    return code in {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
-
-
-def _s3_get_bytes(client: Any, bucket: str, key: str) -> bytes | None:
-    from botocore.exceptions import ClientError
-
-    try:
-        body = client.get_object(Bucket=bucket, Key=key)["Body"]
-    except ClientError as exc:
-        if _is_missing(exc):
-            return None
-        raise
-    data: bytes = body.read()
-    return data
-
-
-def make_s3_client(endpoint_url: str | None = None, region: str | None = None) -> Any:
-    """Create a boto3 S3 client (path-style addressing so moto/localstack endpoints work)."""
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint_url,
-        region_name=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3, "mode": "standard"}),
-    )
 
 
 # ---- the store --------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from urllib.parse import unquote_plus
 from careerready.core.errors import CareerReadyError, InvalidInputError
 from careerready.core.observability import logger
 from careerready.services.documents import DocumentLimits, document_to_text
+from careerready.services.s3 import error_code, is_missing
 
 __all__ = [
     "ERRORS_PREFIX",
@@ -166,15 +167,8 @@ def parse_notification(body: str | dict[str, Any]) -> list[S3ObjectRef]:
     return refs
 
 
-def _error_code(exc: Exception) -> str:
-    resp = getattr(exc, "response", None)
-    if isinstance(resp, dict):
-        return str((resp.get("Error") or {}).get("Code", ""))
-    return ""
-
-
-_MISSING_CODES = {"404", "NoSuchKey", "NotFound", "NoSuchVersion"}
-_SUPERSEDED_CODES = _MISSING_CODES | {"412", "PreconditionFailed", "InvalidArgument"}
+# the object changed since its event (IfMatch failed): its own, newer event will process it
+_SUPERSEDED_CODES = {"412", "PreconditionFailed", "InvalidArgument"}
 
 
 class IngestService:
@@ -204,7 +198,7 @@ class IngestService:
         try:
             return dict(self.s3.head_object(Bucket=bucket, Key=key))
         except Exception as exc:
-            if _error_code(exc) in _MISSING_CODES:
+            if is_missing(exc):
                 return None
             raise ResumeStorageError(f"cannot read s3://{bucket}/{key}: {type(exc).__name__}", key=key) from exc
 
@@ -228,7 +222,7 @@ class IngestService:
             response = self.s3.get_object(**kwargs)
             body = response["Body"].read()
         except Exception as exc:
-            if _error_code(exc) in _SUPERSEDED_CODES:
+            if is_missing(exc) or error_code(exc) in _SUPERSEDED_CODES:
                 return None
             raise ResumeStorageError(
                 f"cannot read s3://{ref.bucket}/{ref.key}: {type(exc).__name__}", key=ref.key
