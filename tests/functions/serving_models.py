@@ -91,7 +91,7 @@ def fixture_models_for(stage: str) -> Models:
         "extract": ("catalog", "extractor"),
         "match": ("catalog",),
         "readiness": ("readiness",),
-        "recommend": ("catalog",),
+        "recommend": ("catalog", "readiness"),
     }.get(stage, tuple(FIXTURE_VERSIONS))
     base = fixture_models()
     return replace(base, versions={k: v for k, v in base.versions.items() if k in used}, stage=stage)

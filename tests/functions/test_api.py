@@ -158,7 +158,7 @@ def test_extract_match_readiness_recommend_chain(client: TestClient) -> None:
             "/v1/recommend",
             json={"role_id": "backend_engineer", "held_skill_ids": ids, "gaps": backend["gaps"], "top_k": 3},
         ),
-        {"catalog"},
+        {"catalog", "readiness"},
     )
     assert 1 <= len(rec["resources"]) <= 3
     gap_ids = {g["skill_id"] for g in backend["gaps"]}

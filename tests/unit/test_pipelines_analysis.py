@@ -229,14 +229,52 @@ def test_roadmap_respects_prerequisites(catalog: Catalog, data: st.DataObject) -
     assert cum == sorted(cum)
 
 
-def test_roadmap_when_already_ready_flags_no_step(catalog: Catalog) -> None:
-    # everything but one non-critical skill held: ready before the first step (rule-based, no model),
+def test_roadmap_when_already_ready_flags_no_step(catalog: Catalog, readiness_model: ReadinessModel) -> None:
+    # everything but one non-critical skill held: the model says ready before the first step,
     # so hours_to_ready is 0 and no step may claim to be the one that reaches readiness
     role = catalog.roles["devops_engineer"]
     optional = sorted(rs.skill_id for rs in role.skills if not rs.critical)[0]
     held = sorted(rs.skill_id for rs in role.skills if rs.skill_id != optional)
     gaps = _gaps(catalog, "devops_engineer", held)
     assert [g.skill_id for g in gaps] == [optional]
-    rm = roadmap.build_roadmap(gaps, held, catalog, role=role, years_experience=10.0)
-    assert rm.steps and rm.hours_to_ready == 0.0
+    now = compute_role_features(held_skills_from_ids(held), role, SkillSpace(catalog), 10.0).readiness
+    assert readiness_model.predict(now)[0] == "industry_ready"
+    rm = roadmap.build_roadmap(gaps, held, catalog, role=role, readiness_model=readiness_model, years_experience=10.0)
+    assert rm.steps and rm.hours_to_ready == 0.0 and rm.ready_label_after == "industry_ready"
     assert not any(s.reaches_industry_ready for s in rm.steps)
+
+
+def test_roadmap_starts_from_the_features_readiness_scored(catalog: Catalog, readiness_model: ReadinessModel) -> None:
+    # the same held skills, but the start features /readiness scored say "not ready" (or "ready"):
+    # the roadmap follows them, not its own recomputation
+    role = catalog.roles["devops_engineer"]
+    optional = sorted(rs.skill_id for rs in role.skills if not rs.critical)[0]
+    held = sorted(rs.skill_id for rs in role.skills if rs.skill_id != optional)
+    gaps = _gaps(catalog, "devops_engineer", held)
+    low = dict.fromkeys(READINESS_FEATURES, 0.0)
+    assert readiness_model.predict(low)[0] != "industry_ready"
+    rm = roadmap.build_roadmap(
+        gaps, held, catalog, role=role, readiness_model=readiness_model, years_experience=10.0, start_features=low
+    )
+    assert rm.hours_to_ready != 0.0
+    assert rm.ready_label_after in READINESS_LABELS
+    high = compute_role_features(held_skills_from_ids(held), role, SkillSpace(catalog), 10.0).readiness
+    high = {**high, "coverage_exact": 1.0, "critical_coverage": 1.0}
+    assert readiness_model.predict(high)[0] == "industry_ready"
+    few = held[:1]
+    rm_few = roadmap.build_roadmap(
+        _gaps(catalog, "devops_engineer", few),
+        few,
+        catalog,
+        role=role,
+        readiness_model=readiness_model,
+        years_experience=10.0,
+        start_features=high,
+    )
+    assert rm_few.hours_to_ready == 0.0 and rm_few.ready_label_after == "industry_ready"
+
+
+def test_roadmap_for_a_role_needs_the_readiness_model(catalog: Catalog) -> None:
+    role = catalog.roles["devops_engineer"]
+    with pytest.raises(ValueError, match="readiness model"):
+        roadmap.build_roadmap(_gaps(catalog, "devops_engineer", []), [], catalog, role=role)

@@ -1,13 +1,18 @@
-"""Learning roadmap: gap skills in prerequisite order with hours, weeks and time to industry-ready."""
+"""Learning roadmap: gap skills in prerequisite order with hours, weeks and time to industry-ready.
+
+"Industry-ready" is the readiness model's label, the same model and the same prediction as ``/readiness``
+(:mod:`careerready.pipelines.readiness` owns the label; this module only replays it step by step).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import cast
 
 from careerready.features import EVIDENCE_WEIGHTS, HeldSkill, SkillSpace, compute_role_features, held_skills_from_ids
 from careerready.models.readiness import ReadinessModel
-from careerready.schemas.analysis import GapItem, RecommendedResource, Roadmap, RoadmapStep
+from careerready.schemas.analysis import GapItem, ReadinessLabel, RecommendedResource, Roadmap, RoadmapStep
 from careerready.services.catalog import Catalog, Role
 
 __all__ = ["DEFAULT_HOURS_PER_WEEK", "PARTIAL_HOURS_FACTOR", "READY_LABEL", "build_roadmap", "order_skills"]
@@ -16,8 +21,6 @@ DEFAULT_HOURS_PER_WEEK = 10.0
 #: A gap already partly covered by a related skill takes this share of its learning hours.
 PARTIAL_HOURS_FACTOR = 0.6
 READY_LABEL = "industry_ready"
-#: Rule used without a readiness model: every critical gap closed and this much exact coverage.
-RULE_READY_COVERAGE = 0.75
 
 
 def order_skills(gaps: Sequence[GapItem], held: Iterable[str], catalog: Catalog) -> list[tuple[str, bool]]:
@@ -52,14 +55,17 @@ def build_roadmap(
     readiness_model: ReadinessModel | None = None,
     years_experience: float | None = None,
     held: Mapping[str, HeldSkill] | None = None,
+    start_features: Mapping[str, float] | None = None,
 ) -> Roadmap:
     """Order the gaps into a learning plan and estimate the time to industry-ready.
 
     Missing prerequisites of a gap skill are inserted before it; otherwise gaps keep their rank order.
-    With ``role`` (and optionally ``readiness_model``) the plan is simulated step by step: after each
-    learned skill the role features are recomputed and the first step predicted ``industry_ready``
-    marks the time to ready. Without a model a rule is used (all critical gaps closed and exact
-    coverage >= 0.75). Without a role, ready means every gap is closed.
+    With ``role`` the plan is simulated step by step with ``readiness_model`` (required then): after
+    each learned skill the role features are recomputed and the first step the model labels
+    ``industry_ready`` marks the time to ready. With ``start_features`` (the READINESS_FEATURES that
+    ``/readiness`` scored for this person and role) the simulation starts from exactly those
+    features and moves them by what each learned skill changes, so the roadmap's "ready already"
+    and ``/readiness`` agree. Without a role, ready means every gap is closed (no label).
 
     Args:
         gaps: Ranked gaps.
@@ -72,9 +78,15 @@ def build_roadmap(
         readiness_model: Readiness model for the simulation.
         years_experience: Years of experience for the simulation.
         held: Held skills with evidence (default: held_skill_ids as listed skills).
+        start_features: READINESS_FEATURES of the current state, as scored by ``/readiness``.
+
+    Raises:
+        ValueError: ``hours_per_week`` <= 0, or a role without a readiness model.
     """
     if hours_per_week <= 0:
         raise ValueError("hours_per_week must be > 0")
+    if role is not None and readiness_model is None:
+        raise ValueError("a roadmap for a role needs the readiness model")
     held_ids = sorted(set(held_skill_ids) | set(held or {}))
     gap_by_id = {g.skill_id: g for g in gaps}
     plan = order_skills(gaps, held_ids, catalog)
@@ -102,7 +114,7 @@ def build_roadmap(
         )
 
     ready_idx, label_after = _ready_index(
-        steps, gaps, held_ids, catalog, role, space, readiness_model, years_experience, held
+        steps, gaps, held_ids, catalog, role, space, readiness_model, years_experience, held, start_features
     )
     if ready_idx is not None and ready_idx >= 0:  # -1 means ready already: no step reaches it
         steps[ready_idx] = steps[ready_idx].model_copy(update={"reaches_industry_ready": True})
@@ -136,9 +148,10 @@ def _ready_index(
     model: ReadinessModel | None,
     years: float | None,
     held: Mapping[str, HeldSkill] | None,
-) -> tuple[int | None, str | None]:
-    """Index of the step after which the person is industry-ready (-1: already; None: never)."""
-    if role is None:
+    start_features: Mapping[str, float] | None,
+) -> tuple[int | None, ReadinessLabel | None]:
+    """Index of the step after which the person is industry-ready (-1: already; None: never), and the label then."""
+    if role is None or model is None:
         if not gaps:
             return -1, None
         last_gap = max((i for i, s in enumerate(steps) if s.kind == "gap"), default=None)
@@ -146,13 +159,15 @@ def _ready_index(
     space = space or SkillSpace(catalog)
     current = dict(held) if held is not None else held_skills_from_ids(held_ids)
     course = EVIDENCE_WEIGHTS["course"]
+    offset: dict[str, float] = {}
+    if start_features is not None:
+        recomputed = compute_role_features(current, role, space, years).readiness
+        offset = {k: float(start_features[k]) - v for k, v in recomputed.items() if k in start_features}
 
-    def label_now() -> str:
-        rf = compute_role_features(current, role, space, years)
-        if model is not None:
-            return model.predict(rf.readiness)[0]
-        ok = rf.values["missing_critical"] == 0 and rf.values["coverage_exact"] >= RULE_READY_COVERAGE
-        return READY_LABEL if ok else "not_ready"
+    def label_now() -> ReadinessLabel:
+        features = compute_role_features(current, role, space, years).readiness
+        label, _ = model.predict({k: v + offset.get(k, 0.0) for k, v in features.items()})
+        return cast(ReadinessLabel, label)
 
     label = label_now()
     if label == READY_LABEL:

@@ -172,7 +172,11 @@ class Roadmap(_Out):
     ready_skill_ids: list[str] = Field(description="Gap skills to close to reach industry_ready.")
     hours_to_ready: float | None
     weeks_to_ready: float | None = Field(description="None if the plan does not reach industry_ready.")
-    ready_label_after: str | None = None
+    ready_label_after: ReadinessLabel | None = Field(
+        default=None,
+        description="The readiness model's label once the plan's ready point (or its last step) is reached; "
+        "None when no role was given.",
+    )
 
 
 class MatchRequest(_In):
@@ -218,6 +222,11 @@ class RecommendRequest(_In):
     years_experience: float | None = Field(default=None, ge=0, le=60)
     hours_per_week: float = Field(default=10.0, gt=0, le=80)
     top_k: int = Field(default=10, ge=1, le=50)
+    readiness_features: dict[str, float] | None = Field(
+        default=None,
+        description="The READINESS_FEATURES /readiness scored for this person and role (the match's features); "
+        "the roadmap starts from them, so its time to industry-ready agrees with /readiness.",
+    )
 
 
 class RecommendResponse(_Out):

@@ -233,6 +233,7 @@ def analyze(
             "years_experience": years,
             "hours_per_week": hours_per_week,
             "top_k": top_k_resources,
+            "readiness_features": feats,
         }
         rec = RecommendResponse.model_validate(_pop_versions(clock.call(client, "recommend", rec_payload), local))
         return ready, rec, local

@@ -298,15 +298,17 @@ def readiness(req: ReadinessRequest, models: Any) -> ReadinessResponse:
 
 
 def recommend(req: RecommendRequest, models: Any) -> RecommendResponse:
-    """Recommend resources for the gaps and order them into a roadmap.
+    """Recommend resources for the gaps and order them into a roadmap (time to ready from the readiness model).
 
     Raises:
         RoleNotFoundError: unknown role.
+        ArtifactNotFoundError: the catalog or the readiness model is not loaded.
     """
     from careerready.pipelines.recommendation import recommend as recommend_resources
     from careerready.pipelines.roadmap import build_roadmap
 
     catalog: Catalog = _need(models, "catalog", "recommend")
+    readiness_model = _need(models, "readiness", "recommend")
     role = _role(catalog, req.role_id, models.embeddings)
     held = sorted(set(req.held_skill_ids))
     resources = recommend_resources(
@@ -321,8 +323,9 @@ def recommend(req: RecommendRequest, models: Any) -> RecommendResponse:
         req.hours_per_week,
         role=role,
         space=space,
-        readiness_model=models.readiness,
+        readiness_model=readiness_model,
         years_experience=req.years_experience,
+        start_features=req.readiness_features,
     )
     return RecommendResponse(resources=resources, roadmap=roadmap)
 
