@@ -1,4 +1,4 @@
-"""The ONE place that turns exceptions into HTTP answers: ``{"detail": {code, message, ...}}``.
+"""The ONE place that turns exceptions into HTTP answers (body: :func:`careerready.core.errors.error_body`).
 
 * :class:`CareerReadyError` -> its ``http_status`` (never chosen by message text).
 * request validation -> 422 naming the field (``detail.field`` = ``"body.role"`` style path).
@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from careerready.core.errors import CareerReadyError
+from careerready.core.errors import CareerReadyError, InternalError, InvalidInputError, error_body
 from careerready.core.observability import logger
 
 __all__ = ["REQUEST_ID_HEADER", "error_response", "install_error_handlers", "request_id_of"]
@@ -39,11 +39,18 @@ def request_id_of(request: Request) -> str:
     return str(getattr(request.state, "request_id", "") or "")
 
 
-def error_response(status: int, body: dict[str, Any], request_id: str = "") -> JSONResponse:
-    """A JSON error answer with the request id in body and header."""
-    detail = {**body, "request_id": request_id or None}
+class _RouteError(CareerReadyError):
+    """Starlette's own 404/405/... (unknown route, wrong method) as a domain error of that status."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.http_status, self.code = status, code
+
+
+def error_response(error: CareerReadyError, request_id: str = "") -> JSONResponse:
+    """The error's status and :func:`~careerready.core.errors.error_body`, the request id also as a header."""
     headers = {REQUEST_ID_HEADER: request_id} if request_id else None
-    return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
+    return JSONResponse(status_code=error.http_status, content=error_body(error, request_id), headers=headers)
 
 
 def _validation_field(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -55,7 +62,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     rid = request_id_of(request)
     level = logger.warning if exc.http_status < 500 else logger.error
     level("request failed", code=exc.code, status=exc.http_status, request_id=rid, path=request.url.path)
-    return error_response(exc.http_status, exc.to_dict(), rid)
+    return error_response(exc, rid)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -67,29 +74,21 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     first = problems[0] if problems else {"field": "body", "message": "invalid request"}
     rid = request_id_of(request)
     logger.info("invalid request", field=first["field"], request_id=rid, path=request.url.path)
-    return error_response(
-        422,
-        {
-            "code": "invalid_input",
-            "message": f"{first['field']}: {first['message']}",
-            "field": first["field"],
-            "errors": problems,
-        },
-        rid,
-    )
+    error = InvalidInputError(f"{first['field']}: {first['message']}", field=first["field"], errors=problems)
+    return error_response(error, rid)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-    return error_response(exc.status_code, {"code": code, "message": message}, request_id_of(request))
+    return error_response(_RouteError(exc.status_code, code, message), request_id_of(request))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     rid = request_id_of(request)
     logger.exception("unhandled error", request_id=rid, path=request.url.path, error=type(exc).__name__)
-    return error_response(500, {"code": "internal_error", "message": "internal error"}, rid)
+    return error_response(InternalError(), rid)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from careerready.core.errors import PayloadTooLargeError, error_body
+
 __all__ = ["RequestContextMiddleware"]
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -51,20 +53,17 @@ class RequestContextMiddleware:
         return _gateway_request_id(scope) or uuid.uuid4().hex
 
     async def _too_large(self, send: Send, request_id: str, size: int | None) -> None:
-        detail: dict[str, Any] = {
-            "code": "payload_too_large",
-            "message": f"request body exceeds {self.max_body_bytes} bytes"
+        details: dict[str, Any] = {"limit": self.max_body_bytes} | ({"size": size} if size is not None else {})
+        error = PayloadTooLargeError(
+            f"request body exceeds {self.max_body_bytes} bytes"
             + ("; upload large resumes to S3 and send s3_key" if size else ""),
-            "limit": self.max_body_bytes,
-            "request_id": request_id,
-        }
-        if size is not None:
-            detail["size"] = size
-        body = json.dumps({"detail": detail}).encode("utf-8")
+            **details,
+        )
+        body = json.dumps(error_body(error, request_id)).encode("utf-8")
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": error.http_status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),

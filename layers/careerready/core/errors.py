@@ -1,4 +1,9 @@
-"""Domain exceptions. The API maps them to HTTP status codes in one place (``http_status``)."""
+"""Domain exceptions and the one error body every answer uses.
+
+Each exception carries its HTTP status (``http_status``) and a stable ``code``. :func:`error_body`
+builds ``{"detail": {code, message, ...details, request_id}}`` for the API, the stage functions'
+HTTP events and the body-size middleware; :func:`error_envelope` is the stage invoke wire format.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ class CareerReadyError(Exception):
         self.details = details
 
     def to_dict(self) -> dict[str, Any]:
+        """``{code, message, ...details}``."""
         return {"code": self.code, "message": self.message, **self.details}
 
 
@@ -90,6 +96,27 @@ class StageTimeoutError(StageError):
 
 class ConfigError(CareerReadyError):
     code = "config_error"
+
+
+class InternalError(CareerReadyError):
+    """An unexpected failure, answered without internals (the cause is logged with the request id)."""
+
+    code = "internal_error"
+
+    def __init__(self, message: str = "internal error", **details: Any) -> None:
+        super().__init__(message, **details)
+
+
+# ---- the error body of every HTTP answer ------------------------------------------------------------
+
+
+def error_body(error: CareerReadyError, request_id: str | None = None) -> dict[str, Any]:
+    """The JSON body of an error answer: ``{"detail": {code, message, ...details, request_id}}``.
+
+    The one builder: the API's exception handlers, the body-size middleware and the stage functions'
+    API Gateway events all answer with it (``request_id`` is None when unknown).
+    """
+    return {"detail": {**error.to_dict(), "request_id": request_id or None}}
 
 
 # ---- the wire format of a stage's expected failure (direct Lambda invoke) --------------------------

@@ -23,7 +23,14 @@ from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
-from careerready.core.errors import ArtifactNotFoundError, CareerReadyError, InvalidInputError, error_envelope
+from careerready.core.errors import (
+    ArtifactNotFoundError,
+    CareerReadyError,
+    InternalError,
+    InvalidInputError,
+    error_body,
+    error_envelope,
+)
 from careerready.core.observability import logger
 from careerready.schemas.analysis import (
     MatchRequest,
@@ -450,12 +457,15 @@ def handle_event(stage_name: str, event: Any, models: Any, context: Any = None) 
             out = handle(stage_name, _unwrap(stage_name, _http_body(event)), models)
             return {"statusCode": 200, "headers": headers, "body": json.dumps(out)}
         except CareerReadyError as exc:
-            detail = {**exc.to_dict(), "request_id": request_id}
-            return {"statusCode": exc.http_status, "headers": headers, "body": json.dumps({"detail": detail})}
+            return {"statusCode": exc.http_status, "headers": headers, "body": json.dumps(error_body(exc, request_id))}
         except Exception:
             logger.exception("stage crashed", stage=stage_name, request_id=request_id)
-            detail = {"code": "internal_error", "message": "internal error", "request_id": request_id}
-            return {"statusCode": 500, "headers": headers, "body": json.dumps({"detail": detail})}
+            error = InternalError()
+            return {
+                "statusCode": error.http_status,
+                "headers": headers,
+                "body": json.dumps(error_body(error, request_id)),
+            }
     try:
         return handle(stage_name, _unwrap(stage_name, event), models)
     except CareerReadyError as exc:
