@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from careerready.core.config import get_settings
 from careerready.core.observability import logger
+from careerready.services.documents import DocumentLimits
 from careerready.services.ingest import IngestService, default_analyzer, process_sqs_event
+from careerready.services.s3 import make_s3_client
 
 settings = get_settings()
 service = IngestService(
-    boto3.client("s3", region_name=settings.aws_region, endpoint_url=settings.s3_endpoint_url),
+    make_s3_client(settings.s3_endpoint_url, settings.aws_region),
     default_analyzer(),
+    max_object_bytes=settings.max_ingest_object_bytes,
+    limits=DocumentLimits(max_bytes=settings.max_ingest_object_bytes, max_chars=settings.max_text_chars),
 )
 
 

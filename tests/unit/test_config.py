@@ -60,3 +60,66 @@ def test_s3_specific_endpoint_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings().s3_endpoint_url == "http://s3only:2"
     monkeypatch.setenv("CAREERREADY_S3_ENDPOINT_URL", "http://ours:3")
     assert load_settings().s3_endpoint_url == "http://ours:3"
+
+
+def test_log_level_setting_sets_the_logger(monkeypatch: pytest.MonkeyPatch, fresh_settings: None) -> None:
+    import logging
+
+    from careerready.core.observability import logger
+
+    before = logger.log_level
+    try:
+        monkeypatch.setenv("CAREERREADY_LOG_LEVEL", "debug")
+        assert get_settings().log_level == "DEBUG"
+        assert logger.log_level == logging.DEBUG
+        monkeypatch.setenv("CAREERREADY_LOG_LEVEL", "WARNING")
+        get_settings.cache_clear()
+        get_settings()
+        assert logger.log_level == logging.WARNING
+    finally:
+        logger.setLevel(before)
+
+
+def test_resume_bucket_comes_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from careerready.api.deps import RESUME_BUCKET_ENV, ApiContext
+    from careerready.services.transport import InProcessTransport
+
+    monkeypatch.setenv(RESUME_BUCKET_ENV, "resumes-from-env")
+    ctx = ApiContext(InProcessTransport(lambda stage: None), load_settings(), catalog_provider=lambda: None)  # type: ignore[arg-type,return-value]
+    assert RESUME_BUCKET_ENV == "CAREERREADY_RESUME_BUCKET" and ctx.resume_bucket == "resumes-from-env"
+    monkeypatch.delenv(RESUME_BUCKET_ENV)
+    ctx = ApiContext(InProcessTransport(lambda stage: None), load_settings(), catalog_provider=lambda: None)  # type: ignore[arg-type,return-value]
+    assert ctx.resume_bucket is None
+
+
+def test_every_size_limit_reads_the_one_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    from careerready.core.config import LIMITS
+    from careerready.schemas.analysis import MAX_MATCH_TEXT_CHARS
+    from careerready.schemas.api import MAX_ROLES_PER_ANALYSIS
+    from careerready.services.documents import DocumentLimits
+    from careerready.services.ingest import MAX_OBJECT_BYTES
+    from careerready.services.stages import MAX_ROLES_PER_MATCH
+
+    for var in ("CAREERREADY_MAX_UPLOAD_BYTES", "CAREERREADY_MAX_TEXT_CHARS", "CAREERREADY_MAX_INGEST_OBJECT_BYTES"):
+        monkeypatch.delenv(var, raising=False)
+    s = load_settings()
+    assert (s.max_upload_bytes, s.max_text_chars, s.max_ingest_object_bytes) == (
+        LIMITS.max_upload_bytes,
+        LIMITS.max_text_chars,
+        LIMITS.max_ingest_object_bytes,
+    )
+    assert s.max_body_bytes == LIMITS.max_upload_bytes + LIMITS.multipart_overhead_bytes
+    assert load_settings(max_upload_bytes=1000).max_body_bytes == 1000 + LIMITS.multipart_overhead_bytes
+    d = DocumentLimits()
+    assert (d.max_bytes, d.max_chars, d.max_pdf_pages, d.max_zip_members, d.max_zip_uncompressed, d.max_zip_ratio) == (
+        LIMITS.max_upload_bytes,
+        LIMITS.max_text_chars,
+        LIMITS.max_pdf_pages,
+        LIMITS.max_zip_members,
+        LIMITS.max_zip_uncompressed,
+        LIMITS.max_zip_ratio,
+    )
+    assert MAX_MATCH_TEXT_CHARS == LIMITS.max_match_text_chars
+    assert MAX_ROLES_PER_ANALYSIS == LIMITS.max_roles_per_analysis
+    assert MAX_ROLES_PER_MATCH == LIMITS.max_roles_per_match
+    assert MAX_OBJECT_BYTES == LIMITS.max_ingest_object_bytes

@@ -48,7 +48,7 @@ def create_app(
         catalog_provider: returns the catalog bundle on first use (default: the match stage's models
             in-process, else the ``catalog`` artifact alone).
         s3_client: boto3 S3 client for ``s3_key`` inputs (created on first use when None).
-        resume_bucket: bucket for ``s3_key`` inputs (default: ``CAREERREADY_RESUME_BUCKET``).
+        resume_bucket: bucket for ``s3_key`` inputs (default: ``Settings.resume_bucket``).
 
     Returns:
         The FastAPI app; routes live under ``/v1``.

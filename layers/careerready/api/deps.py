@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from careerready.core.config import Settings
+from careerready.core.config import Settings, env_var_name
 from careerready.core.errors import InvalidInputError
 from careerready.services.catalog import Catalog
 from careerready.services.documents import DocumentLimits
@@ -20,8 +19,8 @@ from careerready.services.transport import InProcessTransport, StageClient
 
 __all__ = ["RESUME_BUCKET_ENV", "ApiContext", "CatalogBundle", "Context", "default_catalog_provider", "get_context"]
 
-RESUME_BUCKET_ENV = "CAREERREADY_RESUME_BUCKET"
-"""Bucket that ``s3_key`` inputs are read from (the ingest upload bucket)."""
+RESUME_BUCKET_ENV = env_var_name("resume_bucket")
+"""The variable that sets ``Settings.resume_bucket``, the bucket ``s3_key`` inputs are read from."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ class ApiContext:
 
     def __post_init__(self) -> None:
         if self.resume_bucket is None:
-            self.resume_bucket = getattr(self.settings, "resume_bucket", None) or os.environ.get(RESUME_BUCKET_ENV)
+            self.resume_bucket = self.settings.resume_bucket
 
     @property
     def document_limits(self) -> DocumentLimits:
@@ -80,8 +79,8 @@ class ApiContext:
 
     @property
     def max_body_bytes(self) -> int:
-        """Whole request body: the largest file plus room for multipart framing and form fields."""
-        return int(self.settings.max_upload_bytes) + 64 * 1024
+        """Whole request body (``Settings.max_body_bytes``)."""
+        return self.settings.max_body_bytes
 
     def bundle(self) -> CatalogBundle:
         """The catalog bundle (loaded once)."""

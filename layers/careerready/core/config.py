@@ -6,17 +6,19 @@ names the environment variable, e.g. ``CAREERREADY_ARTIFACT_SOURCE: Input should
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from careerready.core import paths
 from careerready.core.errors import ConfigError
+from careerready.core.observability import logger
 
-__all__ = ["ENV_PREFIX", "MODEL_NAMES", "Settings", "env_var_name", "get_settings", "load_settings"]
+__all__ = ["ENV_PREFIX", "LIMITS", "MODEL_NAMES", "Limits", "Settings", "env_var_name", "get_settings", "load_settings"]
 
 ENV_PREFIX = "CAREERREADY_"
 MODEL_NAMES: tuple[str, ...] = (
@@ -29,6 +31,42 @@ MODEL_NAMES: tuple[str, ...] = (
     "gap_ranker",
     "recommender",
 )
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Every size limit of the service, in one table (the defaults; a ``Settings`` field overrides the first three).
+
+    Request schemas validate against these at import time; documents, the API, the stages and
+    ingest read them here or through :class:`Settings`.
+    """
+
+    #: a document (API upload or ``s3_key`` object): API Gateway's 6 MB sync payload is ~4.5 MB of file in base64
+    max_upload_bytes: int = 4_500_000
+    #: extracted resume text; a long resume is ~15k characters, more is not a resume and only burns CPU
+    max_text_chars: int = 100_000
+    #: a resume arriving through S3 -> SQS (no API Gateway in front, so larger files go this way)
+    max_ingest_object_bytes: int = 10 * 1024 * 1024
+    #: room for multipart framing and form fields on top of the largest file (the request body limit)
+    multipart_overhead_bytes: int = 64 * 1024
+    #: resume text sent to the match stage for ranking (callers truncate; the ranking needs no more)
+    max_match_text_chars: int = 200_000
+    #: roles compared in one /analyze call
+    max_roles_per_analysis: int = 5
+    #: roles matched in one match-stage call (the whole catalog is a few hundred)
+    max_roles_per_match: int = 500
+    #: pages read from a PDF (later pages are ignored; resumes are short)
+    max_pdf_pages: int = 30
+    #: entries in a DOCX zip
+    max_zip_members: int = 2_000
+    #: sum of the declared uncompressed sizes of a DOCX's entries
+    max_zip_uncompressed: int = 64 * 1024 * 1024
+    #: uncompressed/compressed ratio allowed for any DOCX entry larger than 1 MiB (zip bombs)
+    max_zip_ratio: float = 100.0
+
+
+LIMITS = Limits()
+
 _VERSION_PATTERN = r"^v[0-9]+$"
 _SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
@@ -98,9 +136,15 @@ class Settings(BaseSettings):
     model_sha256_gap_ranker: str | None = Field(None, pattern=_SHA256_PATTERN)
     model_sha256_recommender: str | None = Field(None, pattern=_SHA256_PATTERN)
 
-    # ---- request limits -------------------------------------------------------------------
-    max_upload_bytes: int = Field(4_500_000, gt=0, description="Largest accepted document (bytes).")
-    max_text_chars: int = Field(100_000, gt=0, description="Longest accepted resume text (characters).")
+    # ---- request limits (defaults: the LIMITS table) -----------------------------------------
+    max_upload_bytes: int = Field(LIMITS.max_upload_bytes, gt=0, description="Largest accepted document (bytes).")
+    max_text_chars: int = Field(LIMITS.max_text_chars, gt=0, description="Longest accepted resume text (characters).")
+    max_ingest_object_bytes: int = Field(
+        LIMITS.max_ingest_object_bytes, gt=0, description="Largest resume accepted through S3 -> SQS (bytes)."
+    )
+    resume_bucket: str | None = Field(
+        None, min_length=3, description="Bucket that s3_key inputs are read from (the ingest upload bucket)."
+    )
 
     defer_large_files: bool = Field(
         True,
@@ -111,7 +155,9 @@ class Settings(BaseSettings):
     )
 
     # ---- observability --------------------------------------------------------------------
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        "INFO", description="Level of the one logger; applied by get_settings()."
+    )
 
     # ---- stage transport ------------------------------------------------------------------
     transport: Literal["inprocess", "lambda"] = Field("inprocess", description="How /analyze calls the stages.")
@@ -122,6 +168,11 @@ class Settings(BaseSettings):
     lambda_endpoint_url: str | None = Field(None, validation_alias=_alias("lambda_endpoint_url"))
     stage_timeout_s: float = Field(25.0, gt=0, le=900)
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _check_source(self) -> Settings:
         if self.artifact_source == "s3" and not self.artifact_bucket:
@@ -129,6 +180,11 @@ class Settings(BaseSettings):
         return self
 
     # ---- helpers --------------------------------------------------------------------------
+    @property
+    def max_body_bytes(self) -> int:
+        """Whole HTTP request body: the largest file plus multipart framing and form fields."""
+        return self.max_upload_bytes + LIMITS.multipart_overhead_bytes
+
     def version_overrides(self) -> dict[str, str]:
         """``{model: version}`` for every model whose version is overridden."""
         out: dict[str, str] = {}
@@ -185,5 +241,10 @@ def load_settings(**overrides: Any) -> Settings:
 
 @cache
 def get_settings() -> Settings:
-    """Process-wide settings, validated on first use (call at module import in handlers)."""
-    return load_settings()
+    """Process-wide settings, validated on first use (call at module import in handlers).
+
+    Also sets the level of the one logger (:data:`careerready.core.observability.logger`) to ``log_level``.
+    """
+    settings = load_settings()
+    logger.setLevel(settings.log_level)
+    return settings

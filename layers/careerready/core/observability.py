@@ -1,7 +1,8 @@
 """The one place that creates the Powertools ``logger``, ``metrics`` and ``tracer``.
 
 - Service name: ``POWERTOOLS_SERVICE_NAME`` (default ``careerready``); each function's image sets it.
-- Log level: ``CAREERREADY_LOG_LEVEL`` (or ``POWERTOOLS_LOG_LEVEL``), default INFO.
+- Log level: ``Settings.log_level`` (``CAREERREADY_LOG_LEVEL``), applied by ``get_settings()``; until then
+  Powertools' own default (``POWERTOOLS_LOG_LEVEL``, else INFO).
 - The tracer is created on first use (:func:`get_tracer`; ``tracer`` still works as a module
   attribute) and disabled outside Lambda (no ``AWS_LAMBDA_FUNCTION_NAME``) so local runs and tests
   never try to reach an X-Ray daemon.
@@ -31,18 +32,11 @@ __all__ = [
 
 SERVICE_NAME = os.environ.get("POWERTOOLS_SERVICE_NAME") or "careerready"
 METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "CareerReady"
-_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 
 
 def in_lambda() -> bool:
     """True when running inside an AWS Lambda execution environment."""
     return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
-
-
-def _log_level() -> str:
-    # read the variable directly: the logger must exist before (and independently of) Settings
-    level = (os.environ.get("CAREERREADY_LOG_LEVEL") or os.environ.get("POWERTOOLS_LOG_LEVEL") or "INFO").upper()
-    return level if level in _LEVELS else "INFO"
 
 
 def text_fingerprint(text: str) -> dict[str, Any]:
@@ -53,7 +47,7 @@ def text_fingerprint(text: str) -> dict[str, Any]:
     }
 
 
-logger: Logger = Logger(service=SERVICE_NAME, level=_log_level())
+logger: Logger = Logger(service=SERVICE_NAME)
 metrics: Metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 _TRACER: list[Tracer] = []
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from careerready.core.config import LIMITS
 from careerready.schemas.extraction import ExtractedSkill
 
 __all__ = [
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 #: Longest resume text the match stage accepts (callers truncate; the ranking needs no more).
-MAX_MATCH_TEXT_CHARS = 200_000
+MAX_MATCH_TEXT_CHARS = LIMITS.max_match_text_chars
 
 ReadinessLabel = Literal["needs_upskilling", "almost_ready", "industry_ready"]
 

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from careerready.core.config import LIMITS
 from careerready.schemas.analysis import (
     MatchResponse,
     ReadinessResponse,
@@ -44,7 +45,7 @@ __all__ = [
     "SourceInfo",
 ]
 
-MAX_ROLES_PER_ANALYSIS = 5
+MAX_ROLES_PER_ANALYSIS = LIMITS.max_roles_per_analysis
 
 
 class ApiMeta(BaseModel):

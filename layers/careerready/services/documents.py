@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Literal
 
+from careerready.core.config import LIMITS
 from careerready.core.errors import (
     InvalidInputError,
     NoExtractableTextError,
@@ -44,10 +45,8 @@ __all__ = [
 
 DocumentKind = Literal["txt", "pdf", "docx"]
 
-DEFAULT_MAX_BYTES = 4 * 1024 * 1024
-"""4 MiB: a synchronous Lambda payload is 6 MB, about 4.5 MB of file once base64-encoded."""
-DEFAULT_MAX_CHARS = 100_000
-"""Extracted characters; a long resume is ~15k. More is not a resume and would only burn CPU."""
+DEFAULT_MAX_BYTES = LIMITS.max_upload_bytes
+DEFAULT_MAX_CHARS = LIMITS.max_text_chars
 
 PDF_MIME = "application/pdf"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -71,7 +70,7 @@ _BLANK_LINES_RE = re.compile(r"\n{3,}")
 
 @dataclass(frozen=True)
 class DocumentLimits:
-    """Bounds on the work one document may cause.
+    """Bounds on the work one document may cause (defaults: :data:`careerready.core.config.LIMITS`).
 
     Attributes:
         max_bytes: upload size (413 above it).
@@ -84,10 +83,10 @@ class DocumentLimits:
 
     max_bytes: int = DEFAULT_MAX_BYTES
     max_chars: int = DEFAULT_MAX_CHARS
-    max_pdf_pages: int = 30
-    max_zip_members: int = 2_000
-    max_zip_uncompressed: int = 64 * 1024 * 1024
-    max_zip_ratio: float = 100.0
+    max_pdf_pages: int = LIMITS.max_pdf_pages
+    max_zip_members: int = LIMITS.max_zip_members
+    max_zip_uncompressed: int = LIMITS.max_zip_uncompressed
+    max_zip_ratio: float = LIMITS.max_zip_ratio
 
 
 def _split_content_type(content_type: str | None) -> tuple[str, str | None]:

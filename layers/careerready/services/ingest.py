@@ -30,6 +30,7 @@ from pathlib import PurePosixPath
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
+from careerready.core.config import LIMITS
 from careerready.core.errors import CareerReadyError, InvalidInputError
 from careerready.core.observability import logger
 from careerready.services.documents import DocumentLimits, document_to_text
@@ -56,8 +57,7 @@ __all__ = [
 INCOMING_PREFIX = "incoming/"
 RESULTS_PREFIX = "results/"
 ERRORS_PREFIX = "results/errors/"
-MAX_OBJECT_BYTES = 10 * 1024 * 1024
-"""Largest resume accepted through S3 (the synchronous API stops at ~4.5 MB; S3 is the way around it)."""
+MAX_OBJECT_BYTES = LIMITS.max_ingest_object_bytes
 
 META_ROLE = "role"
 META_INCLUDE_TEXT = "include-text"

@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
+from careerready.core.config import LIMITS
 from careerready.core.errors import (
     ArtifactNotFoundError,
     CareerReadyError,
@@ -58,7 +59,7 @@ __all__ = [
     "validation_error",
 ]
 
-MAX_ROLES_PER_MATCH = 500
+MAX_ROLES_PER_MATCH = LIMITS.max_roles_per_match
 
 
 def _need(models: Any, attr: str, stage: str) -> Any:
