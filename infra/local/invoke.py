@@ -140,7 +140,7 @@ def child_environment(spec: FunctionSpec, base: dict[str, str] | None = None) ->
             "PYTHONDONTWRITEBYTECODE": "1",
         }
     )
-    # AWS_LAMBDA_FUNCTION_NAME stays unset on purpose: it switches the X-Ray tracer on
+    # AWS_LAMBDA_FUNCTION_NAME stays unset: nothing in the package reads it (there is no X-Ray tracer to switch on)
     env.update(spec.environment)
     return env
 
