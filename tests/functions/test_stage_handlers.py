@@ -236,8 +236,7 @@ def test_lambda_transport_maps_errors(apps: dict[str, ModuleType], aws_env: None
 def test_analyze_function_app_wires_mangum(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(startup, "get_models", fixture_models_for)
     module = _load_app("analyze")
-    assert module.lambda_handler is module.handler
-    assert module.handler.lifespan == "off"
+    assert module.asgi_handler.lifespan == "off"
     event = {
         "version": "2.0",
         "routeKey": "$default",
@@ -251,5 +250,11 @@ def test_analyze_function_app_wires_mangum(monkeypatch: pytest.MonkeyPatch) -> N
         },
         "isBase64Encoded": False,
     }
-    out = module.lambda_handler(event, _Context())
+    context = _Context()
+    context.aws_request_id = "analyze-ctx-1"  # distinct from the stage tests' id: they share the logger
+    out = module.lambda_handler(event, context)
     assert out["statusCode"] == 200 and json.loads(out["body"])["roles"] == 4
+    # the Lambda context is on every log line of the invocation, as in the other five functions
+    from careerready.core.observability import logger
+
+    assert logger.get_current_keys()["function_request_id"] == "analyze-ctx-1"
