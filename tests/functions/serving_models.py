@@ -3,9 +3,11 @@
 * :func:`real_models` loads every model from ``artifacts/`` through the normal loader (``None`` when
   an artifact is missing, so tests can skip with the reason).
 * :func:`fixture_models` builds stage models from ``tests/fixtures/catalog_small`` in memory: the
-  catalog, a gazetteer compiled from it, and a fixed-weight readiness model (softmax over coverage;
-  a plumbing stand-in, not a trained model). Matching, gap ranking and recommendation use their
-  documented model-free fallbacks (coverage score, importance order, content-only resources).
+  catalog, a gazetteer compiled from it, and the trained readiness model (``artifacts/readiness/v1``;
+  its features do not depend on the catalog). Only on a clone without trained artifacts does a
+  fixed-weight stand-in (softmax over coverage, version ``"fixture"``) take its place; ``make test``
+  always trains first. Matching, gap ranking and recommendation use their documented model-free
+  fallbacks (coverage score, importance order, content-only resources).
 """
 
 from __future__ import annotations
@@ -71,16 +73,24 @@ def _readiness_model() -> ReadinessModel:
     return ReadinessModel(READINESS_FEATURES, READINESS_LABELS, _SoftmaxEstimator(coef, mean, scale), mean, scale, coef)
 
 
+def _trained_readiness() -> tuple[ReadinessModel, str] | None:
+    from careerready.models.readiness import load
+
+    path = ARTIFACTS / "readiness" / "v1"
+    return (load(path), "v1") if (path / "manifest.json").is_file() else None
+
+
 @cache
 def fixture_models() -> Models:
-    """Stage models over the small fixture catalog (no artifacts needed)."""
+    """Stage models over the small fixture catalog (the trained readiness model when it exists)."""
     catalog = Catalog.load(FIXTURE_CATALOG)
     extractor = GazetteerExtractor.from_gazetteer(compile_gazetteer(catalog.skills.values()))
+    readiness, version = _trained_readiness() or (_readiness_model(), "fixture")
     return Models(
         catalog=catalog,
         extractor=extractor,
-        readiness=_readiness_model(),
-        versions=dict(FIXTURE_VERSIONS),
+        readiness=readiness,
+        versions={**FIXTURE_VERSIONS, "readiness": version},
         stage="fixture",
     )
 

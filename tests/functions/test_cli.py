@@ -10,7 +10,7 @@ import careerready.cli as cli
 import docx
 import pytest
 from careerready.services.transport import InProcessTransport
-from serving_models import RESUME, fixture_models_for
+from serving_models import RESUME, fixture_models, fixture_models_for
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +100,8 @@ def test_analyze_text_file_readable_output(tmp_path: Path, capsys: pytest.Captur
     assert out.index("Backend Engineer (backend_engineer)") < out.index("DevOps Engineer (devops_engineer)")
     for heading in ("Match: ", "Readiness: ", "Top gaps:", "Top resources:", "Roadmap ("):
         assert heading in out
-    assert "models: catalog fixture, extractor fixture, readiness fixture" in out
+    readiness_version = fixture_models().versions["readiness"]  # the trained v1 when artifacts exist
+    assert f"models: catalog fixture, extractor fixture, readiness {readiness_version}" in out
 
 
 def test_analyze_docx_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
