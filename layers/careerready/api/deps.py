@@ -39,7 +39,8 @@ def default_catalog_provider(client: StageClient, settings: Settings) -> Callabl
         assert isinstance(client, InProcessTransport)
         models = client.models("match")
         versions = {k: v for k, v in models.versions.items() if k in ("catalog", "embeddings")}
-        return CatalogBundle(models.catalog, versions, models.embeddings)
+        match = models.for_match()
+        return CatalogBundle(match.catalog, versions, match.embeddings)
 
     def from_store() -> CatalogBundle:
         from careerready.services.artifacts import ArtifactStore

@@ -25,7 +25,6 @@ from pydantic import BaseModel, ValidationError
 
 from careerready.core.config import LIMITS
 from careerready.core.errors import (
-    ArtifactNotFoundError,
     CareerReadyError,
     InternalError,
     InvalidInputError,
@@ -44,6 +43,7 @@ from careerready.schemas.analysis import (
 from careerready.schemas.extraction import ExtractRequest, ExtractResponse
 from careerready.services.catalog import Catalog, Role
 from careerready.services.roles import RoleResolver
+from careerready.services.startup import MatchModels, Models
 
 __all__ = [
     "MAX_ROLES_PER_MATCH",
@@ -60,13 +60,6 @@ __all__ = [
 ]
 
 MAX_ROLES_PER_MATCH = LIMITS.max_roles_per_match
-
-
-def _need(models: Any, attr: str, stage: str) -> Any:
-    value = getattr(models, attr, None)
-    if value is None:
-        raise ArtifactNotFoundError(f"stage {stage} has no {attr} model loaded", stage=stage, model=attr)
-    return value
 
 
 # ---- role lookup ------------------------------------------------------------------------------
@@ -125,7 +118,7 @@ def _role(catalog: Catalog, ref: str, embeddings: Any = None) -> Role:
 # ---- stages -----------------------------------------------------------------------------------
 
 
-def extract(req: ExtractRequest, models: Any) -> ExtractResponse:
+def extract(req: ExtractRequest, models: Models) -> ExtractResponse:
     """Extract skills and sections from resume text.
 
     With a learned tagger among the models (``ner``) this is the hybrid extractor (learned spans linked to
@@ -136,20 +129,18 @@ def extract(req: ExtractRequest, models: Any) -> ExtractResponse:
         PayloadTooLargeError: text longer than ``CAREERREADY_MAX_TEXT_CHARS``.
         ArtifactNotFoundError: the extractor or catalog is not loaded.
     """
-    extractor = _need(models, "extractor", "extract")
-    catalog = _need(models, "catalog", "extract")
-    ner = getattr(models, "ner", None)
-    if ner is not None:
+    m = models.for_extract()
+    if m.ner is not None:
         from careerready.pipelines.hybrid_extraction import extract_hybrid
 
         # no embeddings: the extract stage does not load them, and /extract and /analyze must agree
-        return extract_hybrid(req.text, extractor, ner, catalog)
+        return extract_hybrid(req.text, m.extractor, m.ner, m.catalog)
     from careerready.pipelines.extraction import extract_skills
 
-    return extract_skills(req.text, extractor, catalog, getattr(models, "embeddings", None))
+    return extract_skills(req.text, m.extractor, m.catalog, m.embeddings)
 
 
-def match(req: MatchRequest, models: Any, top_n: int | None = None) -> MatchResponse:
+def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchResponse:
     """Score the skills against each requested role (ids or titles), best first.
 
     Args:
@@ -166,41 +157,42 @@ def match(req: MatchRequest, models: Any, top_n: int | None = None) -> MatchResp
     """
     from careerready.pipelines.matching import match_role, match_roles, ranking_key, text_similarities
 
-    catalog: Catalog = _need(models, "catalog", "match")
+    m = models.for_match()
+    catalog = m.catalog
     if len(req.role_ids) > MAX_ROLES_PER_MATCH:
         raise InvalidInputError(f"at most {MAX_ROLES_PER_MATCH} roles per request", field="role_ids")
     roles: list[Role] = []
     seen: set[str] = set()
     for ref in req.role_ids:
-        role = _role(catalog, ref, models.embeddings)
+        role = _role(catalog, ref, m.embeddings)
         if role.id not in seen:
             seen.add(role.id)
             roles.append(role)
     # the text's similarity to every role, once per request (TF-IDF + the embedder's chunk term when loaded)
-    sims = text_similarities(req.text, catalog, models.embeddings)
+    sims = text_similarities(req.text, catalog, m.embeddings)
     if top_n is None or top_n >= len(roles):
         matches = match_roles(
             req.skills,
             roles,
             catalog,
-            space_for(catalog, models.embeddings),
-            models.matcher,
+            space_for(catalog, m.embeddings),
+            m.matcher,
             years_experience=req.years_experience,
-            gap_ranker=models.gap_ranker,
+            gap_ranker=m.gap_ranker,
             text=req.text,
             similarities=sims,
         )
         return MatchResponse(matches=matches)
-    shortlist, held, space = _shortlist(req, roles, catalog, models, top_n, sims)
+    shortlist, held, space = _shortlist(req, roles, m, top_n, sims)
     full = [
         match_role(
             held,
             r,
             catalog,
             space,
-            models.matcher,
+            m.matcher,
             req.years_experience,
-            models.gap_ranker,
+            m.gap_ranker,
             text=req.text,
             similarities=sims,
         )
@@ -261,7 +253,7 @@ class _MemoSpace:
 
 
 def _shortlist(
-    req: MatchRequest, roles: list[Role], catalog: Catalog, models: Any, top_n: int, sims: Any
+    req: MatchRequest, roles: list[Role], models: MatchModels, top_n: int, sims: Any
 ) -> tuple[Any, Any, Any]:
     """The ``top_n`` roles by the ranking alone (same scores and order as ``match_roles``).
 
@@ -271,6 +263,7 @@ def _shortlist(
     from careerready.features import SkillSpace, compute_role_features
     from careerready.pipelines.matching import as_held, ranking_key
 
+    catalog = models.catalog
     held = as_held(req.skills, catalog)
     if sims is not None:
         # rank_score comes first in the ranking key: only roles tied with or above the top_n-th rank_score
@@ -291,7 +284,7 @@ def _shortlist(
     return [t[1] for t in scored[:top_n]], held, space._space
 
 
-def readiness(req: ReadinessRequest, models: Any) -> ReadinessResponse:
+def readiness(req: ReadinessRequest, models: Models) -> ReadinessResponse:
     """Predict the readiness label from READINESS_FEATURES.
 
     Raises:
@@ -302,10 +295,10 @@ def readiness(req: ReadinessRequest, models: Any) -> ReadinessResponse:
     bad = sorted(k for k, v in req.features.items() if v != v or v in (float("inf"), float("-inf")))
     if bad:
         raise InvalidInputError("features must be finite numbers", field="features", invalid=bad)
-    return predict(req.features, _need(models, "readiness", "readiness"))
+    return predict(req.features, models.for_readiness().readiness)
 
 
-def recommend(req: RecommendRequest, models: Any) -> RecommendResponse:
+def recommend(req: RecommendRequest, models: Models) -> RecommendResponse:
     """Recommend resources for the gaps and order them into a roadmap (time to ready from the readiness model).
 
     Raises:
@@ -315,14 +308,12 @@ def recommend(req: RecommendRequest, models: Any) -> RecommendResponse:
     from careerready.pipelines.recommendation import recommend as recommend_resources
     from careerready.pipelines.roadmap import build_roadmap
 
-    catalog: Catalog = _need(models, "catalog", "recommend")
-    readiness_model = _need(models, "readiness", "recommend")
-    role = _role(catalog, req.role_id, models.embeddings)
+    m = models.for_recommend()
+    catalog = m.catalog
+    role = _role(catalog, req.role_id, m.embeddings)
     held = sorted(set(req.held_skill_ids))
-    resources = recommend_resources(
-        role, held, req.gaps, req.years_experience, models.recommender, catalog, top_k=req.top_k
-    )
-    space = space_for(catalog, models.embeddings)
+    resources = recommend_resources(role, held, req.gaps, req.years_experience, m.recommender, catalog, top_k=req.top_k)
+    space = space_for(catalog, m.embeddings)
     roadmap = build_roadmap(
         req.gaps,
         held,
@@ -331,14 +322,14 @@ def recommend(req: RecommendRequest, models: Any) -> RecommendResponse:
         req.hours_per_week,
         role=role,
         space=space,
-        readiness_model=readiness_model,
+        readiness_model=m.readiness,
         years_experience=req.years_experience,
         start_features=req.readiness_features,
     )
     return RecommendResponse(resources=resources, roadmap=roadmap)
 
 
-StageFn = Callable[[Any, Any], BaseModel]
+StageFn = Callable[[Any, Models], BaseModel]
 STAGES: dict[str, tuple[type[BaseModel], StageFn]] = {
     "extract": (ExtractRequest, extract),
     "match": (MatchRequest, match),
@@ -357,7 +348,7 @@ def validation_error(exc: ValidationError, prefix: str = "") -> InvalidInputErro
     return InvalidInputError(f"{first['field']}: {first['message']}", field=first["field"], errors=problems)
 
 
-def handle(stage_name: str, payload: dict[str, Any], models: Any) -> dict[str, Any]:
+def handle(stage_name: str, payload: dict[str, Any], models: Models) -> dict[str, Any]:
     """Validate ``payload``, run the stage and return JSON-ready output.
 
     Args:
@@ -391,7 +382,7 @@ def handle(stage_name: str, payload: dict[str, Any], models: Any) -> dict[str, A
     t0 = time.perf_counter()
     response = match(cast(MatchRequest, request), models, top_n=top_n) if top_n is not None else fn(request, models)
     out = response.model_dump(mode="json")
-    out["model_versions"] = dict(getattr(models, "versions", {}) or {})
+    out["model_versions"] = dict(models.versions)
     out["stage_ms"] = round((time.perf_counter() - t0) * 1000, 3)
     return out
 
@@ -439,7 +430,7 @@ def _http_request_id(event: dict[str, Any], context: Any) -> str:
     return str(rid or getattr(context, "aws_request_id", "") or "")
 
 
-def handle_event(stage_name: str, event: Any, models: Any, context: Any = None) -> dict[str, Any]:
+def handle_event(stage_name: str, event: Any, models: Models, context: Any = None) -> dict[str, Any]:
     """Entry point of a stage Lambda: direct invoke or API Gateway (HTTP API v2 / REST) event.
 
     Direct invoke (what :class:`~careerready.services.transport.LambdaTransport` sends): the event

@@ -16,15 +16,39 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from careerready.core.config import Settings, get_settings
-from careerready.core.errors import ArtifactError, CareerReadyError
+from careerready.core.errors import ArtifactError, ArtifactNotFoundError, CareerReadyError
 from careerready.core.observability import logger
 from careerready.services.artifacts import ArtifactStore
 from careerready.services.registry import Registry, load_registry
 
-__all__ = ["DEFERRED", "LOADERS", "Models", "get_models", "load_models", "model_field"]
+if TYPE_CHECKING:
+    # types only: each model module is imported by its loader, when the stage needs it (cold start)
+    from careerready.models.embedder import EmbeddingArtifacts
+    from careerready.models.extractor import GazetteerExtractor
+    from careerready.models.gap_ranker import GapRanker
+    from careerready.models.matcher import Matcher
+    from careerready.models.ner import NerModel
+    from careerready.models.readiness import ReadinessModel
+    from careerready.models.recommender import Recommender
+    from careerready.services.catalog import Catalog
+
+__all__ = [
+    "DEFERRED",
+    "LOADERS",
+    "ExtractModels",
+    "MatchModels",
+    "Models",
+    "ReadinessModels",
+    "RecommendModels",
+    "get_models",
+    "load_models",
+    "model_field",
+]
+
+_T = TypeVar("_T")
 
 # model name -> (Models field, "module:callable" of its load(dir) function)
 LOADERS: dict[str, tuple[str, str]] = {
@@ -44,20 +68,94 @@ DEFERRED: dict[str, tuple[str, ...]] = {"embeddings": ("model.onnx",)}
 
 
 @dataclass(frozen=True)
-class Models:
-    """Everything a stage serves with; fields a stage does not need stay None."""
+class ExtractModels:
+    """The extract stage: catalog and gazetteer required; the learned tagger (hybrid) and embeddings optional."""
 
-    catalog: Any = None
-    embeddings: Any = None
-    extractor: Any = None
-    ner: Any = None
-    matcher: Any = None
-    readiness: Any = None
-    gap_ranker: Any = None
-    recommender: Any = None
+    catalog: Catalog
+    extractor: GazetteerExtractor
+    ner: NerModel | None
+    embeddings: EmbeddingArtifacts | None
+
+
+@dataclass(frozen=True)
+class MatchModels:
+    """The match stage: the catalog required; embeddings, matcher and gap ranker optional (documented fallbacks)."""
+
+    catalog: Catalog
+    embeddings: EmbeddingArtifacts | None
+    matcher: Matcher | None
+    gap_ranker: GapRanker | None
+
+
+@dataclass(frozen=True)
+class ReadinessModels:
+    """The readiness stage: the readiness model."""
+
+    readiness: ReadinessModel
+
+
+@dataclass(frozen=True)
+class RecommendModels:
+    """The recommend stage: catalog and readiness model required (the roadmap asks it); recommender optional."""
+
+    catalog: Catalog
+    readiness: ReadinessModel
+    recommender: Recommender | None
+    embeddings: EmbeddingArtifacts | None
+
+
+@dataclass(frozen=True)
+class Models:
+    """Everything a stage serves with; fields a stage does not need stay None.
+
+    A stage takes its typed view (:meth:`for_extract`, :meth:`for_match`, :meth:`for_readiness`,
+    :meth:`for_recommend`), which raises ``ArtifactNotFoundError`` naming the stage and the model when a
+    required one is missing, and tells mypy which models may be None.
+    """
+
+    catalog: Catalog | None = None
+    embeddings: EmbeddingArtifacts | None = None
+    extractor: GazetteerExtractor | None = None
+    ner: NerModel | None = None
+    matcher: Matcher | None = None
+    readiness: ReadinessModel | None = None
+    gap_ranker: GapRanker | None = None
+    recommender: Recommender | None = None
     versions: dict[str, str] = field(default_factory=dict)
     load_timings: dict[str, dict[str, float]] = field(default_factory=dict)
     stage: str | None = None
+
+    def for_extract(self) -> ExtractModels:
+        """The extract stage's models (catalog and extractor required)."""
+        return ExtractModels(
+            _need(self.catalog, "catalog", "extract"),
+            _need(self.extractor, "extractor", "extract"),
+            self.ner,
+            self.embeddings,
+        )
+
+    def for_match(self) -> MatchModels:
+        """The match stage's models (catalog required)."""
+        return MatchModels(_need(self.catalog, "catalog", "match"), self.embeddings, self.matcher, self.gap_ranker)
+
+    def for_readiness(self) -> ReadinessModels:
+        """The readiness stage's models (the readiness model required)."""
+        return ReadinessModels(_need(self.readiness, "readiness", "readiness"))
+
+    def for_recommend(self) -> RecommendModels:
+        """The recommend stage's models (catalog and readiness model required)."""
+        return RecommendModels(
+            _need(self.catalog, "catalog", "recommend"),
+            _need(self.readiness, "readiness", "recommend"),
+            self.recommender,
+            self.embeddings,
+        )
+
+
+def _need(value: _T | None, model: str, stage: str) -> _T:
+    if value is None:
+        raise ArtifactNotFoundError(f"stage {stage} has no {model} model loaded", stage=stage, model=model)
+    return value
 
 
 def model_field(model: str) -> str:

@@ -34,7 +34,8 @@ from careerready.core.errors import (
     error_from_envelope,
 )
 from careerready.core.observability import logger
-from careerready.services import stages
+from careerready.services import stages, startup
+from careerready.services.startup import Models
 
 __all__ = [
     "STAGE_NAMES",
@@ -74,17 +75,13 @@ class InProcessTransport:
 
     name = "inprocess"
 
-    def __init__(self, models_for: Callable[[str], Any] | None = None) -> None:
+    def __init__(self, models_for: Callable[[str], Models] | None = None) -> None:
         """Args:
         models_for: ``stage -> Models`` (default :func:`careerready.services.startup.get_models`).
         """
-        if models_for is None:
-            from careerready.services.startup import get_models
+        self._models_for = models_for or startup.get_models
 
-            models_for = get_models
-        self._models_for = models_for
-
-    def models(self, stage: str) -> Any:
+    def models(self, stage: str) -> Models:
         """The models ``stage`` runs with (loaded once per process by the default loader)."""
         return self._models_for(stage)
 
