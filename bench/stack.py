@@ -124,8 +124,7 @@ class MotoStack:
 
     def publish(self, artifacts_dir: Path | None = None) -> dict[str, Any]:
         """Publish the versions registry.json names (sha256-manifested, manifest last)."""
-        from careerready.services.artifacts import publish
-
+        from training.artifacts import publish
         from training.publish import select_versions
 
         artifacts_dir = artifacts_dir or REPO_ROOT / "artifacts"

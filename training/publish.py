@@ -28,16 +28,11 @@ from typing import Any
 
 from careerready.core import paths
 from careerready.core.errors import ArtifactImmutableError, CareerReadyError
-from careerready.services.artifacts import (
-    ArtifactStore,
-    PublishResult,
-    S3Source,
-    iter_local_artifacts,
-    publish,
-)
+from careerready.services.artifacts import ArtifactStore, S3Source
 from careerready.services.registry import load_registry
 from careerready.services.s3 import make_s3_client
 
+from training.artifacts import PublishResult, iter_local_artifacts, publish
 from training.local_s3 import ensure_bucket, read_state, start_moto
 
 DEFAULT_BUCKET = os.environ.get("CAREERREADY_ARTIFACT_BUCKET") or "careerready-models"

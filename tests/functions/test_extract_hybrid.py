@@ -23,7 +23,6 @@ from careerready.models import ner as ner_mod  # noqa: E402
 from careerready.models.extractor import compile_gazetteer  # noqa: E402
 from careerready.schemas.extraction import ExtractRequest  # noqa: E402
 from careerready.services import stages  # noqa: E402
-from careerready.services.artifacts import write_manifest  # noqa: E402
 from careerready.services.catalog import Catalog  # noqa: E402
 from careerready.services.registry import load_registry  # noqa: E402
 from careerready.services.startup import load_models  # noqa: E402
@@ -31,6 +30,7 @@ from careerready.services.transport import InProcessTransport  # noqa: E402
 from serving_models import FIXTURE_CATALOG, RESUME, fixture_models_for  # noqa: E402
 
 from tests.tiny_ner import build_tiny_ner  # noqa: E402
+from training.artifacts import write_manifest  # noqa: E402
 
 TEXT = (
     "Summary\nI use Python (4 years) and café modelling.\n\n"

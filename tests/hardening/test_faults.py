@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from careerready.core.errors import ArtifactError, ArtifactIntegrityError, StageError
-from careerready.services.artifacts import ArtifactStore, S3Source, publish
+from careerready.services.artifacts import ArtifactStore, S3Source
 from careerready.services.ingest import IngestService, error_key, process_sqs_event, result_key
 
 from tests.hardening._support import (
@@ -26,6 +26,7 @@ from tests.hardening._support import (
     sqs_event,
 )
 from tests.hardening.lambda_stub import lambda_stub
+from training.artifacts import publish
 
 needs_artifacts = pytest.mark.skipif(
     not all((ARTIFACTS / m / "v1" / "manifest.json").is_file() for m in ("catalog", "extractor", "ner")),

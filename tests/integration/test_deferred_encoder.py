@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from careerready.core.errors import ArtifactIntegrityError
 from careerready.models import embedder as embedder_mod
-from careerready.services.artifacts import ArtifactStore, S3Source, publish
+from careerready.services.artifacts import ArtifactStore, S3Source
+
+from training.artifacts import publish
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from careerready.core.errors import ArtifactImmutableError, ArtifactIntegrityError, ArtifactNotFoundError
-from careerready.services.artifacts import ArtifactStore, S3Source, publish, sha256_file, write_manifest
+from careerready.services.artifacts import ArtifactStore, S3Source, sha256_file
+
+from training.artifacts import publish, write_manifest
 
 pytestmark = pytest.mark.integration
 

@@ -9,17 +9,12 @@ import pytest
 from careerready.core.config import load_settings
 from careerready.core.errors import ArtifactError, ArtifactIntegrityError, ArtifactNotFoundError, ConfigError
 from careerready.services import artifacts
-from careerready.services.artifacts import (
-    ArtifactStore,
-    LocalSource,
-    latest_local_version,
-    list_local_versions,
-    next_version,
-    sha256_file,
-    write_manifest,
-)
+from careerready.services.artifacts import ArtifactStore, LocalSource, list_local_versions, sha256_file
 from careerready.services.registry import Registry, load_registry
 from careerready.services.startup import load_models
+
+import training.artifacts as training_artifacts
+from training.artifacts import latest_local_version, next_version, write_manifest
 
 
 def _make_version(root: Path, model: str, version: str, files: dict[str, bytes]) -> Path:
@@ -48,8 +43,8 @@ def test_manifest_lists_every_file_but_itself_sorted_posix(tmp_path: Path) -> No
 
 
 def test_manifest_is_deterministic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(artifacts, "_git_commit", lambda: "abc")
-    monkeypatch.setattr(artifacts, "_utc_now", lambda: "2026-01-02T03:04:05Z")
+    monkeypatch.setattr(training_artifacts, "git_commit", lambda: "abc")
+    monkeypatch.setattr(training_artifacts, "_utc_now", lambda: "2026-01-02T03:04:05Z")
     d = _make_version(tmp_path, "m", "v1", {"b": b"2", "a": b"1"})
     first = (d / "manifest.json").read_bytes()
     write_manifest(d, "m", "v1", metrics={"f1": 0.5})  # rewriting must not hash the old manifest

@@ -8,7 +8,8 @@ dependency, and hiding a cycle inside a function does not remove it). The rules 
   models -> domain (features, the catalog) -> foundation (core, schemas, text);
 * only the adapters reach AWS (boto3/botocore), only models/ reach ONNX Runtime;
 * training/ never imports infra/; infra/ imports training/'s public names only (never a ``_name``);
-* nothing under layers/ or functions/ imports torch, transformers, sentence-transformers, training or infra.
+* nothing under layers/ or functions/ imports torch, transformers, sentence-transformers, sklearn, xgboost,
+  subprocess (git), moto, training or infra.
 """
 
 from __future__ import annotations
@@ -43,7 +44,18 @@ ADAPTERS = {
     "careerready.services.ingest",  # SQS batches (powertools), S3 results
 }
 AWS_SDK = ("boto3", "botocore")
-FORBIDDEN_IN_SERVING = ("torch", "transformers", "sentence_transformers", "training", "infra")
+# the training stack, training-only tools (sklearn/xgboost fit and export, git, moto) and the other two packages
+FORBIDDEN_IN_SERVING = (
+    "torch",
+    "transformers",
+    "sentence_transformers",
+    "sklearn",
+    "xgboost",
+    "subprocess",
+    "moto",
+    "training",
+    "infra",
+)
 
 
 @dataclass(frozen=True)

@@ -37,14 +37,14 @@ def update_metrics(artifact_dir: Path, section: str, values: dict[str, Any]) -> 
 def write_manifest_if_available(
     artifact_dir: Path, *, datasets: dict[str, Any] | None = None, version: str | None = None
 ) -> str:
-    """Write ``manifest.json`` through ``careerready.services.artifacts.write_manifest`` when it exists.
+    """Write ``manifest.json`` through ``training.artifacts.write_manifest`` when it exists.
 
     Returns:
         ``"manifest"`` when the manifest was written, ``"metrics-only"`` when the service is not importable
         (metrics then live only in ``metrics.json``).
     """
     try:
-        from careerready.services.artifacts import write_manifest
+        from training.artifacts import write_manifest
     except ImportError:
         return "metrics-only"
     metrics = read_metrics(artifact_dir)

@@ -32,8 +32,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from careerready.core import paths  # noqa: E402
-from careerready.services.artifacts import sha256_file, write_manifest  # noqa: E402
+from careerready.services.artifacts import sha256_file  # noqa: E402
 
+from training.artifacts import write_manifest  # noqa: E402
 from training.extractor.data import (  # noqa: E402
     IGNORE,
     LABEL2ID,

@@ -29,8 +29,10 @@ from typing import Any
 
 from careerready.core import paths
 from careerready.models.extractor import GAZETTEER_FILE, GazetteerExtractor, compile_gazetteer
-from careerready.services.artifacts import sha256_file, write_manifest
+from careerready.services.artifacts import sha256_file
 from careerready.services.catalog import Catalog
+
+from training.artifacts import write_manifest
 
 DEV_SALT = "dotin-dev:"
 DEV_PERCENT = 20

@@ -18,9 +18,9 @@ import xgboost as xgb
 from careerready.features import GAP_FEATURES, gap_features
 from careerready.models import gap_ranker as gap_ranker_mod
 from careerready.pipelines.gaps import importance_scores
-from careerready.services.artifacts import write_manifest
 from careerready.services.catalog import Catalog
 
+from training.artifacts import write_manifest
 from training.models.common import (
     Progress,
     ResumeSkills,

@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 from careerready.features import MATCH_FEATURES
 from careerready.models import matcher as matcher_mod
-from careerready.services.artifacts import write_manifest
 from careerready.services.catalog import Catalog
 from scipy.stats import spearmanr
 from sklearn.linear_model import LinearRegression, Ridge
 
+from training.artifacts import write_manifest
 from training.models.common import (
     Progress,
     ResumeSkills,

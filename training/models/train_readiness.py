@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 from careerready.features import READINESS_FEATURES, READINESS_LABELS
 from careerready.models import readiness as readiness_mod
-from careerready.services.artifacts import write_manifest
 from careerready.services.catalog import Catalog
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
@@ -30,6 +29,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import SplineTransformer, StandardScaler
 
+from training.artifacts import write_manifest
 from training.models.common import (
     Progress,
     ResumeSkills,

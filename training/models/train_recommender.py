@@ -27,11 +27,11 @@ from careerready.models import recommender as rec_mod
 from careerready.models.recommender import LINEAR_FEATURES, Recommender
 from careerready.pipelines.gaps import rank_gaps
 from careerready.pipelines.recommendation import gap_weights
-from careerready.services.artifacts import write_manifest
 from careerready.services.catalog import Catalog
 from sklearn.decomposition import TruncatedSVD
 from sklearn.linear_model import LogisticRegression
 
+from training.artifacts import write_manifest
 from training.models.common import Progress, base_parser, dataset_refs, is_test, read_jsonl
 from training.reports import Report, grouped_bar_png
 

@@ -21,7 +21,9 @@ from typing import Any
 
 from careerready.core import paths
 from careerready.core.config import MODEL_NAMES
-from careerready.services.artifacts import MANIFEST_NAME, next_version, write_manifest
+from careerready.services.artifacts import MANIFEST_NAME
+
+from training.artifacts import next_version, write_manifest
 
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     "__pycache__/*",

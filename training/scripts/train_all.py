@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from careerready.core.paths import REPO_ROOT
-from careerready.services.artifacts import write_manifest
+
+from training.artifacts import write_manifest
 
 SEED = 20261126
 NER_MAX_MINUTES = 5.0  # wall budget of the ner step (data, training, export, tuning): CI trains from scratch
