@@ -16,6 +16,8 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from training.models.export_numeric import classifier_spec
+
 
 def _rng() -> np.random.Generator:
     return np.random.default_rng(7)
@@ -46,7 +48,7 @@ def test_readiness_round_trip_probabilities_sum_to_one(tmp_path: Path) -> None:
     est = CalibratedClassifierCV(base, method="sigmoid", cv=3).fit(x, y)
     plain = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(x, y)
     sc, lr = plain.named_steps["standardscaler"], plain.named_steps["logisticregression"]
-    readiness.save(tmp_path, est, READINESS_LABELS, sc.mean_, sc.scale_, lr.coef_)
+    readiness.save(tmp_path, classifier_spec(est), READINESS_LABELS, sc.mean_, sc.scale_, lr.coef_)
     model = readiness.load(tmp_path)
     for row in x[:10]:
         feats = dict(zip(READINESS_FEATURES, row, strict=True))

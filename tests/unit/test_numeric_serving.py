@@ -24,6 +24,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import SplineTransformer, StandardScaler
 
+from training.models.export_numeric import classifier_spec
 from training.models.train_readiness import CALIBRATIONS, FEATURE_MAPS, make_classifier
 
 REPO = Path(__file__).resolve().parents[2]
@@ -71,7 +72,7 @@ def test_readiness_export_matches_sklearn(tmp_path: Path, feature_map: str, cali
     est = make_classifier(feature_map, 1.0, calibration, seed=11).fit(x, y)  # the trainer's own candidates
     plain = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(x, y)
     sc, lr = plain.named_steps["standardscaler"], plain.named_steps["logisticregression"]
-    readiness.save(tmp_path, est, READINESS_LABELS, sc.mean_, sc.scale_, lr.coef_)
+    readiness.save(tmp_path, classifier_spec(est), READINESS_LABELS, sc.mean_, sc.scale_, lr.coef_)
     model = readiness.load(tmp_path)
     assert "sklearn" not in type(model.estimator).__module__
     want = est.predict_proba(x_test)
@@ -93,7 +94,7 @@ def test_readiness_spline_model_differs_from_linear(tmp_path: Path) -> None:
     for fm in FEATURE_MAPS:
         est = make_classifier(fm, 1.0, "none", seed=11).fit(x, y)
         n = x.shape[1]
-        readiness.save(tmp_path / fm, est, READINESS_LABELS, np.zeros(n), np.ones(n), np.zeros((3, n)))
+        readiness.save(tmp_path / fm, classifier_spec(est), READINESS_LABELS, np.zeros(n), np.ones(n), np.zeros((3, n)))
         out[fm] = readiness.load(tmp_path / fm).predict_proba_many(x_test)
     assert float(np.max(np.abs(out["spline"] - out["linear"]))) > 0.05
 
@@ -106,7 +107,7 @@ def test_spline_basis_matches_sklearn(extrapolation: str, degree: int, include_b
     x = rng.normal(size=(200, 3))
     st = SplineTransformer(n_knots=6, degree=degree, extrapolation=extrapolation, include_bias=include_bias).fit(x)
     x_test = np.vstack([rng.normal(scale=2.5, size=(400, 3)), st.bsplines_[0].t[None, degree:-degree].T.repeat(3, 1)])
-    spec = numeric.classifier_spec(make_pipeline(st, LogisticRegression()).fit(x, (x[:, 0] > 0).astype(int)))
+    spec = classifier_spec(make_pipeline(st, LogisticRegression()).fit(x, (x[:, 0] > 0).astype(int)))
     basis = numeric.classifier_from_spec(json.loads(json.dumps(spec))).steps[0]  # type: ignore[union-attr]
     want = st.transform(x_test)
     got = basis.transform(x_test)
@@ -117,7 +118,7 @@ def test_spline_basis_matches_sklearn(extrapolation: str, degree: int, include_b
 def test_spline_error_mode_rejects_out_of_range() -> None:
     x = np.linspace(0, 1, 50).reshape(-1, 1)
     st = SplineTransformer(n_knots=4, degree=3, extrapolation="error").fit(x)
-    spec = numeric.classifier_spec(make_pipeline(st, LogisticRegression()).fit(x, (x[:, 0] > 0.5).astype(int)))
+    spec = classifier_spec(make_pipeline(st, LogisticRegression()).fit(x, (x[:, 0] > 0.5).astype(int)))
     basis = numeric.classifier_from_spec(spec).steps[0]  # type: ignore[union-attr]
     np.testing.assert_allclose(basis.transform(x), st.transform(x), atol=1e-12, rtol=0)
     with pytest.raises(ValueError, match="beyond the limits"):
@@ -133,7 +134,7 @@ def test_binary_logistic_export_matches_sklearn(method: str) -> None:
     if method != "none":
         est = CalibratedClassifierCV(est, method=method, cv=3)
     est.fit(x, y)
-    model = numeric.classifier_from_spec(json.loads(json.dumps(numeric.classifier_spec(est))))
+    model = numeric.classifier_from_spec(json.loads(json.dumps(classifier_spec(est))))
     x_test = rng.normal(scale=2.0, size=(300, 4))
     assert float(np.max(np.abs(model.predict_proba(x_test) - est.predict_proba(x_test)))) <= TOL
 
@@ -144,7 +145,7 @@ def test_unsupported_step_is_refused() -> None:
     x = np.random.default_rng(0).random((30, 2))
     est = make_pipeline(MinMaxScaler(), LogisticRegression()).fit(x, (x[:, 0] > 0.5).astype(int))
     with pytest.raises(ValueError, match="MinMaxScaler"):
-        numeric.classifier_spec(est)
+        classifier_spec(est)
 
 
 def test_gap_ranker_trees_match_xgboost(tmp_path: Path) -> None:
@@ -237,7 +238,9 @@ def _probe(dirs: dict[str, str]) -> dict[str, object]:
 def test_serving_imports_no_heavy_libraries(tmp_path: Path) -> None:
     x, y, x_test = _readiness_data()
     est = make_classifier("spline", 1.0, "isotonic", seed=11).fit(x, y)
-    readiness.save(tmp_path / "readiness", est, READINESS_LABELS, np.zeros(11), np.ones(11), np.zeros((3, 11)))
+    readiness.save(
+        tmp_path / "readiness", classifier_spec(est), READINESS_LABELS, np.zeros(11), np.ones(11), np.zeros((3, 11))
+    )
     matcher.save(tmp_path / "matching", np.ones(len(MATCH_FEATURES)), 0.1)
     xr, yr, qid = _ranker_data()
     r = xgb.XGBRanker(objective="rank:ndcg", n_estimators=5, max_depth=3, n_jobs=1).fit(xr, yr, qid=qid)

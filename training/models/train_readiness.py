@@ -40,6 +40,7 @@ from training.models.common import (
     pair_features,
     read_jsonl,
 )
+from training.models.export_numeric import classifier_spec
 from training.reports import Report, bar_png, calibration_png, confusion_png, expected_calibration_error
 
 C = 1.0
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     scaler, lr = uncal.named_steps["standardscaler"], uncal.named_steps["logisticregression"]
-    readiness_mod.save(out, model, labels, scaler.mean_, scaler.scale_, lr.coef_, READINESS_FEATURES)
+    readiness_mod.save(out, classifier_spec(model), labels, scaler.mean_, scaler.scale_, lr.coef_, READINESS_FEATURES)
     loaded = readiness_mod.load(out)  # numpy-only serving wrapper: must reproduce sklearn on every pair
     served = loaded.predict_proba_many(x)
     ref = np.clip(model.predict_proba(x), 0, 1)

@@ -18,7 +18,7 @@ import numpy as np
 
 from careerready.core.errors import ArtifactError, ArtifactNotFoundError
 from careerready.features import READINESS_FEATURES, to_vector
-from careerready.models.numeric import Classifier, classifier_from_spec, classifier_spec
+from careerready.models.numeric import Classifier, classifier_from_spec
 
 __all__ = ["MODEL_FILE", "ReadinessModel", "load", "save"]
 
@@ -78,7 +78,7 @@ class ReadinessModel:
 
 def save(
     artifact_dir: Path,
-    estimator: Any,
+    spec: Mapping[str, Any],
     labels: Sequence[str],
     mean: np.ndarray,
     scale: np.ndarray,
@@ -88,14 +88,14 @@ def save(
     """Write ``params.json`` (training side).
 
     Args:
-        estimator: fitted sklearn ``Pipeline``/``CalibratedClassifierCV`` (exported with
-            ``numeric.classifier_spec``) whose ``predict_proba`` columns follow ``labels``.
+        spec: the classifier as a ``careerready.models.numeric`` spec (training exports a fitted
+            ``Pipeline``/``CalibratedClassifierCV`` with ``training.models.export_numeric.classifier_spec``),
+            whose ``predict_proba`` columns follow ``labels``.
         labels, mean, scale, coef, feature_names: as the ``ReadinessModel`` attributes.
 
     Raises:
-        ValueError: the estimator has a part the numpy evaluator cannot reproduce.
+        ValueError: the spec's classes do not match ``labels``.
     """
-    spec = classifier_spec(estimator)
     n_classes = len(spec["classes"]) if spec["kind"] == "calibrated" else len(spec["final"]["classes"])
     if n_classes != len(labels):
         raise ValueError(f"classifier has {n_classes} classes, labels {list(labels)}")
@@ -105,7 +105,7 @@ def save(
         "format": FORMAT,
         "feature_names": list(feature_names),
         "labels": list(labels),
-        "classifier": spec,
+        "classifier": dict(spec),
         "drivers": {
             "mean": np.asarray(mean, dtype=np.float64).tolist(),
             "scale": np.asarray(scale, dtype=np.float64).tolist(),
