@@ -19,10 +19,12 @@ from typing import Any
 
 import numpy as np
 from careerready.features import READINESS_FEATURES, READINESS_LABELS
-from careerready.models.extractor import GazetteerExtractor, compile_gazetteer
+from careerready.models.extractor import GazetteerExtractor
 from careerready.models.readiness import ReadinessModel
 from careerready.services.catalog import Catalog
 from careerready.services.startup import Models
+
+from training.models.gazetteer import compile_gazetteer
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_CATALOG = REPO / "tests" / "fixtures" / "catalog_small"

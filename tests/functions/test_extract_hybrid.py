@@ -20,7 +20,6 @@ pytest.importorskip("onnx")
 
 from careerready.core.config import load_settings  # noqa: E402
 from careerready.models import ner as ner_mod  # noqa: E402
-from careerready.models.extractor import compile_gazetteer  # noqa: E402
 from careerready.schemas.extraction import ExtractRequest  # noqa: E402
 from careerready.services import stages  # noqa: E402
 from careerready.services.catalog import Catalog  # noqa: E402
@@ -31,6 +30,7 @@ from serving_models import FIXTURE_CATALOG, RESUME, fixture_models_for  # noqa: 
 
 from tests.tiny_ner import build_tiny_ner  # noqa: E402
 from training.artifacts import write_manifest  # noqa: E402
+from training.models.gazetteer import compile_gazetteer  # noqa: E402
 
 TEXT = (
     "Summary\nI use Python (4 years) and café modelling.\n\n"

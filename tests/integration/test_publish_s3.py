@@ -108,7 +108,7 @@ def test_publish_refuses_locally_inconsistent_dir(local_version: Path, s3_client
 
 
 def _publish_extract_stage(root: Path, client: Any, bucket: str) -> None:
-    from careerready.models.extractor import compile_gazetteer
+    from training.models.gazetteer import compile_gazetteer
 
     skill = {
         "id": "python",

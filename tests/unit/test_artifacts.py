@@ -137,7 +137,7 @@ def _write_catalog_artifact(root: Path) -> None:
 
 
 def test_load_models_extract_stage_with_timings(tmp_path: Path) -> None:
-    from careerready.models.extractor import compile_gazetteer
+    from training.models.gazetteer import compile_gazetteer
 
     _write_catalog_artifact(tmp_path)
     ext = tmp_path / "extractor" / "v1"

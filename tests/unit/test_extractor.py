@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 from careerready.core.errors import InvalidInputError, NoExtractableTextError, PayloadTooLargeError
-from careerready.models.extractor import GazetteerExtractor, compile_gazetteer, load
+from careerready.models.extractor import GazetteerExtractor, load
 from careerready.pipelines.extraction import extract_skills
 from careerready.schemas.extraction import ExtractedSkill
 from careerready.sections import detect_sections
 from careerready.services.catalog import Catalog
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from training.models.gazetteer import compile_gazetteer
 
 SKILLS = [
     {"id": "python", "name": "Python", "aliases": ["python3"], "type": "language", "category": "pl"},

@@ -25,6 +25,7 @@ from careerready.schemas.extraction import ExtractResponse  # noqa: E402
 from careerready.services.catalog import Catalog  # noqa: E402
 
 from tests.tiny_ner import VOCAB, build_tiny_ner  # noqa: E402
+from training.models.gazetteer import gazetteer_extractor  # noqa: E402
 
 ARTIFACTS = REPO / "artifacts"
 DOTIN = REPO.parent / "shared" / "data" / "dotin-resume-ner" / "train.jsonl"
@@ -49,7 +50,7 @@ def _tiny() -> tuple[GazetteerExtractor, ner_mod.NerModel, Catalog]:
 
     root = Path(tempfile.mkdtemp(prefix="tiny-ner-"))
     catalog = Catalog.load(FIXTURE_CATALOG)
-    return GazetteerExtractor.from_catalog(catalog), ner_mod.load(build_tiny_ner(root)), catalog
+    return gazetteer_extractor(catalog), ner_mod.load(build_tiny_ner(root)), catalog
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

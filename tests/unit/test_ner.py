@@ -15,7 +15,6 @@ import pytest
 onnx = pytest.importorskip("onnx")
 
 from careerready.models import ner as ner_mod  # noqa: E402
-from careerready.models.extractor import GazetteerExtractor  # noqa: E402
 from careerready.pipelines.hybrid_extraction import HybridParams, extract_hybrid  # noqa: E402
 from careerready.schemas.extraction import ExtractResponse  # noqa: E402
 from careerready.services.catalog import Catalog, Skill  # noqa: E402
@@ -23,6 +22,7 @@ from careerready.services.catalog import Catalog, Skill  # noqa: E402
 REAL = Path(__file__).resolve().parents[2] / "artifacts" / "ner" / "v1"
 
 from tests.tiny_ner import build_tiny_ner  # noqa: E402
+from training.models.gazetteer import gazetteer_extractor  # noqa: E402
 
 
 def _tiny_artifact(root: Path, *, window: int = 16, stride: int = 10) -> Path:
@@ -119,7 +119,7 @@ def _catalog() -> Catalog:
 
 def test_hybrid_returns_v1_schema(tiny: ner_mod.NerModel) -> None:
     catalog = _catalog()
-    gaz = GazetteerExtractor.from_catalog(catalog)
+    gaz = gazetteer_extractor(catalog)
     text = (
         "Summary\nI use Python (5 years) and café modelling, no Docker.\n\n"
         "Skills\nSQL, Kubernetes\n\nExperience\nmachine learning with python3 and SQL\n"
@@ -147,7 +147,7 @@ def test_hybrid_returns_v1_schema(tiny: ner_mod.NerModel) -> None:
 
 def test_hybrid_drops_untagged_gazetteer_hits_outside_skill_sections(tiny: ner_mod.NerModel) -> None:
     catalog = _catalog()
-    gaz = GazetteerExtractor.from_catalog(catalog)
+    gaz = gazetteer_extractor(catalog)
     text = "Experience\nWrote SQL reports and the python tooling.\n"
     keep_all = extract_hybrid(text, gaz, tiny, catalog, params=HybridParams(gazetteer_keep_prob=0.0))
     strict = extract_hybrid(text, gaz, tiny, catalog, params=HybridParams(gazetteer_keep_prob=0.5))

@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from careerready.core import paths
-from careerready.models.extractor import GAZETTEER_FILE, GazetteerExtractor, compile_gazetteer
+from careerready.models.extractor import GAZETTEER_FILE, GazetteerExtractor
 from careerready.services.artifacts import sha256_file
 from careerready.services.catalog import Catalog
 
 from training.artifacts import write_manifest
+from training.models.gazetteer import compile_gazetteer
 
 DEV_SALT = "dotin-dev:"
 DEV_PERCENT = 20
