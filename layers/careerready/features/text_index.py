@@ -1,0 +1,126 @@
+"""Ranking roles by resume TEXT: TF-IDF cosine between a text and each role's profile document (IDF over the
+role documents only)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+
+import numpy as np
+
+from careerready.features.cache import built_once
+from careerready.services.catalog import Catalog, Role
+
+# ---------------------------------------------------------------------------------------------
+# resume text -> role profile similarity (role ranking)
+# ---------------------------------------------------------------------------------------------
+#: Function words dropped before counting terms (a short fixed list: the IDF does the rest).
+_STOP_WORDS: frozenset[str] = frozenset(
+    "a an the and or of to in for on with by at from as is are be this that it its your our their you we i my "
+    "me was were will has have had not no but into over under about more most other such than then so can may".split()
+)
+# words of letters/digits that may contain + # . inside or + # at the end (c++, c#, node.js, asp.net)
+_TERM_RE = re.compile(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]")
+
+
+def _terms(text: str) -> list[str]:
+    """Lower-cased words minus stop words, plus the bigrams of consecutive kept words."""
+    words = [w for w in _TERM_RE.findall(text.lower()) if w not in _STOP_WORDS]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def role_document(role: Role, catalog: Catalog) -> str:
+    """A role's profile text: title, alternative titles, description and the names of its skills."""
+    names = [catalog.skills[s.skill_id].name if s.skill_id in catalog.skills else s.skill_id for s in role.skills]
+    return "\n".join([role.title, *role.alt_titles, role.description, *names])
+
+
+#: Weight of a role's O*NET ``profile`` lines in its :class:`RoleTextIndex` row, relative to the authored
+#: document. 0 = profiles unused: every variant measured on the selection half of the dotin evaluation
+#: (docs/role-matching.md, "O*NET role profiles") lowered or did not reliably raise top-1.
+PROFILE_WEIGHT = 0.0
+
+
+class RoleTextIndex:
+    """TF-IDF cosine between a text and every role's profile document (numpy + stdlib only).
+
+    The vocabulary and the IDF come from the role documents alone (never from resumes): term
+    weight = (1 + ln tf) x (ln((1 + n_roles) / (1 + df)) + 1), rows L2-normalised. A resume term that
+    no role document contains adds nothing. Built once per catalog (:func:`role_text_index`).
+
+    With ``profiles`` and ``profile_weight > 0`` a role's row is the authored document's weights plus
+    ``profile_weight`` x the profile's (same tf and IDF form; IDF over document + profile), then
+    L2-normalised. With ``profile_weight == 0`` profiles are ignored entirely (not even in the IDF).
+
+    Args:
+        documents: ``{role_id: authored text}`` (:func:`role_document`).
+        profiles: ``{role_id: extra profile text}`` (O*NET description and tasks); optional.
+        profile_weight: Weight of the profile terms, >= 0.
+    """
+
+    def __init__(
+        self, documents: Mapping[str, str], profiles: Mapping[str, str] | None = None, profile_weight: float = 0.0
+    ) -> None:
+        if profile_weight < 0:
+            raise ValueError(f"profile_weight must be >= 0, got {profile_weight}")
+        self.role_ids: tuple[str, ...] = tuple(sorted(documents))
+        counts = [Counter(_terms(documents[r])) for r in self.role_ids]
+        use_profiles = bool(profiles) and profile_weight > 0
+        extra = [
+            Counter(_terms(profiles.get(r, ""))) if profiles and use_profiles else Counter() for r in self.role_ids
+        ]
+        df: Counter[str] = Counter(t for c, e in zip(counts, extra, strict=True) for t in set(c) | set(e))
+        n = len(self.role_ids)
+        self.idf: dict[str, float] = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in sorted(df.items())}
+        rows: list[dict[str, float]] = []
+        for c, e in zip(counts, extra, strict=True):
+            w = {t: (1.0 + math.log(k)) * self.idf[t] for t, k in c.items()}
+            for t, k in e.items():
+                w[t] = w.get(t, 0.0) + profile_weight * (1.0 + math.log(k)) * self.idf[t]
+            norm = math.sqrt(sum(v * v for v in w.values())) or 1.0
+            rows.append({t: v / norm for t, v in w.items()})
+        self._role_weights = dict(zip(self.role_ids, rows, strict=True))
+        # postings: term -> (role rows, weights), for one pass over the text's terms
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        for i, row in enumerate(rows):
+            for t, v in row.items():
+                ids, ws = postings.setdefault(t, ([], []))
+                ids.append(i)
+                ws.append(v)
+        self._postings = {
+            t: (np.asarray(ids, dtype=np.int64), np.asarray(ws, dtype=np.float64)) for t, (ids, ws) in postings.items()
+        }
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog, profile_weight: float = PROFILE_WEIGHT) -> RoleTextIndex:
+        """Index every catalog role's :func:`role_document`, plus its O*NET profile at ``profile_weight``."""
+        profiles = {r.id: "\n".join(r.profile) for r in catalog.roles.values() if r.profile}
+        return cls({r.id: role_document(r, catalog) for r in catalog.roles.values()}, profiles, profile_weight)
+
+    def text_vector(self, text: str) -> dict[str, float]:
+        """The text's unit TF-IDF vector over the role vocabulary (empty if it shares no term)."""
+        counts = Counter(t for t in _terms(text) if t in self.idf)
+        w = {t: (1.0 + math.log(k)) * self.idf[t] for t, k in sorted(counts.items())}
+        norm = math.sqrt(sum(v * v for v in w.values()))
+        return {t: v / norm for t, v in w.items()} if norm > 0 else {}
+
+    def similarities(self, text: str) -> dict[str, float]:
+        """``role_id -> cosine`` in [0, 1] for every indexed role, rounded to 6 decimals."""
+        sims = np.zeros(len(self.role_ids), dtype=np.float64)
+        for t, v in self.text_vector(text).items():
+            ids, ws = self._postings[t]
+            sims[ids] += v * ws
+        return {r: round(float(s), 6) for r, s in zip(self.role_ids, sims, strict=True)}
+
+    def shared_terms(self, text: str, role_id: str, k: int = 5) -> list[str]:
+        """The ``k`` terms that add most to the text's similarity with ``role_id`` (ties by term)."""
+        row = self._role_weights.get(role_id, {})
+        contrib = [(v * row[t], t) for t, v in self.text_vector(text).items() if t in row]
+        return [t for _, t in sorted(contrib, key=lambda c: (-c[0], c[1]))[:k]]
+
+
+def role_text_index(catalog: Catalog) -> RoleTextIndex:
+    """The :class:`RoleTextIndex` over ``catalog``'s roles, built once per catalog object."""
+    return built_once("role_text_index", lambda: RoleTextIndex.from_catalog(catalog), catalog)
