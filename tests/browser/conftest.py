@@ -24,7 +24,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts"
-SCREENSHOTS = REPO / "docs" / "screenshots"
+SCREENSHOTS_ENV = "CAREERREADY_SCREENSHOTS"
+# build/ (ignored by git) unless asked: `CAREERREADY_SCREENSHOTS=docs/screenshots` refreshes the committed ones
+SCREENSHOTS = REPO / os.environ.get(SCREENSHOTS_ENV, "build/screenshots")
 CHROMIUM_ENV = "CAREERREADY_CHROMIUM"
 # flags that work in this sandbox; Playwright adds a fresh temporary --user-data-dir per launch
 CHROMIUM_ARGS = [
@@ -53,6 +55,12 @@ def is_loopback(url: str) -> bool:
     if parts.scheme in ("data", "blob", "about"):
         return True
     return parts.scheme in ("http", "https") and (parts.hostname or "") in LOOPBACK
+
+
+def screenshot(page: Any, name: str, full_page: bool = False) -> None:
+    """Save ``<SCREENSHOTS>/<name>.png`` (see CAREERREADY_SCREENSHOTS)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 @dataclass

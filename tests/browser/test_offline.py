@@ -193,3 +193,55 @@ def test_roles_search_for_type_ahead(client: Any) -> None:
     assert client.get("/v1/roles", params={"limit": 2}).json()["count"] == 2
     bad = client.get("/v1/roles", params={"limit": 0})
     assert bad.status_code == 422 and bad.json()["detail"]["field"] == "query.limit"
+
+
+def test_page_and_docs_through_mangum_as_lambda_serves_them() -> None:
+    """API Gateway (HTTP API v2) -> Mangum -> the same files and headers (text bodies, not base64)."""
+    from mangum import Mangum
+
+    handler = Mangum(fixture_app(), lifespan="off")
+
+    class _Context:
+        function_name = "careerready-analyze"
+        memory_limit_in_mb = 1024
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:careerready-analyze"
+        aws_request_id = "lambda-req-1"
+
+        def get_remaining_time_in_millis(self) -> int:
+            return 30_000
+
+    for path, marker in (
+        ("/", 'src="assets/app.js"'),
+        ("/assets/app.css", "--accent"),
+        ("/v1/docs", "swagger-init.js"),
+        ("/v1/docs-assets/swagger-init.js", "SwaggerUIBundle"),
+    ):
+        event = {
+            "version": "2.0",
+            "routeKey": "$default",
+            "rawPath": path,
+            "rawQueryString": "",
+            "headers": {"host": "api.example.com"},
+            "requestContext": {
+                "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1"},
+                "requestId": "gw-1",
+                "routeKey": "$default",
+                "stage": "$default",
+            },
+            "isBase64Encoded": False,
+        }
+        out = handler(event, _Context())
+        assert out["statusCode"] == 200, path
+        assert not out["isBase64Encoded"] and marker in out["body"], path
+        assert out["headers"]["content-security-policy"] == PAGE_CSP
+
+
+def test_page_folder_is_self_contained_for_static_hosting() -> None:
+    """index.html links only files inside static/ (relative paths), plus the API's own docs pages."""
+    parser = _Links()
+    parser.feed((STATIC_DIR / "index.html").read_text())
+    for _, url in parser.links:
+        if url.startswith(("v1/docs", "v1/redoc", "#")):
+            continue
+        assert not url.startswith(("/", "http:", "https:", "//")), url
+        assert (STATIC_DIR / url).is_file(), url

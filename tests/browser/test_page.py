@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import REPO, SCREENSHOTS
+from tests.browser.conftest import REPO, screenshot
 from tests.documents import text_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
@@ -37,10 +37,12 @@ RESUME_LINES = [
 CAREER_CHANGER = (REPO / "data" / "samples" / "sara-career-changer.txt").read_text()
 
 
-def _pick_role(page: Any, typed: str) -> str:
+def _pick_role(page: Any, typed: str, shot: str | None = None) -> str:
     """Type into the role combobox, choose the first suggestion with the keyboard; returns the chosen title."""
     page.locator("#role-input").press_sequentially(typed, delay=20)
     page.wait_for_selector("#role-opt-0")
+    if shot:
+        screenshot(page, shot)
     title = page.locator("#role-opt-0 .opt-title").inner_text()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
@@ -106,9 +108,9 @@ def test_upload_pdf_pick_role_shows_label_gaps_and_highlighted_evidence(api_base
 
     # the roadmap timeline has one entry per step
     assert detail.locator(".timeline > li").count() == len(analysis["roadmap"]["steps"])
+    assert detail.locator("svg.chart.roadmap rect.seg").count() == len(analysis["roadmap"]["steps"])
     assert log.external() == [] and log.errors == []
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "page-desktop-1280.png"), full_page=True)
+    screenshot(page, "page-desktop-1280", full_page=True)
 
 
 def test_bad_file_shows_the_api_error_text(api_base: str, new_page: Any) -> None:
@@ -126,6 +128,7 @@ def test_bad_file_shows_the_api_error_text(api_base: str, new_page: Any) -> None
     assert error.locator(".error-message").inner_text() == detail["message"]
     assert error.locator(".error-code").inner_text() == detail["code"]
     assert f"answered {api.status_code}" in error.inner_text()
+    screenshot(page, "page-error-1280")
     assert page.locator("#results").inner_text() == ""
     # a blank paste is refused by the API too, and the page says it in the API's words
     page.check("input[value=text]")
@@ -155,7 +158,7 @@ def test_narrow_compare_two_roles_side_by_side_keyboard_only(api_base: str, new_
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "role-input"
     first = _pick_role(page, "project manager")
-    second = _pick_role(page, "product manager")
+    second = _pick_role(page, "product manager", shot="page-narrow-375-typeahead")
     for _ in range(12):
         if page.evaluate("document.activeElement.id") == "analyze-button":
             break
@@ -175,7 +178,7 @@ def test_narrow_compare_two_roles_side_by_side_keyboard_only(api_base: str, new_
     # nothing wider than the 375 px viewport (no horizontal scrolling)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert log.external() == [] and log.errors == []
-    page.screenshot(path=str(SCREENSHOTS / "page-narrow-375-compare.png"), full_page=True)
+    screenshot(page, "page-narrow-375-compare", full_page=True)
 
 
 def test_no_role_suggests_the_closest_roles(api_base: str, new_page: Any) -> None:
@@ -210,4 +213,4 @@ def test_docs_render_offline_without_csp_violations(api_base: str, new_page: Any
     page.wait_for_load_state("networkidle")
     assert log.external() == [], log.external()
     assert not [e for e in log.errors if re.search("Content Security Policy|Refused", e)], log.errors
-    page.screenshot(path=str(SCREENSHOTS / f"docs-{path.rsplit('/', 1)[-1]}-1280.png"))
+    screenshot(page, f"docs-{path.rsplit('/', 1)[-1]}-1280")

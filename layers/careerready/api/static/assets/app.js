@@ -322,7 +322,7 @@
   }
 
   function comparisonChart(analyses) {
-    const rowH = 58, barW = 270, width = 340;
+    const rowH = 60, barW = 228, width = 300;
     const chart = svg("svg", { class: "chart compare", viewBox: "0 0 " + width + " " + (rowH * analyses.length + 24), role: "img",
       "aria-label": "Fit and chance of industry readiness per role: " +
         analyses.map((a) => a.role.title + " fit " + pct(a.match.score) + ", industry ready " +
@@ -343,6 +343,32 @@
         svg("rect", { x: 0, y: y + 33, width: Math.max(1, ready * barW), height: 12, rx: 2, class: "bar p-industry_ready" }),
         svg("text", { x: barW + 6, y: y + 43, class: "chart-value", text: pct(ready) }));
     });
+    return chart;
+  }
+
+  /** The roadmap on one week axis: a segment per step, a marker where industry_ready is reached. */
+  function roadmapChart(rm) {
+    const width = 320, left = 4, right = 4, axis = width - left - right, total = Math.max(rm.weeks_total, 1e-9);
+    const x = (w) => left + (axis * Math.min(w, total)) / total;
+    const readyWeek = rm.weeks_to_ready;
+    const chart = svg("svg", { class: "chart roadmap", viewBox: "0 0 " + width + " 46", role: "img",
+      "aria-label": "Roadmap over " + fmtWeeks(rm.weeks_total) + ", " + rm.steps.length + " steps" +
+        (readyWeek !== null && readyWeek !== undefined ? ", industry ready after about " + fmtWeeks(readyWeek) : "") });
+    let from = 0;
+    rm.steps.forEach((s, i) => {
+      chart.append(svg("rect", { x: x(from), y: 8, width: Math.max(1, x(s.week_end) - x(from) - 1), height: 14,
+                                 class: "seg " + (s.kind === "prerequisite" ? "seg-prereq" : i % 2 ? "seg-b" : "seg-a") },
+                       svg("title", { text: s.name + ": by week " + Math.ceil(s.week_end - 1e-9) })));
+      from = s.week_end;
+    });
+    chart.append(svg("text", { x: left, y: 38, class: "chart-value", text: "week 0" }),
+                 svg("text", { x: width - right, y: 38, class: "chart-value", "text-anchor": "end", text: "week " + Math.ceil(total) }));
+    if (readyWeek !== null && readyWeek !== undefined && readyWeek > 0) {
+      const rx = x(readyWeek);
+      chart.append(svg("line", { x1: rx, x2: rx, y1: 2, y2: 28, class: "ready-line" }),
+                   svg("text", { x: Math.min(Math.max(rx, 100), width - 100), y: 38, class: "chart-value ready-text", "text-anchor": "middle",
+                                 text: "ready ~week " + Math.ceil(readyWeek - 1e-9) }));
+    }
     return chart;
   }
 
@@ -439,6 +465,7 @@
       el("h4", { text: "Roadmap" }),
       el("p", { text: ready + " at " + rm.hours_per_week + " h per week; the whole plan takes " + fmtWeeks(rm.weeks_total) +
                       " (" + fmtHours(rm.total_hours) + ")." }),
+      roadmapChart(rm),
       el("ol", { class: "timeline" }, rm.steps.map((s) => {
         return el("li", { class: "step" + (s.kind === "prerequisite" ? " prereq" : "") + (s.reaches_industry_ready ? " ready" : "") },
           el("span", { class: "when", text: "By week " + Math.max(1, Math.ceil(s.week_end - 1e-9)) }),
