@@ -105,8 +105,11 @@ def browser(chromium: str) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def api_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``python -m infra.local.serve`` (moto S3 on loopback, artifacts published to it, uvicorn) in a subprocess."""
+def api_base(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python -m infra.local.serve`` (moto S3 on loopback, artifacts published to it, uvicorn) in a subprocess.
+
+    Depends on ``chromium`` so that, without a browser, the tests skip before a server is started for nothing.
+    """
     if not (ARTIFACTS / ".complete").is_file():
         pytest.skip("no trained artifacts (artifacts/.complete): `make test` trains them first")
     from infra.local.stack import free_port

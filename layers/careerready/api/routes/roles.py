@@ -34,6 +34,8 @@ _WORD = re.compile(r"[^\W_]+")
 def _title_rank(query_words: list[str], title: str) -> int | None:
     """0 exact, 1 prefix of the title, 2 every query word starts a title word, 3 substring; None: no match."""
     lowered = title.lower()
+    if not all(q in lowered for q in query_words):  # cheap filter: every rank below needs it
+        return None
     query = " ".join(query_words)
     if lowered == query:
         return 0
@@ -53,7 +55,8 @@ def _search(roles: list[Role], q: str) -> list[Role]:
     ranked: list[tuple[int, str, str, Role]] = []
     for role in roles:
         rank = _title_rank(query_words, role.title)
-        if rank is None:
+        alts = "\n".join(role.alt_titles).lower() if rank is None else ""
+        if rank is None and all(q in alts for q in query_words):
             alt = [r for r in (_title_rank(query_words, t) for t in role.alt_titles) if r is not None]
             rank = 4 + min(alt) if alt else None
         if rank is not None:
