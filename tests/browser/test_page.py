@@ -214,3 +214,28 @@ def test_docs_render_offline_without_csp_violations(api_base: str, new_page: Any
     assert log.external() == [], log.external()
     assert not [e for e in log.errors if re.search("Content Security Policy|Refused", e)], log.errors
     screenshot(page, f"docs-{path.rsplit('/', 1)[-1]}-1280")
+
+
+def test_unknown_role_shows_the_api_error_and_offers_the_nearest_roles(api_base: str, new_page: Any) -> None:
+    typed = "underwater basket weaving"
+    api = httpx.post(f"{api_base}/v1/analyze", json={"text": "\n".join(RESUME_LINES), "roles": [typed]}, timeout=60)
+    assert api.status_code == 404
+    detail = api.json()["detail"]
+
+    page, log = new_page(1280)
+    page.goto(f"{api_base}/")
+    page.check("input[value=text]")
+    page.fill("#resume-text", "\n".join(RESUME_LINES))
+    page.locator("#role-input").press_sequentially(typed, delay=5)
+    page.wait_for_selector("#role-options .option.empty")  # no catalog title matches: Enter keeps the text
+    page.keyboard.press("Enter")
+    page.click("#analyze-button")
+    error = page.locator("#error")
+    error.wait_for(state="visible")
+    assert error.locator(".error-code").inner_text() == detail["code"] == "role_not_found"
+    assert error.locator(".error-message").inner_text() == detail["message"]
+    offered = error.get_by_role("button").all_inner_texts()
+    assert offered == [n["title"] for n in detail["nearest"]]
+    error.get_by_role("button", name=offered[0]).click()  # swaps the unknown title for the suggestion
+    assert page.locator("#chosen-roles li span").all_inner_texts() == [offered[0]]
+    assert log.external() == []
