@@ -70,6 +70,7 @@ def _search(roles: list[Role], q: str) -> list[Role]:
     summary="List roles",
     description="Every target role in the catalog, sorted by title; with ``q``, the roles whose title or an "
     "alternate title matches it (every word of ``q`` starts a word of the title), best first, for type-ahead.",
+    responses=errors(422),
 )
 def list_roles(
     request: Request,
