@@ -91,9 +91,13 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium: str) -> Iterator[Any]:
-    """One headless Chromium for the session (each test opens its own context: fresh cookies and storage)."""
+    """One headless Chromium per module (each test opens its own context: fresh cookies and storage).
+
+    Module scope, not session: while Playwright's sync API is open, asyncio sees a running loop in the main
+    thread, which breaks later tests that run their own loop (Mangum's ``run_until_complete``).
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -104,7 +108,7 @@ def browser(chromium: str) -> Iterator[Any]:
             instance.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api_base(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``python -m infra.local.serve`` (moto S3 on loopback, artifacts published to it, uvicorn) in a subprocess.
 
