@@ -99,9 +99,11 @@ def test_upload_pdf_pick_role_shows_label_gaps_and_highlighted_evidence(api_base
         mark_text = marks.nth(i).inner_text()
         assert any(text[a:b] == mark_text for a, b in spans), mark_text
     held = next(m for m in analysis["match"]["skills"] if m["status"] in ("exact", "alias"))
-    row = detail.locator("table.skills tbody tr", has=page.locator(f"th:text-is({held['name']!r})"))
+    show = page.get_by_role("button", name=f"Show {held['name']} in the resume", exact=True)
+    row = detail.locator("table.skills tbody tr", has=show)  # `has` is relative to each row
+    assert row.locator("th").first.inner_text().startswith(held["name"])
     assert row.locator("mark.ev").count() == 1  # the evidence snippet in the table
-    row.get_by_role("button", name=f"Show {held['name']} in the resume").click()
+    row.get_by_role("button", name=f"Show {held['name']} in the resume", exact=True).click()
     active = page.locator("#resume-text-view mark.ev.active")
     assert active.count() >= 1
     assert page.evaluate("document.activeElement.classList.contains('active')")
