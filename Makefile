@@ -47,6 +47,9 @@ test: venv ## lint + types, then the whole suite (trains the models first if art
 	$(BIN)/ruff check layers functions training infra tests bench
 	$(BIN)/mypy
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
+	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "Chromium could not be installed (needs apt-get as root): the browser tests will skip"
 	$(BIN)/pytest -q -p no:cacheprovider -m "not load"
 
 lint: venv ## ruff + mypy

@@ -16,6 +16,7 @@ from careerready.api.deps import ApiContext, CatalogBundle, default_catalog_prov
 from careerready.api.errors import REQUEST_ID_HEADER, install_error_handlers
 from careerready.api.middleware import RequestContextMiddleware
 from careerready.api.routes import analyze, health, roles, stages
+from careerready.api.routes.web import install_web
 from careerready.core.config import Settings, get_settings
 from careerready.services.registry import BASE_STAGES
 from careerready.services.transport import InProcessTransport, StageClient, make_client
@@ -51,7 +52,7 @@ def create_app(
         resume_bucket: bucket for ``s3_key`` inputs (default: ``Settings.resume_bucket``).
 
     Returns:
-        The FastAPI app; routes live under ``/v1``.
+        The FastAPI app; API routes live under ``/v1``, the web page at ``/`` (see ``routes/web.py``).
     """
     settings = settings or get_settings()
     client = client or make_client(settings)
@@ -67,13 +68,14 @@ def create_app(
         version=careerready.__version__,
         description=DESCRIPTION,
         openapi_url="/v1/openapi.json",
-        docs_url="/v1/docs",
+        docs_url=None,  # /v1/docs and /v1/redoc come from install_web: bundled assets, no CDN
         redoc_url=None,
     )
     app.state.ctx = ctx
     install_error_handlers(app)
     for module in (analyze, roles, stages, health):
         app.include_router(module.router)
+    install_web(app)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=ctx.max_body_bytes, header=REQUEST_ID_HEADER)
     return app
 
