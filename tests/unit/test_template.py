@@ -33,6 +33,15 @@ API_ROUTES = {
     "POST /v1/recommend",
     "GET /v1/health",
 }
+# the web page and the offline API docs: static, public, served by the same analyze function
+PUBLIC_PAGE_ROUTES = {
+    "GET /",
+    "GET /assets/{proxy+}",
+    "GET /v1/docs",
+    "GET /v1/redoc",
+    "GET /v1/docs-assets/{name}",
+    "GET /v1/openapi.json",
+}
 BANNED_PACKAGES = ("torch", "transformers", "sentence-transformers", "sentence_transformers", "onnx==", "xgboost==")
 
 
@@ -246,7 +255,7 @@ def test_checkers_catch_broken_templates(template: dict[str, Any]) -> None:
 def test_http_api_routes_all_reach_analyze(template: dict[str, Any]) -> None:
     routes = _resources(template, "AWS::ApiGatewayV2::Route")
     keys = {r["Properties"]["RouteKey"] for r in routes.values()}
-    assert keys == API_ROUTES
+    assert keys == API_ROUTES | PUBLIC_PAGE_ROUTES
     for r in routes.values():
         assert r["Properties"]["Target"] == {"Fn::Sub": "integrations/${AnalyzeIntegration}"}
     integ = template["Resources"]["AnalyzeIntegration"]["Properties"]
@@ -254,6 +263,21 @@ def test_http_api_routes_all_reach_analyze(template: dict[str, Any]) -> None:
     stage = template["Resources"]["HttpApiStage"]["Properties"]
     assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] and stage["AccessLogSettings"]["DestinationArn"]
     assert template["Resources"]["HealthRoute"]["Properties"]["AuthorizationType"] == "NONE"
+    public = {r["Properties"]["RouteKey"] for r in routes.values() if r["Properties"]["AuthorizationType"] == "NONE"}
+    assert public == PUBLIC_PAGE_ROUTES | {"GET /v1/health"}
+
+
+def test_every_page_route_is_served_by_the_app() -> None:
+    """A template route the analyze app does not answer would be a 404 behind API Gateway."""
+    from fastapi.testclient import TestClient
+
+    from tests.hardening._support import fixture_app
+
+    client = TestClient(fixture_app())
+    for key in PUBLIC_PAGE_ROUTES:
+        path = key.split(" ", 1)[1]
+        path = path.replace("{proxy+}", "app.js").replace("{name}", "swagger-ui.css")
+        assert client.get(path).status_code == 200, path
 
 
 def test_ingest_event_source(template: dict[str, Any]) -> None:
