@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from careerready.services.catalog import Catalog
+from careerready.services.roles import TITLE_INDEX_FILE, RoleResolver
 from careerready.text import NORMALIZER_VERSION, normalize_alias
 
 from training.catalog.compiler import CatalogBuildError, CompiledCatalog, compile_catalog, dumps
@@ -238,6 +240,11 @@ def write_catalog(
         path = out_dir / name
         path.write_text(text, encoding="utf-8")
         file_meta[name] = {"sha256": _sha256(path), "size": path.stat().st_size, "rows": rows[name]}
+    # the title resolver's indexes over every role title (~70,000 with O*NET), precomputed: seconds to build,
+    # tens of ms to load (careerready.services.roles.RoleResolver.for_catalog)
+    index_path = out_dir / TITLE_INDEX_FILE
+    RoleResolver(Catalog.load(out_dir).roles).save_index(index_path)
+    file_meta[TITLE_INDEX_FILE] = {"sha256": _sha256(index_path), "size": index_path.stat().st_size, "rows": None}
     catalog_sha = hashlib.sha256(dumps({k: v["sha256"] for k, v in file_meta.items()}).encode()).hexdigest()
     by_type: dict[str, int] = {}
     for s in compiled.skills:

@@ -34,7 +34,7 @@ from careerready.schemas.api import (
 )
 from careerready.schemas.extraction import ExtractResponse
 from careerready.services.catalog import Catalog
-from careerready.services.roles import RoleResolution, RoleResolver
+from careerready.services.roles import RoleResolution, RoleResolver, resolver_for
 from careerready.services.transport import StageClient
 
 __all__ = ["DEFAULT_CLOSEST", "analyze", "rank_roles", "ranked_role", "resolution_info"]
@@ -138,7 +138,7 @@ def analyze(
         role_refs: role ids or titles (at most 5); None/empty ranks every catalog role and analyses the best.
         client: stage transport.
         catalog: the role catalog (needed to resolve titles here and to rank all roles).
-        resolver: role resolver (default: one built over ``catalog``).
+        resolver: role resolver (default: :func:`careerready.services.roles.resolver_for` of ``catalog``).
         years_experience: years of experience (default: the extract stage's ``years_experience`` estimate;
             if that is None too, the match stage's per-skill fallback).
         hours_per_week: study hours per week for the roadmap.
@@ -162,7 +162,7 @@ def analyze(
     if len(refs) > MAX_ROLES_PER_ANALYSIS:
         raise InvalidInputError(f"at most {MAX_ROLES_PER_ANALYSIS} roles per analysis", field="roles")
     if resolver is None and catalog is not None:
-        resolver = RoleResolver(catalog.roles)
+        resolver = resolver_for(catalog)  # built once per catalog, never per request
     # resolve before any model runs: an unknown role fails fast with its nearest titles
     resolutions = resolver.resolve_many(refs) if (refs and resolver is not None) else []
     if not refs and catalog is None:

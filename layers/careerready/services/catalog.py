@@ -201,6 +201,8 @@ class Catalog:
     resources: dict[str, Resource] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
     alias_index: dict[str, str] = field(default_factory=dict)
+    #: The folder it was loaded from (None when built in memory); holds optional precomputed indexes.
+    directory: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.alias_index:
@@ -241,7 +243,9 @@ class Catalog:
             for d in sorted(records, key=lambda r: r["id"]):
                 for key in d["alias_keys"]:
                     index.setdefault(key, d["id"])
-        return cls(skills=skills, roles=roles, resources=resources, manifest=manifest, alias_index=index)
+        return cls(
+            skills=skills, roles=roles, resources=resources, manifest=manifest, alias_index=index, directory=root
+        )
 
     @property
     def version(self) -> str:
