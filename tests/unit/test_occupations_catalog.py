@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from careerready.services.catalog import Catalog
+from careerready.services.catalog import Catalog, soc_minor_group
 
 from training.catalog.build import build
 from training.importers.esco_occupations import link_esco
@@ -27,7 +27,14 @@ def test_occupations_are_served_beside_curated_roles(tmp_path: Path) -> None:
     assert len(curated) == manifest["counts"]["roles"] and all(r.kind == "curated" for r in curated.values())
     dev = cat.roles["onet-15-1252-00"]
     assert dev.kind == "occupation" and dev.soc_code == "15-1252.00" and dev.job_zone == 4 and dev.min_years == 4.0
-    assert dev.soc_minor_group == "15-1250"
+    assert dev.soc_minor_group == "15-1200"  # SOC 2018 "Computer Occupations"
+    assert [soc_minor_group(c) for c in ("29-1141.00", "25-2050", "31-1131.00", "11-2022.00", "")] == [
+        "29-1000",
+        "25-2000",
+        "31-1100",
+        "11-2000",
+        "",
+    ]
     # curated roles that name the occupation's code are linked from it, and keep their own SOC code
     assert "software-engineer" in dev.curated_roles and cat.roles["software-engineer"].soc_code == "15-1252.00"
     # the curated role wins a title both claim ("Software Engineer" is an O*NET alternate title of 15-1252.00)

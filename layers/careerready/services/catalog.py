@@ -19,7 +19,7 @@ from typing import Any
 from careerready.core.errors import ArtifactNotFoundError, NotFoundError
 from careerready.text import NORMALIZER_VERSION, normalize_alias
 
-__all__ = ["Catalog", "Resource", "Role", "RoleSkill", "Skill", "SKILL_TYPES"]
+__all__ = ["Catalog", "Resource", "Role", "RoleSkill", "Skill", "SKILL_TYPES", "soc_minor_group"]
 
 SKILL_TYPES = ("hard", "soft", "tool", "certification", "language")
 SKILLS_FILE = "skills.jsonl"
@@ -146,8 +146,8 @@ class Role:
 
     @property
     def soc_minor_group(self) -> str:
-        """SOC minor group of the role ("29-1140" for "29-1141.00"; "" without a SOC code)."""
-        return self.soc_code[:6] + "0" if len(self.soc_code) >= 6 else ""
+        """SOC 2018 minor group of the role ("29-1000" for "29-1141.00"; "" without a SOC code)."""
+        return soc_minor_group(self.soc_code)
 
     @property
     def skill_ids(self) -> tuple[str, ...]:
@@ -181,6 +181,20 @@ class Resource:
             hours=float(d.get("hours", 0)),
             free=bool(d.get("free", False)),
         )
+
+
+#: SOC 2018 minor groups whose code is not ``XX-X000`` (the third digit counts too).
+_MINOR_EXCEPTIONS = ("15-12", "31-11", "51-51")
+
+
+def soc_minor_group(code: str) -> str:
+    """The SOC 2018 minor group of an O*NET-SOC code or SOC group code: ``29-1141.00`` -> ``29-1000``,
+    ``15-1252.00`` -> ``15-1200`` (Computer Occupations), ``25-2050`` -> ``25-2000``; "" for an empty code."""
+    if len(code) < 5 or code[2] != "-":
+        return ""
+    if code[:5] in _MINOR_EXCEPTIONS:
+        return code[:5] + "00"
+    return code[:4] + "000"
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
