@@ -248,6 +248,9 @@ ELEMENT_SKILLS: dict[str, str] = {
     "Therapy and Counseling": "therapy-and-counseling",
     "Transportation": "transportation",
 }
+#: O*NET elements never turned into requirements: "English Language" (knowledge of English grammar and composition)
+#: would otherwise become the human language English, the top "gap" of anyone whose resume does not name it.
+ELEMENT_SKIP: frozenset[str] = frozenset({"English Language"})
 #: Importance of a tool a role uses (``tools_used.txt`` has no importance scale): a plain, non-critical requirement.
 TOOL_IMPORTANCE = 0.5
 #: Task statements kept per occupation (Core first): enough for the role page and the text profile.
@@ -257,7 +260,10 @@ MAX_RELATED = 10
 
 
 def resolve_element(name: str, alias_index: Mapping[str, str], skill_ids: Set[str]) -> str | None:
-    """Our skill id for an O*NET Skills/Knowledge element: its own name, else :data:`ELEMENT_SKILLS`."""
+    """Our skill id for an O*NET Skills/Knowledge element: its own name, else :data:`ELEMENT_SKILLS`
+    (None for :data:`ELEMENT_SKIP`)."""
+    if name in ELEMENT_SKIP:
+        return None
     sid = resolve_name(name, alias_index)
     if sid is not None:
         return sid

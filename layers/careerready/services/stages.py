@@ -53,7 +53,8 @@ __all__ = [
     "validation_error",
 ]
 
-MAX_ROLES_PER_MATCH = 500
+#: Every catalog role fits in one request (55 curated + ~930 O*NET occupations; rank-roles and analyze send them all).
+MAX_ROLES_PER_MATCH = 2000
 
 
 def _need(models: Any, attr: str, stage: str) -> Any:
