@@ -96,3 +96,16 @@ def test_one_resolver_per_catalog_and_a_404_lists_near_titles(catalog: Catalog) 
         resolver_for(catalog).resolve("Data Sciencist of oceans")
     nearest = err.value.details["nearest"]
     assert len(nearest) == 3 and nearest[0]["score"] >= nearest[-1]["score"]
+
+
+def test_ranking_confidence_is_calibrated_form_and_says_no_close_match() -> None:
+    from careerready.pipelines.matching import NO_CLOSE_MATCH, RANK_CONFIDENCE, ranking_confidence
+
+    a, b = RANK_CONFIDENCE
+    assert b > 0  # a closer text means more confidence
+    scores = [0.0, 0.1, 0.17, 0.18, 0.3, 0.6]
+    conf = [ranking_confidence(s) for s in scores]
+    assert conf == sorted(conf) and all(0.0 < c < 1.0 for c in conf)
+    # the "no close match" bar sits where the fitted curve crosses 0.5: rank_score = -a / b (about 0.174)
+    bar = -a / b
+    assert ranking_confidence(bar - 0.01) < NO_CLOSE_MATCH <= ranking_confidence(bar + 0.01)

@@ -16,6 +16,7 @@ from typing import Any
 
 from careerready.core.errors import ConfigError, InvalidInputError
 from careerready.features import READINESS_FEATURES
+from careerready.pipelines.matching import NO_CLOSE_MATCH, ranking_confidence
 from careerready.schemas.analysis import (
     MAX_MATCH_TEXT_CHARS,
     MatchResponse,
@@ -203,12 +204,20 @@ def analyze(
         analysed = matches[:1]
         closest = [ranked_role(m) for m in matches[:n_closest]]
         runner = matches[1] if len(matches) > 1 else None
+        # with text, the confidence is calibrated on real resumes (pipelines/matching.ranking_confidence); below
+        # NO_CLOSE_MATCH the best role is reported with a plain "no close match" reason, not presented as a fit
+        confidence = analysed[0].score if analysed and analysed[0].rank_score is None else None
+        if analysed and analysed[0].rank_score is not None:
+            confidence = ranking_confidence(analysed[0].rank_score)
+            if confidence < NO_CLOSE_MATCH and closest:
+                note = f"no close match in the catalog (confidence {confidence:.2f} < {NO_CLOSE_MATCH:g})"
+                closest[0] = closest[0].model_copy(update={"reasons": [note, *closest[0].reasons]})
         infos = [
             RoleResolutionInfo(
                 query="",
                 role_id=m.role_id,
                 title=m.title,
-                confidence=m.score,
+                confidence=m.score if confidence is None else confidence,
                 method="ranked",
                 runner_up=RoleCandidateInfo(role_id=runner.role_id, title=runner.title, score=runner.score)
                 if runner
