@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
@@ -341,6 +341,35 @@ class _FuzzyIndex:
         return best
 
 
+class _SavedTable(Mapping[str, Any]):
+    """A saved title table (key -> role ids, or (role ids, method) for the exact table), decoded per lookup.
+
+    Only the key -> row dict is built when it is first needed (one C-level ``dict(zip(...))`` over ~60,000 keys);
+    each value is assembled from the CSR arrays when it is looked up.
+    """
+
+    def __init__(
+        self, saved: Mapping[str, np.ndarray], name: str, role_ids: list[str], methods: list[int] | None = None
+    ) -> None:
+        keys = _unpack(saved[f"{name}_keys"])
+        self._row = dict(zip(keys, range(len(keys)), strict=True))
+        self._ids = saved[f"{name}_ids"]
+        self._off = saved[f"{name}_offsets"]
+        self._role_ids = role_ids
+        self._methods = methods
+
+    def __getitem__(self, key: str) -> Any:
+        i = self._row[key]
+        ids = tuple(self._role_ids[j] for j in self._ids[self._off[i] : self._off[i + 1]].tolist())
+        return ids if self._methods is None else (ids, _METHODS[self._methods[i]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+
 class RoleResolver:
     """Title -> role resolution over a fixed set of roles (build once, reuse per request)."""
 
@@ -367,6 +396,7 @@ class RoleResolver:
         self.vectors = vectors
         self.threshold = threshold
         self.embedding_threshold = embedding_threshold
+        self._saved: Mapping[str, np.ndarray] | None = None
         if index is not None:
             self._load_index(index)
 
@@ -394,24 +424,18 @@ class RoleResolver:
             np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
 
     def _load_index(self, index: Mapping[str, np.ndarray]) -> None:
-        """Adopt a saved index when it was built for exactly these role ids (else build lazily as usual)."""
+        """Adopt a saved index when it was built for exactly these role ids (else build lazily as usual).
+
+        Each part (exact titles, normalised titles, fuzzy index) is decoded on its first use: a request that names
+        a role by id never pays for the ~70,000 titles.
+        """
         if int(index["format"][0]) != INDEX_FORMAT or _unpack(index["role_ids"]) != list(self.roles):
             return
-        role_ids = list(self.roles)
-        tables: dict[str, dict[str, tuple[str, ...]]] = {}
-        for name in ("exact", "canonical"):
-            ids = index[f"{name}_ids"].tolist()
-            off = index[f"{name}_offsets"].tolist()
-            tables[name] = {
-                k: tuple(role_ids[j] for j in ids[off[i] : off[i + 1]])
-                for i, k in enumerate(_unpack(index[f"{name}_keys"]))
-            }
-        methods = index["exact_methods"].tolist()
-        self.__dict__["_exact"] = {
-            k: (v, _METHODS[m]) for (k, v), m in zip(tables["exact"].items(), methods, strict=True)
-        }
-        self.__dict__["_canonical"] = tables["canonical"]
-        self.__dict__["_fuzzy"] = _FuzzyIndex.from_arrays(index)
+        self._saved = index
+
+    def _saved_table(self, name: str) -> _SavedTable:
+        assert self._saved is not None
+        return _SavedTable(self._saved, name, list(self.roles))
 
     @classmethod
     def for_catalog(cls, catalog: Catalog, *, vectors: RoleVectors | None = None, **kwargs: float) -> RoleResolver:
@@ -435,7 +459,9 @@ class RoleResolver:
         ]
 
     @cached_property
-    def _exact(self) -> dict[str, tuple[tuple[str, ...], Method]]:
+    def _exact(self) -> Mapping[str, tuple[tuple[str, ...], Method]]:
+        if self._saved is not None:
+            return _SavedTable(self._saved, "exact", list(self.roles), methods=self._saved["exact_methods"].tolist())
         index: dict[str, tuple[tuple[str, ...], Method]] = {}
         for tier, method in zip(self._tiers(), _TIERS, strict=True):
             claims: dict[str, list[str]] = {}
@@ -450,7 +476,9 @@ class RoleResolver:
         return index
 
     @cached_property
-    def _canonical(self) -> dict[str, tuple[str, ...]]:
+    def _canonical(self) -> Mapping[str, tuple[str, ...]]:
+        if self._saved is not None:
+            return self._saved_table("canonical")
         index: dict[str, tuple[str, ...]] = {}
         tiers = self._tiers()
         tiers.insert(
@@ -478,7 +506,7 @@ class RoleResolver:
 
     @cached_property
     def _fuzzy(self) -> _FuzzyIndex:
-        return _FuzzyIndex(self._titles)
+        return _FuzzyIndex.from_arrays(self._saved) if self._saved is not None else _FuzzyIndex(self._titles)
 
     def scores(self, ref: str) -> list[RoleCandidate]:
         """Fuzzy score of every role for ``ref``, best first (ties by role id)."""
