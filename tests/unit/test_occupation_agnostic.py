@@ -128,3 +128,12 @@ def test_models_order_non_tech_people_sensibly(catalog: Catalog, space: SkillSpa
     assert p_weak["needs_upskilling"] > p_strong["needs_upskilling"]
     # readiness reads the job zone's expected experience through min_years: 1 year of 4 asked is a years gap
     assert weak.values["years_gap"] > 0 and strong.values["years_gap"] == 0
+
+
+def test_gap_demand_takes_the_occupations_own_market_signal(catalog: Catalog, space: SkillSpace) -> None:
+    nurse = _nurse()
+    hot = replace(nurse, skills=(*nurse.skills[:-1], RoleSkill("patient-education", 0.55, False, None, 1.0)))
+    rf = compute_role_features({}, hot, space, 0.0)
+    demand = {sid: row["demand"] for sid, row in gap_features(rf, hot, {}, space)}
+    assert demand["patient-education"] == 1.0  # Hot Technology + In Demand for this occupation
+    assert demand["triage"] == catalog.skills["triage"].demand  # no O*NET signal: the catalog's demand
