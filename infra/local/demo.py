@@ -3,7 +3,9 @@
 1. moto S3/SQS on 127.0.0.1; every trained artifact published to it;
 2. the API (uvicorn, loopback) loading its models from that S3 into an empty cache, sha256-verified;
 3. ``POST /v1/analyze`` for each sample resume in ``data/samples/`` (text, plus one as DOCX
-   upload) with its target role, printed as a readable analysis;
+   upload) with its target role, printed as a readable analysis; then every field beyond tech (nurse, teacher,
+   accountant, chef, paralegal, sales): each resume with its own role and with none, best role and readiness
+   printed as one table;
 4. the event path: resumes (and one corrupt file) put under ``incoming/`` in the resume bucket ->
    S3 notification -> SQS -> the ingest handler -> ``results/<key>.json`` / ``results/errors/``.
 """
@@ -27,6 +29,17 @@ SAMPLES: dict[str, list[str]] = {
     "marco-frontend.txt": ["frontend developer"],
     "chen-devops.txt": ["Site Reliability Engineer"],
     "sara-career-changer.txt": ["Product Manager"],
+}
+
+
+# resumes from outside tech -> their owner's own job title (an O*NET occupation, not a curated role)
+EVERY_FIELD: dict[str, str] = {
+    "grace-registered-nurse.txt": "Registered Nurse",
+    "daniel-teacher.txt": "High School Math Teacher",
+    "nadia-accountant.txt": "Senior Accountant",
+    "luca-chef.txt": "Sous Chef",
+    "maria-paralegal.txt": "Litigation Paralegal",
+    "jamal-sales.txt": "Account Executive",
 }
 
 
@@ -80,6 +93,41 @@ def analyze_samples(base: str, samples_dir: Path) -> int:
             print(render_analysis(AnalysisResponse.model_validate(resp.json())))
             done += 1
     return done
+
+
+def _summary(body: dict[str, object]) -> str:
+    """``<best role> [how resolved] -> <readiness> (p=..), fit <score>`` for one analysis response."""
+    first = body["analyses"][0]  # type: ignore[index]
+    role, readiness, match = first["role"], first["readiness"], first["match"]
+    label = readiness["label"]
+    return (
+        f"{role['title']} [{role['method']} {role['confidence']:.2f}] -> {label} "
+        f"(p={readiness['probabilities'][label]:.2f}), fit {match['score']:.2f}"
+    )
+
+
+def analyze_every_field(base: str, samples_dir: Path) -> int:
+    """Each :data:`EVERY_FIELD` resume with its own role and with none; returns the number of 200 answers."""
+    import httpx
+
+    ok = 0
+    rows: list[str] = []
+    with httpx.Client(base_url=base, timeout=60) as http:
+        for name, title in EVERY_FIELD.items():
+            text = (samples_dir / name).read_text(encoding="utf-8")
+            for roles in ([title], []):
+                resp = http.post("/v1/analyze", json={"text": text, "roles": roles})
+                asked = f"'{title}'" if roles else "(no role)"
+                if resp.status_code != 200:
+                    rows.append(f"{name:<28} {asked:<28} HTTP {resp.status_code}: {resp.json()}")
+                    continue
+                ok += 1
+                body = resp.json()
+                closest = ", ".join(r["title"] for r in body.get("closest_roles", [])[1:3])
+                rows.append(f"{name:<28} {asked:<28} {_summary(body)}" + (f"; next: {closest}" if closest else ""))
+    _banner("every field: own role and no role (best role [resolution] -> readiness, skill fit)")
+    print("\n".join(rows))
+    return ok
 
 
 def event_path(stack: LocalStack, samples_dir: Path) -> dict[str, int]:
@@ -144,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         base = stack.start_api(free_port())
         print(f"API at {base}/v1 (models loaded from {stack.url}, sha256-verified)")
         analysed = analyze_samples(base, args.samples)
+        every_field = analyze_every_field(base, args.samples)
         _banner("event path: s3://careerready-resumes/incoming/ -> SQS -> ingest -> results/")
         outcomes = event_path(stack, args.samples)
     finally:
@@ -151,9 +200,14 @@ def main(argv: list[str] | None = None) -> int:
     total = time.perf_counter() - started
     print(
         f"\ndemo done in {total:.1f} s: {analysed}/{len(SAMPLES)} analyses over HTTP, "
+        f"{every_field}/{2 * len(EVERY_FIELD)} analyses of non-tech resumes (own role and none), "
         f"event path {outcomes['results']} results + {outcomes['errors']} error records; everything stopped."
     )
-    expected_ok = analysed == len(SAMPLES) and outcomes == {"results": len(SAMPLES), "errors": 1}
+    expected_ok = (
+        analysed == len(SAMPLES)
+        and every_field == 2 * len(EVERY_FIELD)
+        and outcomes == {"results": len(SAMPLES), "errors": 1}
+    )
     return 0 if expected_ok else 1
 
 

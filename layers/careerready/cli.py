@@ -87,8 +87,10 @@ def render_analysis(result: Any, max_items: int = 8) -> str:
             lines.append(f"Roadmap ({rm.total_hours:g} h at {rm.hours_per_week:g} h/week; {ready}):")
             for step in rm.steps[: max_items * 2]:
                 mark = " <- industry-ready" if step.reaches_industry_ready else ""
+                # say plainly when no curated resource teaches the skill yet (never an invented link)
+                where = "" if step.resource_ids else "; no curated resource yet"
                 lines.append(
-                    f"  {step.order}. {step.name} [{step.kind}] {step.hours:g} h, by week {step.week_end:g}{mark}"
+                    f"  {step.order}. {step.name} [{step.kind}] {step.hours:g} h, by week {step.week_end:g}{where}{mark}"
                 )
     lines.append("")
     versions = ", ".join(f"{k} {v}" for k, v in result.model_versions.items())
@@ -218,7 +220,8 @@ def _cmd_rank_roles(args: argparse.Namespace) -> int:
             years_experience=extracted.years_experience,
             text=text[:MAX_MATCH_TEXT_CHARS],
         )
-        matches = stages.match(req, match_models).matches
+        # every role is ranked; only the best --top get the full match (with ~1,000 occupations that is the cost)
+        matches = stages.match(req, match_models, top_n=args.top).matches
         return {"roles": [ranked_role(m).model_dump(mode="json") for m in matches[: args.top]]}
 
     return _run_batch(args, worker, "rank-roles")
@@ -245,7 +248,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rank-roles", help="rank every catalog role for each {id, text} line")
     p.add_argument("--input", required=True, help="input JSONL ({id, text} per line)")
     p.add_argument("--output", required=True, help="output JSONL ({id, roles} per line, best first)")
-    p.add_argument("--top", type=int, default=5, help="roles per line (default 5)")
+    p.add_argument("--top", type=int, default=5, help="roles per line, best first (default 5; up to every role)")
     p.set_defaults(func=_cmd_rank_roles)
     return parser
 

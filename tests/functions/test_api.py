@@ -248,6 +248,19 @@ def test_analyze_without_role_ranks_all_and_lists_closest(client: TestClient) ->
     assert closest[0]["reasons"] and body["text"] == RESUME
 
 
+def test_analyze_without_role_gives_calibrated_confidence_and_says_no_close_match(client: TestClient) -> None:
+    from careerready.pipelines.matching import NO_CLOSE_MATCH, ranking_confidence
+
+    far = "Beekeeper and goat herder. Harvested honey, sheared goats, mended fences on a hillside farm for 20 years."
+    body = client.post("/v1/analyze", json={"text": far}).json()
+    best, role = body["closest_roles"][0], body["analyses"][0]["role"]
+    assert role["method"] == "ranked" and role["confidence"] == ranking_confidence(best["rank_score"])
+    assert role["confidence"] < NO_CLOSE_MATCH and best["reasons"][0].startswith("no close match in the catalog")
+    near = client.post("/v1/analyze", json={"text": RESUME}).json()
+    assert near["analyses"][0]["role"]["confidence"] >= NO_CLOSE_MATCH
+    assert not near["closest_roles"][0]["reasons"][0].startswith("no close match")
+
+
 def test_analyze_unknown_role_is_404_with_nearest(client: TestClient) -> None:
     detail = assert_error(client.post("/v1/analyze", json={"text": RESUME, "role": "astronaut"}), 404, "role_not_found")
     assert len(detail["nearest"]) == 3 and "astronaut" in detail["message"]

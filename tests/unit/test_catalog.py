@@ -202,7 +202,14 @@ def test_missing_roles_and_resources_compile(tmp_path: Path) -> None:
     data = _write(tmp_path, GOOD)
     out = tmp_path / "out"
     manifest = build(data, out)
-    assert manifest["counts"] == {"skills": 2, "skills_by_type": {"tool": 2}, "aliases": 2, "roles": 0, "resources": 0}
+    assert manifest["counts"] == {
+        "skills": 2,
+        "skills_by_type": {"tool": 2},
+        "aliases": 2,
+        "roles": 0,
+        "occupations": 0,
+        "resources": 0,
+    }
     cat = Catalog.load(out)
     assert cat.roles == {} and cat.resources == {}
     shutil.rmtree(out)

@@ -4,6 +4,13 @@ With ``--external DIR`` (e.g. ``../shared/data``) the importers run first and th
 demand scores are merged (``--enrichment FILE`` merges a previously written enrichment.json
 instead). Output is deterministic: the same inputs give byte-identical files.
 
+Occupations: with the O*NET folder every O*NET occupation that has data (skills, knowledge, technology, job zone)
+becomes a servable role in ``occupations.json`` (``onet-<code>``: title, SOC code, description, alternate titles, job
+zone, tasks, related occupations, requirements; ``training/importers/onet_roles.py``), enriched from ESCO through the
+ESCO -> O*NET crosswalk where the link is confident (``training/importers/esco_occupations.py``). The authored roles
+stay curated in ``roles.json`` and name their SOC codes; where both apply the authored role wins every title it
+claims (docs/occupations.md). Without the O*NET folder the catalog is the authored roles alone.
+
 Role profiles: each role's authored ``onet`` codes are looked up in an O*NET release folder
 (``--onet DIR``, or ``DIR/onet-29.2`` under ``--external``) and the occupation descriptions and task
 statements are stored as the role's ``profile`` lines in ``roles.json`` (never in the repository). Without
@@ -19,11 +26,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from careerready.text import NORMALIZER_VERSION
+from careerready.services.catalog import Catalog
+from careerready.services.roles import TITLE_INDEX_FILE, RoleResolver
+from careerready.text import NORMALIZER_VERSION, normalize_alias
 
 from training.catalog.compiler import CatalogBuildError, CompiledCatalog, compile_catalog, dumps
 
 CATALOG_FORMAT = 1
+OCCUPATION_ROLES_FILE = "occupations.json"
 
 
 def _sha256(path: Path) -> str:
@@ -77,14 +87,132 @@ def attach_profiles(compiled: CompiledCatalog, onet_dir: Path | None) -> dict[st
     }
 
 
+def attach_occupations(
+    compiled: CompiledCatalog, onet_dir: Path | None, external: Path | None = None
+) -> dict[str, Any]:
+    """Build every O*NET occupation with data as a role into ``compiled.occupations`` (in place).
+
+    Args:
+        compiled: The compiled catalog (its skills give the alias index; its roles the curated SOC links).
+        onet_dir: O*NET release folder, or None (no occupations).
+        external: Folder holding ``esco-onet-crosswalk/`` and ``esco-1.2.0/`` for the ESCO enrichment (optional).
+
+    Returns:
+        The manifest's ``occupations`` section.
+    """
+    from training.catalog.compiler import build_index
+    from training.importers.esco_occupations import (
+        CROSSWALK_RELPATH,
+        ESCO_OCCUPATIONS_RELPATH,
+        ESSENTIAL_IMPORTANCE,
+        link_esco,
+    )
+    from training.importers.onet_roles import build_roles, load_tables
+
+    if onet_dir is None or not (onet_dir / "occupation_data.txt").is_file():
+        return {"used": False, "reason": "no O*NET folder: the catalog serves the authored roles only"}
+    index, _ = build_index(compiled.skills)
+    tables = load_tables(onet_dir)
+    built, stats = build_roles(tables, index, skill_ids={s.id for s in compiled.skills})
+    curated: dict[str, list[str]] = {}
+    for role in compiled.roles:
+        for code in role.get("onet", []):
+            curated.setdefault(code, []).append(role["id"])
+    esco_meta: dict[str, Any] = {"used": False}
+    links = None
+    if (
+        external is not None
+        and (external / CROSSWALK_RELPATH).is_file()
+        and (external / ESCO_OCCUPATIONS_RELPATH).is_file()
+    ):
+        titles = {code: title for code, (title, _) in tables.occupations.items()}
+        links = link_esco(external / CROSSWALK_RELPATH, external / ESCO_OCCUPATIONS_RELPATH, titles, index)
+        esco_meta = {
+            "used": True,
+            "inputs": {str(p): _sha256(external / p) for p in (CROSSWALK_RELPATH, ESCO_OCCUPATIONS_RELPATH)},
+            **links.stats,
+        }
+    kept: list[dict[str, Any]] = []
+    esco_roles = esco_titles = esco_skills = 0
+    for rec in built:
+        code = rec["source"]["onet_soc_code"]
+        if links is not None and code in links.titles:
+            seen = {normalize_alias(t) for t in (rec["title"], *rec["alt_titles"])}
+            extra = []
+            for label in links.titles[code]:
+                key = normalize_alias(label)
+                if key and key not in seen:
+                    seen.add(key)
+                    extra.append(" ".join(label.split()))
+            have = {s["skill_id"] for s in rec["skills"]}
+            added = [
+                {"skill_id": sid, "importance": ESSENTIAL_IMPORTANCE, "critical": False}
+                for sid in links.skills.get(code, [])
+                if sid not in have
+            ]
+            if extra or added:
+                esco_roles += 1
+            esco_titles += len(extra)
+            esco_skills += len(added)
+            if extra:
+                rec["esco_titles"] = extra
+            if added:
+                rec["skills"] = sorted([*rec["skills"], *added], key=lambda s: (-s["importance"], s["skill_id"]))
+        if not rec["skills"]:
+            continue  # O*NET has no data for it ("..., All Other"): nothing to match against
+        rec["soc_code"] = code
+        rec["job_zone"] = rec["source"]["job_zone"]
+        rec["kind"] = "occupation"
+        if code in curated:
+            rec["curated_roles"] = sorted(curated[code])
+        del rec["source"]
+        kept.append(rec)
+    kept_ids = {r["id"] for r in kept}
+    for rec in kept:
+        if "related" in rec:
+            rec["related"] = [r for r in rec["related"] if r in kept_ids]
+    compiled.occupations = kept
+    return {
+        "used": True,
+        "source": onet_dir.name,
+        "inputs": {
+            name: _sha256(onet_dir / name)
+            for name in sorted(p.name for p in onet_dir.glob("*.txt"))
+            if name
+            in {
+                "occupation_data.txt",
+                "alternate_titles.txt",
+                "job_zones.txt",
+                "technology_skills.txt",
+                "skills.txt",
+                "knowledge.txt",
+                "tools_used.txt",
+                "task_statements.txt",
+                "related_occupations.txt",
+            }
+        },
+        "occupations_in_release": stats["occupations_built"],
+        "occupations_served": len(kept),
+        "occupations_without_data": stats["occupations_built"] - len(kept),
+        "curated_links": {code: sorted(ids) for code, ids in sorted(curated.items())},
+        "mean_skills_per_occupation": round(sum(len(r["skills"]) for r in kept) / max(len(kept), 1), 2),
+        "alt_titles": sum(len(r["alt_titles"]) for r in kept),
+        "resolved_rows": stats["resolved_rows"],
+        "unresolved_rows": stats["unresolved_rows"],
+        "esco": esco_meta | {"roles_enriched": esco_roles, "titles_added": esco_titles, "skills_added": esco_skills},
+        "attribution": "O*NET 29.2 Database by USDOL/ETA, CC BY 4.0",
+    }
+
+
 def write_catalog(
     compiled: CompiledCatalog,
     out_dir: Path,
     data_version: str,
     enrichment_meta: dict[str, Any] | None = None,
     profiles_meta: dict[str, Any] | None = None,
+    occupations_meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write skills.jsonl, roles.json, resources.jsonl and catalog_manifest.json.
+    """Write skills.jsonl, roles.json, resources.jsonl, occupations.json (with O*NET) and catalog_manifest.json.
 
     Returns:
         The manifest that was written.
@@ -100,11 +228,23 @@ def write_catalog(
         "roles.json": len(compiled.roles),
         "resources.jsonl": len(compiled.resources),
     }
+    stale = out_dir / OCCUPATION_ROLES_FILE
+    if compiled.occupations:
+        # compact: ~900 occupations with ~60 titles each; indentation would add a third to the size
+        files[OCCUPATION_ROLES_FILE] = dumps(compiled.occupations) + "\n"
+        rows[OCCUPATION_ROLES_FILE] = len(compiled.occupations)
+    elif stale.is_file():
+        stale.unlink()
     file_meta: dict[str, Any] = {}
     for name, text in files.items():
         path = out_dir / name
         path.write_text(text, encoding="utf-8")
         file_meta[name] = {"sha256": _sha256(path), "size": path.stat().st_size, "rows": rows[name]}
+    # the title resolver's indexes over every role title (~70,000 with O*NET), precomputed: seconds to build,
+    # tens of ms to load (careerready.services.roles.RoleResolver.for_catalog)
+    index_path = out_dir / TITLE_INDEX_FILE
+    RoleResolver(Catalog.load(out_dir).roles).save_index(index_path)
+    file_meta[TITLE_INDEX_FILE] = {"sha256": _sha256(index_path), "size": index_path.stat().st_size, "rows": None}
     catalog_sha = hashlib.sha256(dumps({k: v["sha256"] for k, v in file_meta.items()}).encode()).hexdigest()
     by_type: dict[str, int] = {}
     for s in compiled.skills:
@@ -120,11 +260,13 @@ def write_catalog(
             "skills_by_type": dict(sorted(by_type.items())),
             "aliases": sum(len(s.aliases) for s in compiled.skills),
             "roles": len(compiled.roles),
+            "occupations": len(compiled.occupations),
             "resources": len(compiled.resources),
         },
         "inputs": compiled.inputs,
         "enrichment": {"used": bool(enrichment_meta), **(enrichment_meta or {}), "merge": compiled.enrichment_stats},
         "profiles": profiles_meta or {"used": False},
+        "occupations": occupations_meta or {"used": False},
         "warnings": len(compiled.warnings),
     }
     (out_dir / "catalog_manifest.json").write_text(
@@ -163,7 +305,8 @@ def build(
 
         onet_dir = external / RELDIR
     profiles_meta = attach_profiles(compiled, onet_dir)
-    manifest = write_catalog(compiled, out_dir, read_version(data_dir), meta, profiles_meta)
+    occupations_meta = attach_occupations(compiled, onet_dir, external)
+    manifest = write_catalog(compiled, out_dir, read_version(data_dir), meta, profiles_meta, occupations_meta)
     return manifest | {"_warnings": compiled.warnings}
 
 
@@ -206,6 +349,16 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         print(f"profiles: none ({prof['reason']})")
+    occ = manifest["occupations"]
+    if occ["used"]:
+        print(
+            f"occupations: {occ['occupations_served']} of {occ['occupations_in_release']} O*NET occupations served "
+            f"({occ['occupations_without_data']} without data), {occ['alt_titles']} alternate titles; "
+            f"ESCO: {occ['esco'].get('roles_enriched', 0)} enriched, {occ['esco'].get('titles_added', 0)} titles, "
+            f"{occ['esco'].get('skills_added', 0)} skills"
+        )
+    else:
+        print(f"occupations: none ({occ['reason']})")
     if manifest["enrichment"]["used"]:
         print(f"enrichment: {json.dumps(manifest['enrichment'].get('merge', {}), sort_keys=True)}")
     return 0

@@ -82,6 +82,8 @@ class CompiledCatalog:
     warnings: list[str]
     enrichment_stats: dict[str, Any]
     inputs: dict[str, str]
+    #: O*NET occupations as servable roles (``occupations.json``); empty without the O*NET folder.
+    occupations: list[dict[str, Any]] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------------------------

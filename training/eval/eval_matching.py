@@ -14,6 +14,12 @@ is blanked from the text before ranking. Each kept resume is ranked over every c
 * ``tfidf``: cosine between TF-IDF vectors of the resume and of each role's title + alt titles +
   description + skill names (``TfidfVectorizer`` fitted on the role documents and the resumes).
 
+With the O*NET occupations in the catalog (docs/occupations.md) a role id is a strict target (a curated role and
+its occupation are different ids), so the report also scores each ranking at two coarser levels, per field (gold
+SOC major group 15 = ``tech``, any other = ``non-tech``): **occupation** (a ranked role's SOC code equals the gold
+role's: ``software-engineer`` and ``onet-15-1252-00`` are both 15-1252.00) and **SOC minor group** (SOC 2018,
+``15-1200``). The project ranking returns its best ``RANK_DEPTH`` roles (the serving shortlist), so its MRR is MRR@10.
+
 Every table is also given per half of a fixed split of the labelled resumes (:func:`is_selection`): the
 project's ranking weights were chosen on the selection half, so the report half is the honest figure.
 
@@ -62,6 +68,8 @@ __all__ = [
 ]
 
 TOP_KS = (1, 3)
+#: Roles the project ranking returns per resume (the match stage's shortlist; the rest are ranked but not matched).
+RANK_DEPTH = 10
 #: Design choices of the project ranking (e.g. EMBEDDING_WEIGHT) were made on this half only; the other is "report".
 SPLIT_SALT = "sel"
 
@@ -93,6 +101,35 @@ class EvalResult:
     rankings: dict[str, list[list[str]]]
     families: dict[str, str]
     params: dict[str, Any] = field(default_factory=dict)
+    #: role id -> O*NET-SOC code ("" when unknown): scores the rankings at occupation / SOC minor-group level
+    soc: dict[str, str] = field(default_factory=dict)
+
+    def levels(self) -> dict[str, Any]:
+        """Top-k at occupation and SOC minor-group level, overall / per field / per half, for every system."""
+        from careerready.services.catalog import soc_minor_group
+
+        out: dict[str, Any] = {}
+        golds = [self.soc.get(e.gold, "") for e in self.examples]
+        fields = ["tech" if g.startswith("15-") else "non-tech" for g in golds]
+        sel = [is_selection(e.resume_id) for e in self.examples]
+        for name, ranked in self.rankings.items():
+            sys_out: dict[str, Any] = {}
+            for level, key in (("occupation", lambda c: c), ("minor_group", soc_minor_group)):
+                gold = [key(g) for g in golds]
+                pred = [[key(self.soc.get(r, "")) for r in rk] for rk in ranked]
+                groups: dict[str, list[int]] = {"all": list(range(len(gold)))}
+                for i, (f, s) in enumerate(zip(fields, sel, strict=True)):
+                    groups.setdefault(f, []).append(i)
+                    groups.setdefault("selection" if s else "report", []).append(i)
+                sys_out[level] = {
+                    g: {
+                        "n": len(idx),
+                        **{f"top{k}": topk_accuracy([gold[i] for i in idx], [pred[i] for i in idx], k) for k in TOP_KS},
+                    }
+                    for g, idx in sorted(groups.items())
+                }
+            out[name] = sys_out
+        return out
 
     def metrics(self) -> dict[str, Any]:
         """Accuracies, exclusions, confusions and per-family accuracy as a JSON-ready dict."""
@@ -107,6 +144,7 @@ class EvalResult:
             "n_gold_roles": len(set(gold)),
             "majority": _majority(gold),
             "systems": {},
+            "levels": self.levels() if self.soc else {},
         }
         sel = [is_selection(e.resume_id) for e in self.examples]
         for name, ranked in self.rankings.items():
@@ -220,7 +258,9 @@ def project_ranker(artifacts: Path) -> tuple[Callable[[str], list[str]], Catalog
         body.pop("stage_ms", None)
         extracted = ExtractResponse.model_validate(body)
         # as analyze does: the extractor's years estimate, and the text for the ranking score
-        matches = rank_roles(extracted.skills, client, role_ids, extracted.years_experience, versions, text=text)
+        matches = rank_roles(
+            extracted.skills, client, role_ids, extracted.years_experience, versions, top_n=RANK_DEPTH, text=text
+        )
         return [m.role_id for m in matches]
 
     return rank, catalog, versions
@@ -278,7 +318,7 @@ def evaluate(
     mask_repeats: bool = True,
 ) -> EvalResult:
     """Label, mask and rank ``records`` with the project (when given) and the TF-IDF baseline."""
-    resolver = RoleResolver(catalog.roles)  # no embedding fallback: labels must be confident
+    resolver = RoleResolver.for_catalog(catalog)  # no embedding fallback: labels must be confident
     examples, decisions = build_examples(
         records, resolver, min_confidence=min_confidence, min_margin=min_margin, mask_repeats=mask_repeats
     )
@@ -290,7 +330,8 @@ def evaluate(
     rankings["tfidf"] = tfidf_rank([e.text for e in examples], role_ids, docs)
     families = {r.id: r.family for r in catalog.roles.values()}
     params = {"min_confidence": min_confidence, "min_margin": min_margin, "mask_repeats": mask_repeats}
-    return EvalResult(examples, decisions, rankings, families, params)
+    soc = {r.id: r.soc_code for r in catalog.roles.values()}
+    return EvalResult(examples, decisions, rankings, families, params, soc)
 
 
 def _pct(x: float) -> str:
@@ -327,6 +368,21 @@ def render_report(result: EvalResult, versions: Mapping[str, str] | None = None)
     for name in systems:
         for half, h in m["systems"][name]["halves"].items():
             lines.append(f"| {name} | {half} | {h['n']} | {_pct(h['top1'])} | {_pct(h['top3'])} | {h['mrr']:.3f} |")
+    if m["levels"]:
+        lines += [
+            "",
+            "At occupation level (SOC code of the ranked role = the gold role's) and SOC minor-group level, by field",
+            "(gold SOC major group 15 = tech) and half:",
+            "",
+            "| system | level | group | n | top-1 | top-3 |",
+            "|---|---|---|---|---|---|",
+        ]
+        for name in systems:
+            for level, groups in m["levels"][name].items():
+                for g in ("all", "tech", "non-tech", "selection", "report"):
+                    if g in groups:
+                        h = groups[g]
+                        lines.append(f"| {name} | {level} | {g} | {h['n']} | {_pct(h['top1'])} | {_pct(h['top3'])} |")
     maj = m["majority"]
     lines += [
         "",

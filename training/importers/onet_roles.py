@@ -13,10 +13,12 @@ Per occupation (``occupation_data.txt``):
   :func:`normalize_alias`, file order, the title itself left out.
 * ``min_years`` from the job zone: 1 -> 0, 2 -> 1, 3 -> 2, 4 -> 4, 5 -> 5 (O*NET's "little or no",
   "some", "medium", "considerable", "extensive" preparation).
-* ``skills``: technology skills (``technology_skills.txt``): importance 0.5, + 0.3 for a Hot
-  Technology (then also ``critical``), + 0.1 when In Demand; skills and knowledge
+* ``skills``: technology skills (``technology_skills.txt``): importance 0.4, + 0.1 for a Hot
+  Technology, + 0.1 when In Demand, never ``critical`` (O*NET lists products as examples); the requirement's
+  ``demand`` is 0.6 x Hot + 0.4 x In Demand; tools (``tools_used.txt``) that name one of our skills: 0.5; skills and knowledge
   (``skills.txt``, ``knowledge.txt``, scale IM 1..5): importance ``(IM - 1) / 4``, kept when at least
-  ``--min-importance``, ``critical`` at 0.75 (IM 4) or more; rows flagged Recommend Suppress or Not
+  ``--min-importance``, ``critical`` at 0.75 (IM 4) or more, ``level`` = LV / 7; element names map to our
+  skills through :data:`ELEMENT_SKILLS` when not a taxonomy name themselves; rows flagged Recommend Suppress or Not
   Relevant are skipped. Names resolve to OUR taxonomy ids through the catalog alias index (exactly,
   or a technology product after dropping a vendor prefix such as "Microsoft "); a name that does not
   resolve is counted in the stats, never invented. A skill reached twice keeps the higher importance.
@@ -30,9 +32,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +57,9 @@ __all__ = [
 ]
 
 JOB_ZONE_YEARS: dict[int, float] = {1: 0.0, 2: 1.0, 3: 2.0, 4: 4.0, 5: 5.0}
-TECH_BASE, TECH_HOT, TECH_IN_DEMAND = 0.5, 0.3, 0.1
+#: A technology product is an example of what the occupation uses, not a requirement: a modest importance, never
+#: critical; Hot Technology / In Demand raise it a little and set the requirement's market ``demand``.
+TECH_BASE, TECH_HOT, TECH_IN_DEMAND = 0.4, 0.1, 0.1
 CRITICAL_IM = 0.75
 DEFAULT_MIN_IMPORTANCE = 0.5
 _REPO_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -69,6 +74,10 @@ class OnetTables:
     job_zones: dict[str, int] = field(default_factory=dict)
     tech: dict[str, list[tuple[str, bool, bool]]] = field(default_factory=dict)  # (product, hot, in_demand)
     elements: dict[str, list[tuple[str, str, float]]] = field(default_factory=dict)  # (source, name, IM 1..5)
+    levels: dict[tuple[str, str, str], float] = field(default_factory=dict)  # (code, source, name) -> LV 0..7
+    tools: dict[str, list[str]] = field(default_factory=dict)  # code -> tool names (tools_used.txt)
+    tasks: dict[str, list[str]] = field(default_factory=dict)  # code -> task statements, Core first
+    related: dict[str, list[str]] = field(default_factory=dict)  # code -> related codes, by O*NET's index
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -101,11 +110,28 @@ def load_tables(onet_dir: Path) -> OnetTables:
         )
     for source in ("skills", "knowledge"):
         for r in _rows(onet_dir / f"{source}.txt"):
+            if r["Scale ID"] == "LV" and r.get("Recommend Suppress") != "Y" and r.get("Not Relevant") != "Y":
+                t.levels[(r["O*NET-SOC Code"], source, r["Element Name"].strip())] = float(r["Data Value"])
             if r["Scale ID"] != "IM" or r.get("Recommend Suppress") == "Y" or r.get("Not Relevant") == "Y":
                 continue
             t.elements.setdefault(r["O*NET-SOC Code"], []).append(
                 (source, r["Element Name"].strip(), float(r["Data Value"]))
             )
+    # optional tables (older test fixtures lack them): tools, tasks, related occupations
+    if (onet_dir / "tools_used.txt").is_file():
+        for r in _rows(onet_dir / "tools_used.txt"):
+            t.tools.setdefault(r["O*NET-SOC Code"], []).append(r["Example"].strip())
+    if (onet_dir / "task_statements.txt").is_file():
+        ranked: dict[str, list[tuple[int, int, str]]] = {}
+        for i, r in enumerate(_rows(onet_dir / "task_statements.txt")):
+            order = {"Core": 0, "Supplemental": 1}.get(r.get("Task Type", ""), 2)
+            ranked.setdefault(r["O*NET-SOC Code"], []).append((order, i, " ".join(r["Task"].split())))
+        t.tasks = {code: [task for _, _, task in sorted(rows)] for code, rows in ranked.items()}
+    if (onet_dir / "related_occupations.txt").is_file():
+        rel: dict[str, list[tuple[int, str]]] = {}
+        for r in _rows(onet_dir / "related_occupations.txt"):
+            rel.setdefault(r["O*NET-SOC Code"], []).append((int(r["Index"]), r["Related O*NET-SOC Code"]))
+        t.related = {code: [c for _, c in sorted(rows)] for code, rows in rel.items()}
     return t
 
 
@@ -114,17 +140,38 @@ def role_id_for(code: str) -> str:
     return "onet-" + code.replace(".", "-")
 
 
+def _product_variants(name: str) -> list[str]:
+    """O*NET product spellings worth trying: as is, without " software", and a trailing acronym.
+
+    ``"MEDITECH software"`` -> ``MEDITECH``; ``"Structured query language SQL"`` -> ``SQL``;
+    ``"Geographic information system GIS software"`` -> ``GIS``.
+    """
+    out = [name]
+    base = re.sub(r"\s+software$", "", name.strip(), flags=re.IGNORECASE)
+    if base != name:
+        out.append(base)
+    last = base.split()[-1] if base.split() else ""
+    if len(base.split()) > 1 and 2 <= len(last) <= 6 and last.isupper():
+        out.append(last)
+    return out
+
+
 def resolve_name(name: str, alias_index: Mapping[str, str], *, vendors: bool = False) -> str | None:
-    """Our skill id for an O*NET name, or None (exact alias; optionally after a vendor prefix)."""
-    key = normalize_alias(name)
-    if key in alias_index:
-        return alias_index[key]
-    if vendors:
-        for vendor in VENDORS:
-            if key.startswith(vendor + " "):
-                rest = key[len(vendor) + 1 :]
-                if len(rest) >= 2 and rest in alias_index:
-                    return alias_index[rest]
+    """Our skill id for an O*NET name, or None.
+
+    Exact alias; with ``vendors`` (technology products) also after a vendor prefix such as "Microsoft ", without a
+    trailing " software", or by a trailing acronym (:func:`_product_variants`).
+    """
+    for variant in _product_variants(name) if vendors else [name]:
+        key = normalize_alias(variant)
+        if key in alias_index:
+            return alias_index[key]
+        if vendors:
+            for vendor in VENDORS:
+                if key.startswith(vendor + " "):
+                    rest = key[len(vendor) + 1 :]
+                    if len(rest) >= 2 and rest in alias_index:
+                        return alias_index[rest]
     return None
 
 
@@ -139,13 +186,115 @@ def _alt_titles(title: str, candidates: Sequence[str]) -> list[str]:
     return out
 
 
-def _add(skills: dict[str, dict[str, Any]], skill_id: str, importance: float, critical: bool) -> None:
-    """Record a requirement; a skill reached twice keeps the higher importance and any critical flag."""
+#: O*NET Skills / Knowledge element names that are not themselves a name or alias in our taxonomy, mapped to the
+#: taxonomy skill (id, name or alias) that stands for them. Authored; every target must resolve in the catalog the
+#: importer runs with, or the element stays unresolved (counted, never invented).
+ELEMENT_SKILLS: dict[str, str] = {
+    "Active Learning": "active-learning",
+    "Complex Problem Solving": "problem-solving",
+    "Coordination": "coordination",
+    "Equipment Maintenance": "preventive-maintenance",
+    "Equipment Selection": "equipment-operation",
+    "Installation": "equipment-operation",
+    "Instructing": "instructing",
+    "Judgment and Decision Making": "decision-making",
+    "Learning Strategies": "active-learning",
+    "Management of Financial Resources": "budgeting",
+    "Management of Material Resources": "resource-management",
+    "Management of Personnel Resources": "people-management",
+    "Mathematics": "mathematics",
+    "Operation and Control": "equipment-operation",
+    "Operations Analysis": "systems-evaluation",
+    "Operations Monitoring": "equipment-operation",
+    "Programming": "software-development",
+    "Quality Control Analysis": "quality-control-analysis",
+    "Reading Comprehension": "reading-comprehension",
+    "Repairing": "repairing",
+    "Science": "research-skills",
+    "Social Perceptiveness": "social-perceptiveness",
+    "Speaking": "verbal-communication",
+    "Systems Analysis": "systems-evaluation",
+    "Systems Evaluation": "systems-evaluation",
+    "Technology Design": "engineering-principles",
+    "Writing": "written-communication",
+    "Administration and Management": "administration-and-management",
+    "Administrative": "clerical-procedures",
+    "Biology": "biology",
+    "Building and Construction": "building-and-construction",
+    "Chemistry": "chemistry",
+    "Communications and Media": "communications-and-media",
+    "Computers and Electronics": "computer-literacy",
+    "Customer and Personal Service": "customer-service",
+    "Design": "engineering-principles",
+    "Economics and Accounting": "accounting",
+    "Education and Training": "teaching",
+    "Engineering and Technology": "engineering-principles",
+    "Fine Arts": "fine-arts",
+    "Food Production": "food-production",
+    "Geography": "geography",
+    "History and Archeology": "history",
+    "Law and Government": "law",
+    "Mechanical": "mechanical-knowledge",
+    "Medicine and Dentistry": "medicine",
+    "Personnel and Human Resources": "human-resources",
+    "Philosophy and Theology": "philosophy-and-theology",
+    "Physics": "physics",
+    "Production and Processing": "production-and-processing",
+    "Psychology": "psychology",
+    "Public Safety and Security": "public-safety-and-security",
+    "Sales and Marketing": "sales",
+    "Sociology and Anthropology": "sociology",
+    "Telecommunications": "telecommunications",
+    "Therapy and Counseling": "therapy-and-counseling",
+    "Transportation": "transportation",
+}
+#: O*NET elements never turned into requirements: "English Language" (knowledge of English grammar and composition)
+#: would otherwise become the human language English, the top "gap" of anyone whose resume does not name it.
+ELEMENT_SKIP: frozenset[str] = frozenset({"English Language"})
+#: Importance of a tool a role uses (``tools_used.txt`` has no importance scale): a plain, non-critical requirement.
+TOOL_IMPORTANCE = 0.5
+#: Task statements kept per occupation (Core first): enough for the role page and the text profile.
+MAX_TASKS = 12
+#: Related occupations kept per occupation (O*NET's own order).
+MAX_RELATED = 10
+
+
+def resolve_element(name: str, alias_index: Mapping[str, str], skill_ids: Set[str]) -> str | None:
+    """Our skill id for an O*NET Skills/Knowledge element: its own name, else :data:`ELEMENT_SKILLS`
+    (None for :data:`ELEMENT_SKIP`)."""
+    if name in ELEMENT_SKIP:
+        return None
+    sid = resolve_name(name, alias_index)
+    if sid is not None:
+        return sid
+    target = ELEMENT_SKILLS.get(name)
+    if target is None:
+        return None
+    return target if target in skill_ids else alias_index.get(normalize_alias(target))
+
+
+def resolve_tool(name: str, alias_index: Mapping[str, str]) -> str | None:
+    """Our skill id for an O*NET tool ("Forklifts", "Stethoscopes"): exact, vendor-stripped, or singular."""
+    sid = resolve_name(name, alias_index, vendors=True)
+    if sid is None and name.lower().endswith("s") and len(name) > 4:
+        sid = resolve_name(name[:-1], alias_index, vendors=True)
+    return sid
+
+
+def _add(skills: dict[str, dict[str, Any]], skill_id: str, importance: float, critical: bool, **extra: float) -> None:
+    """Record a requirement; a skill reached twice keeps the higher importance and any critical flag.
+
+    ``extra`` (``level`` 0..1 from O*NET's LV scale, ``demand`` 0..1 from Hot Technology / In Demand) keeps the
+    larger value seen.
+    """
     cur = skills.get(skill_id)
     if cur is None or importance > cur["importance"]:
-        skills[skill_id] = {"skill_id": skill_id, "importance": round(importance, 4), "critical": critical}
+        kept = {k: v for k, v in (cur or {}).items() if k in ("level", "demand")}
+        skills[skill_id] = {"skill_id": skill_id, "importance": round(importance, 4), "critical": critical, **kept}
     if cur is not None and critical:
         skills[skill_id]["critical"] = True
+    for key, value in extra.items():
+        skills[skill_id][key] = round(max(value, skills[skill_id].get(key, 0.0)), 4)
 
 
 def build_roles(
@@ -154,8 +303,16 @@ def build_roles(
     occupations: Sequence[str] | None = None,
     *,
     min_importance: float = DEFAULT_MIN_IMPORTANCE,
+    skill_ids: Set[str] = frozenset(),
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Build role records (``roles.json`` shape) and stats for ``occupations`` (default: all).
+
+    Args:
+        tables: The O*NET tables (:func:`load_tables`).
+        alias_index: Our catalog's normalised alias -> skill id.
+        occupations: O*NET-SOC codes to build (default: every occupation).
+        min_importance: Skills/Knowledge importance floor in [0, 1].
+        skill_ids: Our catalog's skill ids (targets of :data:`ELEMENT_SKILLS` given as ids).
 
     Raises:
         InvalidInputError: an occupation code is not in ``occupation_data.txt``.
@@ -180,32 +337,46 @@ def build_roles(
                 unresolved_names[product] += 1
                 continue
             resolved["technology"] += 1
-            _add(skills, sid, TECH_BASE + TECH_HOT * hot + TECH_IN_DEMAND * in_demand, hot)
+            extra = {"demand": 0.6 * hot + 0.4 * in_demand} if (hot or in_demand) else {}
+            _add(skills, sid, TECH_BASE + TECH_HOT * hot + TECH_IN_DEMAND * in_demand, False, **extra)
         for source, name, im in tables.elements.get(code, []):
             importance = min(max((im - 1.0) / 4.0, 0.0), 1.0)
             if importance < min_importance:
                 below[source] += 1
                 continue
-            sid = resolve_name(name, alias_index)
+            sid = resolve_element(name, alias_index, skill_ids)
             if sid is None:
                 unresolved[source] += 1
                 unresolved_names[name] += 1
                 continue
             resolved[source] += 1
-            _add(skills, sid, importance, importance >= CRITICAL_IM)
+            level = tables.levels.get((code, source, name))
+            _add(
+                skills, sid, importance, importance >= CRITICAL_IM, **({} if level is None else {"level": level / 7.0})
+            )
+        for tool in tables.tools.get(code, []):
+            sid = resolve_tool(tool, alias_index)
+            if sid is None:
+                unresolved["tools"] += 1
+                continue
+            resolved["tools"] += 1
+            _add(skills, sid, TOOL_IMPORTANCE, False)
         zone = tables.job_zones.get(code)
-        roles.append(
-            {
-                "id": role_id_for(code),
-                "title": title,
-                "alt_titles": _alt_titles(title, tables.alt_titles.get(code, [])),
-                "family": f"onet-{code[:2]}",
-                "description": description,
-                "min_years": JOB_ZONE_YEARS.get(zone, 0.0) if zone is not None else 0.0,
-                "skills": sorted(skills.values(), key=lambda s: (-s["importance"], s["skill_id"])),
-                "source": {"onet_soc_code": code, "job_zone": zone},
-            }
-        )
+        record: dict[str, Any] = {
+            "id": role_id_for(code),
+            "title": title,
+            "alt_titles": _alt_titles(title, tables.alt_titles.get(code, [])),
+            "family": f"onet-{code[:2]}",
+            "description": description,
+            "min_years": JOB_ZONE_YEARS.get(zone, 0.0) if zone is not None else 0.0,
+            "skills": sorted(skills.values(), key=lambda s: (-s["importance"], s["skill_id"])),
+            "source": {"onet_soc_code": code, "job_zone": zone},
+        }
+        if code in tables.tasks:
+            record["tasks"] = tables.tasks[code][:MAX_TASKS]
+        if code in tables.related:
+            record["related"] = [role_id_for(c) for c in tables.related[code][:MAX_RELATED]]
+        roles.append(record)
     n = len(roles)
     stats = {
         "occupations_built": n,
@@ -246,7 +417,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         catalog = Catalog.load(args.catalog)
         tables = load_tables(args.onet)
         codes = [c.strip() for c in args.occupations.split(",") if c.strip()]
-        roles, stats = build_roles(tables, catalog.alias_index, codes or None, min_importance=args.min_importance)
+        roles, stats = build_roles(
+            tables,
+            catalog.alias_index,
+            codes or None,
+            min_importance=args.min_importance,
+            skill_ids=set(catalog.skills),
+        )
     except InvalidInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

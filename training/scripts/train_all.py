@@ -82,6 +82,11 @@ def publish_catalog_artifact(catalog_dir: Path, out_dir: Path, version: str) -> 
         "roles": len(json.loads((catalog_dir / "roles.json").read_text())),
         "resources": sum(1 for _ in (catalog_dir / "resources.jsonl").open()),
     }
+    occupations = catalog_dir / "occupations.json"
+    counts["occupations"] = len(json.loads(occupations.read_text())) if occupations.is_file() else 0
+    stale = out_dir / "occupations.json"
+    if not occupations.is_file() and stale.is_file():
+        stale.unlink()  # a catalog rebuilt without O*NET must not keep serving old occupations
     write_manifest(out_dir, "catalog", version, metrics=counts, extra={"catalog": meta})
 
 

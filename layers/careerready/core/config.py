@@ -54,7 +54,7 @@ class Limits:
     #: roles compared in one /analyze call
     max_roles_per_analysis: int = 5
     #: roles matched in one match-stage call (the whole catalog is a few hundred)
-    max_roles_per_match: int = 500
+    max_roles_per_match: int = 2000  # every catalog role in one request (55 curated + ~930 O*NET occupations)
     #: pages read from a PDF (later pages are ignored; resumes are short)
     max_pdf_pages: int = 30
     #: entries in a DOCX zip

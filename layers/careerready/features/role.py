@@ -189,6 +189,8 @@ def gap_features(
     rank = {r.skill_id: i for i, r in enumerate(order)}
     denom = max(len(order) - 1, 1)
     role_ids = list(role.skill_ids)
+    # an O*NET occupation's own market signal for a skill (Hot Technology / In Demand) raises the catalog-wide demand
+    role_demand = {r.skill_id: r.demand for r in role.skills if r.demand is not None}
     rows: list[tuple[str, dict[str, float]]] = []
     for st in rf.missing:
         sk = catalog.skills.get(st.skill_id)
@@ -199,7 +201,7 @@ def gap_features(
         row = {
             "importance": st.importance,
             "critical": 1.0 if st.critical else 0.0,
-            "demand": sk.demand if sk else 0.5,
+            "demand": max(sk.demand if sk else 0.5, role_demand.get(st.skill_id, 0.0)),
             "prereq_held_fraction": (sum(p in held for p in direct) / len(direct)) if direct else 1.0,
             "prereq_missing": float(sum(p not in held for p in closure)),
             "dependents": float(dependents),

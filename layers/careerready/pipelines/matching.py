@@ -15,6 +15,7 @@ Order: ``rank_score`` (when present), then ``score``, then role id (:func:`ranki
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,11 +42,14 @@ __all__ = [
     "CHUNK_WORDS",
     "EMBEDDING_WEIGHT",
     "MAX_CHUNKS",
+    "NO_CLOSE_MATCH",
+    "RANK_CONFIDENCE",
     "SHARED_TERMS_SHOWN",
     "TextScores",
     "as_held",
     "match_role",
     "match_roles",
+    "ranking_confidence",
     "ranking_key",
     "text_similarities",
 ]
@@ -61,6 +65,20 @@ CHUNK_WORDS = 120
 #: <= 3 encoder runs (~35 ms each on this machine) whatever the resume length. Chosen on the selection half:
 #: 1, 2, 3 chunks and all measured 53.8 / 56.4 / 59.0 / 59.0 % top-1 there (docs/role-matching.md).
 MAX_CHUNKS = 3
+
+
+#: Confidence that the best role of a no-role ranking is in the right SOC minor group:
+#: sigmoid(a + b x best rank_score), fitted on the selection half of the labelled dotin resumes by
+#: ``python -m training.eval.calibrate_ranking`` (report half: ECE 0.046, Brier 0.246 vs 0.253 for a constant rate;
+#: docs/occupations.md). Below :data:`NO_CLOSE_MATCH` the answer says plainly that no catalog role is close.
+RANK_CONFIDENCE = (-0.8957, 5.6382)
+NO_CLOSE_MATCH = 0.5
+
+
+def ranking_confidence(rank_score: float) -> float:
+    """Calibrated confidence in [0, 1] that a best-ranked role (by ``rank_score``) is in the right SOC minor group."""
+    a, b = RANK_CONFIDENCE
+    return round(1.0 / (1.0 + math.exp(-(a + b * rank_score))), 4)
 
 
 def as_held(skills: Iterable[Any] | Mapping[str, HeldSkill], catalog: Catalog) -> dict[str, HeldSkill]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from careerready.core.errors import ConfigError, InvalidInputError
 from careerready.features import READINESS_FEATURES
+from careerready.pipelines.matching import NO_CLOSE_MATCH, ranking_confidence
 from careerready.schemas.analysis import (
     MAX_MATCH_TEXT_CHARS,
     MatchResponse,
@@ -34,7 +35,7 @@ from careerready.schemas.api import (
 )
 from careerready.schemas.extraction import ExtractResponse
 from careerready.services.catalog import Catalog
-from careerready.services.roles import RoleResolution, RoleResolver
+from careerready.services.roles import RoleResolution, RoleResolver, resolver_for
 from careerready.services.transport import StageClient
 
 __all__ = ["DEFAULT_CLOSEST", "analyze", "rank_roles", "ranked_role", "resolution_info"]
@@ -138,7 +139,7 @@ def analyze(
         role_refs: role ids or titles (at most 5); None/empty ranks every catalog role and analyses the best.
         client: stage transport.
         catalog: the role catalog (needed to resolve titles here and to rank all roles).
-        resolver: role resolver (default: one built over ``catalog``).
+        resolver: role resolver (default: :func:`careerready.services.roles.resolver_for` of ``catalog``).
         years_experience: years of experience (default: the extract stage's ``years_experience`` estimate;
             if that is None too, the match stage's per-skill fallback).
         hours_per_week: study hours per week for the roadmap.
@@ -162,7 +163,7 @@ def analyze(
     if len(refs) > MAX_ROLES_PER_ANALYSIS:
         raise InvalidInputError(f"at most {MAX_ROLES_PER_ANALYSIS} roles per analysis", field="roles")
     if resolver is None and catalog is not None:
-        resolver = RoleResolver(catalog.roles)
+        resolver = resolver_for(catalog)  # built once per catalog, never per request
     # resolve before any model runs: an unknown role fails fast with its nearest titles
     resolutions = resolver.resolve_many(refs) if (refs and resolver is not None) else []
     if not refs and catalog is None:
@@ -203,12 +204,20 @@ def analyze(
         analysed = matches[:1]
         closest = [ranked_role(m) for m in matches[:n_closest]]
         runner = matches[1] if len(matches) > 1 else None
+        # with text, the confidence is calibrated on real resumes (pipelines/matching.ranking_confidence); below
+        # NO_CLOSE_MATCH the best role is reported with a plain "no close match" reason, not presented as a fit
+        confidence = analysed[0].score if analysed and analysed[0].rank_score is None else None
+        if analysed and analysed[0].rank_score is not None:
+            confidence = ranking_confidence(analysed[0].rank_score)
+            if confidence < NO_CLOSE_MATCH and closest:
+                note = f"no close match in the catalog (confidence {confidence:.2f} < {NO_CLOSE_MATCH:g})"
+                closest[0] = closest[0].model_copy(update={"reasons": [note, *closest[0].reasons]})
         infos = [
             RoleResolutionInfo(
                 query="",
                 role_id=m.role_id,
                 title=m.title,
-                confidence=m.score,
+                confidence=m.score if confidence is None else confidence,
                 method="ranked",
                 runner_up=RoleCandidateInfo(role_id=runner.role_id, title=runner.title, score=runner.score)
                 if runner

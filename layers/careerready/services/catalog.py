@@ -1,6 +1,10 @@
 """The compiled skill/role/resource catalog (``build/catalog/`` or the ``catalog`` artifact).
 
-Serving-safe: stdlib only (plus the shared text helpers). Loading ~1,200 skills takes a few ms.
+Serving-safe: stdlib only (plus the shared text helpers). Loading ~2,000 skills takes a few ms.
+
+Two kinds of role (docs/occupations.md): the authored, curated roles of ``roles.json`` (``kind == "curated"``:
+prerequisites, resources, finer titles such as DevOps or SAP, each linked to its SOC code) and, when the build had
+O*NET, every O*NET occupation with data from ``occupations.json`` (``kind == "occupation"``, id ``onet-<code>``).
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from typing import Any
 from careerready.core.errors import ArtifactNotFoundError, NotFoundError
 from careerready.text import NORMALIZER_VERSION, normalize_alias
 
-__all__ = ["Catalog", "Resource", "Role", "RoleSkill", "Skill", "SKILL_TYPES"]
+__all__ = ["Catalog", "Resource", "Role", "RoleSkill", "Skill", "SKILL_TYPES", "soc_minor_group"]
 
 SKILL_TYPES = ("hard", "soft", "tool", "certification", "language")
 SKILLS_FILE = "skills.jsonl"
 ROLES_FILE = "roles.json"
+OCCUPATIONS_FILE = "occupations.json"
 RESOURCES_FILE = "resources.jsonl"
 MANIFEST_FILE = "catalog_manifest.json"
 
@@ -63,11 +68,29 @@ class Skill:
 
 @dataclass(frozen=True, slots=True)
 class RoleSkill:
-    """A skill a role asks for, with its weight."""
+    """A skill a role asks for, with its weight.
+
+    ``level`` (O*NET's level scale, 0..1) and ``demand`` (market demand from O*NET Hot Technology / In Demand, 0..1)
+    are set for O*NET occupations where O*NET gives them; None otherwise.
+    """
 
     skill_id: str
     importance: float
     critical: bool = False
+    level: float | None = None
+    demand: float | None = None
+
+    @classmethod
+    def from_dict(cls, s: dict[str, Any]) -> RoleSkill:
+        """Build from one role ``skills`` entry."""
+        level, demand = s.get("level"), s.get("demand")
+        return cls(
+            s["skill_id"],
+            float(s["importance"]),
+            bool(s.get("critical", False)),
+            None if level is None else float(level),
+            None if demand is None else float(demand),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +106,26 @@ class Role:
     skills: tuple[RoleSkill, ...]
     #: O*NET description and task lines added at catalog build time (empty without O*NET).
     profile: tuple[str, ...] = ()
+    #: "curated" (authored in data/roles) or "occupation" (an O*NET occupation).
+    kind: str = "curated"
+    #: O*NET-SOC code ("29-1141.00"): an occupation's own, a curated role's first authored ``onet`` code; "" if none.
+    soc_code: str = ""
+    #: O*NET job zone 1..5 (preparation needed) for occupations; None for curated roles.
+    job_zone: int | None = None
+    #: Task statements (O*NET, Core first).
+    tasks: tuple[str, ...] = ()
+    #: Related role ids (O*NET related occupations that are in the catalog).
+    related: tuple[str, ...] = ()
+    #: ESCO labels linked through the crosswalk (resolved after the O*NET titles).
+    esco_titles: tuple[str, ...] = ()
+    #: For an occupation: the curated roles that name its SOC code.
+    curated_roles: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Role:
-        """Build from one ``roles.json`` record."""
+        """Build from one ``roles.json`` / ``occupations.json`` record."""
+        onet = d.get("onet") or ()
+        zone = d.get("job_zone")
         return cls(
             id=d["id"],
             title=d["title"],
@@ -94,12 +133,21 @@ class Role:
             family=d.get("family", ""),
             description=d.get("description", ""),
             min_years=float(d.get("min_years", 0)),
-            skills=tuple(
-                RoleSkill(s["skill_id"], float(s["importance"]), bool(s.get("critical", False)))
-                for s in d.get("skills", ())
-            ),
+            skills=tuple(RoleSkill.from_dict(s) for s in d.get("skills", ())),
             profile=tuple(str(line) for line in d.get("profile", ())),
+            kind=str(d.get("kind", "curated")),
+            soc_code=str(d.get("soc_code") or (onet[0] if onet else "")),
+            job_zone=None if zone is None else int(zone),
+            tasks=tuple(d.get("tasks", ())),
+            related=tuple(d.get("related", ())),
+            esco_titles=tuple(d.get("esco_titles", ())),
+            curated_roles=tuple(d.get("curated_roles", ())),
         )
+
+    @property
+    def soc_minor_group(self) -> str:
+        """SOC 2018 minor group of the role ("29-1000" for "29-1141.00"; "" without a SOC code)."""
+        return soc_minor_group(self.soc_code)
 
     @property
     def skill_ids(self) -> tuple[str, ...]:
@@ -135,6 +183,20 @@ class Resource:
         )
 
 
+#: SOC 2018 minor groups whose code is not ``XX-X000`` (the third digit counts too).
+_MINOR_EXCEPTIONS = ("15-12", "31-11", "51-51")
+
+
+def soc_minor_group(code: str) -> str:
+    """The SOC 2018 minor group of an O*NET-SOC code or SOC group code: ``29-1141.00`` -> ``29-1000``,
+    ``15-1252.00`` -> ``15-1200`` (Computer Occupations), ``25-2050`` -> ``25-2000``; "" for an empty code."""
+    if len(code) < 5 or code[2] != "-":
+        return ""
+    if code[:5] in _MINOR_EXCEPTIONS:
+        return code[:5] + "00"
+    return code[:4] + "000"
+
+
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
@@ -153,6 +215,8 @@ class Catalog:
     resources: dict[str, Resource] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
     alias_index: dict[str, str] = field(default_factory=dict)
+    #: The folder it was loaded from (None when built in memory); holds optional precomputed indexes.
+    directory: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.alias_index:
@@ -181,6 +245,10 @@ class Catalog:
         roles_path = root / ROLES_FILE
         if roles_path.is_file():
             roles = {d["id"]: Role.from_dict(d) for d in json.loads(roles_path.read_text(encoding="utf-8"))}
+        occupations_path = root / OCCUPATIONS_FILE
+        if occupations_path.is_file():
+            for d in json.loads(occupations_path.read_text(encoding="utf-8")):
+                roles.setdefault(d["id"], Role.from_dict(d))
         resources = {d["id"]: Resource.from_dict(d) for d in _read_jsonl(root / RESOURCES_FILE)}
         manifest_path = root / MANIFEST_FILE
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
@@ -189,7 +257,9 @@ class Catalog:
             for d in sorted(records, key=lambda r: r["id"]):
                 for key in d["alias_keys"]:
                     index.setdefault(key, d["id"])
-        return cls(skills=skills, roles=roles, resources=resources, manifest=manifest, alias_index=index)
+        return cls(
+            skills=skills, roles=roles, resources=resources, manifest=manifest, alias_index=index, directory=root
+        )
 
     @property
     def version(self) -> str:
@@ -210,11 +280,21 @@ class Catalog:
             raise NotFoundError(f"unknown skill: {text!r}", skill=text)
         return self.skills[skill_id]
 
+    @property
+    def curated_roles(self) -> dict[str, Role]:
+        """The authored roles only (``kind == "curated"``)."""
+        return {k: r for k, r in self.roles.items() if r.kind == "curated"}
+
     @cached_property
     def _role_index(self) -> dict[str, str]:
+        # curated roles first: where both apply, the authored role wins every title it claims
         index: dict[str, str] = {}
-        for role in sorted(self.roles.values(), key=lambda r: r.id):
+        ordered = sorted(self.roles.values(), key=lambda r: (r.kind != "curated", r.id))
+        for role in ordered:
             for title in (role.id, role.title, *role.alt_titles):
+                index.setdefault(normalize_alias(title), role.id)
+        for role in ordered:
+            for title in role.esco_titles:
                 index.setdefault(normalize_alias(title), role.id)
         return index
 

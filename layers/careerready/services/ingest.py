@@ -366,12 +366,16 @@ def default_analyzer() -> Analyzer:
     from careerready.core.config import get_settings
     from careerready.schemas.api import SourceInfo
     from careerready.services.analysis import analyze
+    from careerready.services.roles import resolver_for
     from careerready.services.startup import get_models
     from careerready.services.transport import make_client
 
     settings = get_settings()
     client = make_client(settings)
-    catalog = get_models("match").catalog
+    match_models = get_models("match")
+    catalog = match_models.catalog
+    # the same resolver (and embedding fallback) as the API and the CLI, built once here, not per resume
+    resolver = resolver_for(catalog, match_models.embeddings) if catalog is not None else None
     if settings.transport == "inprocess":
         for stage in ("extract", "readiness", "recommend"):
             get_models(stage)  # load everything during init, not on the first record
@@ -382,6 +386,7 @@ def default_analyzer() -> Analyzer:
             [job.role] if job.role else None,
             client,
             catalog=catalog,
+            resolver=resolver,
             request_id=job.request_id,
             include_text=job.include_text,
             source=SourceInfo(kind="s3", s3_key=job.key, content_type=job.content_type, chars=len(job.text)),

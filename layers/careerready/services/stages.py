@@ -42,7 +42,7 @@ from careerready.schemas.analysis import (
 )
 from careerready.schemas.extraction import ExtractRequest, ExtractResponse
 from careerready.services.catalog import Catalog, Role
-from careerready.services.roles import RoleResolver
+from careerready.services.roles import resolver_for
 from careerready.services.startup import MatchModels, Models
 
 __all__ = [
@@ -63,43 +63,6 @@ MAX_ROLES_PER_MATCH = LIMITS.max_roles_per_match
 
 
 # ---- role lookup ------------------------------------------------------------------------------
-
-
-class _EmbeddingRoleVectors:
-    """Adapts the embeddings artifact to :class:`careerready.services.roles.RoleVectors`."""
-
-    def __init__(self, embedder: Any, role_ids: Any, role_vectors: Any) -> None:
-        self._embedder = embedder
-        self.role_ids = list(role_ids)
-        self.role_vectors = role_vectors
-
-    def embed_query(self, text: str) -> Any:
-        return self._embedder.embed([text])[0]
-
-
-def _role_vectors(embeddings: Any) -> _EmbeddingRoleVectors | None:
-    if embeddings is None:
-        return None
-    # the embeddings artifact itself embeds (a deferred encoder is fetched on the first title that needs it);
-    # a bare embedder object works too
-    embedder = embeddings if callable(getattr(embeddings, "embed", None)) else None
-    role_index = getattr(embeddings, "roles", None)
-    role_ids = getattr(embeddings, "role_ids", None) or getattr(role_index, "ids", None)
-    role_vectors = getattr(embeddings, "role_vectors", None)
-    if role_vectors is None and role_index is not None:
-        role_vectors = getattr(role_index, "vectors", None)
-    if embedder is None or role_ids is None or role_vectors is None:
-        return None
-    return _EmbeddingRoleVectors(embedder, role_ids, role_vectors)
-
-
-def resolver_for(catalog: Catalog, embeddings: Any = None) -> RoleResolver:
-    """The role resolver over a catalog (built once per catalog), with the embedding fallback when vectors exist."""
-    from careerready.features import built_once
-
-    return built_once(
-        "role_resolver", lambda: RoleResolver(catalog.roles, vectors=_role_vectors(embeddings)), catalog, embeddings
-    )
 
 
 def space_for(catalog: Catalog, embeddings: Any) -> Any:

@@ -1,0 +1,111 @@
+"""Title resolution over curated roles + O*NET occupations: tiers, plurals, shared titles, the saved index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from careerready.core.errors import RoleNotFoundError
+from careerready.services.catalog import Catalog, Role, RoleSkill
+from careerready.services.roles import TITLE_INDEX_FILE, RoleResolver, canonical_title, resolver_for, singular
+
+from training.catalog.build import build
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    out = tmp_path_factory.mktemp("cat")
+    build(ROOT / "data", out, onet_dir=ROOT / "tests" / "fixtures" / "onet_small")
+    return Catalog.load(out)
+
+
+def _occ(rid: str, title: str, alts: tuple[str, ...] = (), esco: tuple[str, ...] = ()) -> Role:
+    return Role(
+        rid, title, alts, "onet-29", "", 2.0, (RoleSkill("x", 0.5),), kind="occupation", soc_code="29-0000.00",
+        esco_titles=esco,
+    )  # fmt: skip
+
+
+def test_every_title_of_every_role_resolves_exactly(catalog: Catalog) -> None:
+    resolver = RoleResolver.for_catalog(catalog)
+    for role in catalog.roles.values():
+        for title in (role.title, *role.alt_titles):
+            res = resolver.resolve(title)
+            assert res.method in ("title", "alt_title", "normalized") and res.confidence == 1.0, title
+            winner = catalog.roles[res.role_id]
+            # a title goes to the role that lists it, or to a curated role that claims the same title
+            assert res.role_id == role.id or winner.kind == "curated" or title in winner.alt_titles, title
+
+
+def test_curated_wins_shared_titles_and_plurals_resolve(catalog: Catalog) -> None:
+    resolver = RoleResolver.for_catalog(catalog)
+    assert resolver.resolve("Software Engineer").role_id == "software-engineer"  # also an O*NET alternate title
+    assert resolver.resolve("Software Developers").role_id == "onet-15-1252-00"
+    res = resolver.resolve("Software Developer")  # singular of the occupation title
+    assert res.role_id in ("onet-15-1252-00", "software-engineer") and res.confidence == 1.0
+    assert (
+        singular("nurses") == "nurse" and singular("secretaries") == "secretary" and singular("business") == "business"
+    )
+    assert canonical_title("Registered Nurses", singulars=True) == "registered nurse"
+    assert canonical_title("Operations manager") == "operations manager"  # fuzzy keeps plurals
+
+
+def test_title_shared_by_occupations_goes_to_the_closest_own_title_with_a_runner_up() -> None:
+    roles = [
+        _occ("onet-a", "Law Teachers, Postsecondary", ("Teacher",)),
+        _occ("onet-b", "Teachers", ("Teacher",)),
+        _occ("onet-c", "Critical Care Nurses", (), ("ward nurse",)),
+        _occ("onet-d", "Registered Nurses", ("Ward Nurse",)),
+    ]
+    resolver = RoleResolver(roles)
+    res = resolver.resolve("teacher")
+    assert (res.role_id, res.method) == ("onet-b", "alt_title") and res.runner_up is not None
+    assert res.runner_up.role_id == "onet-a"
+    # an O*NET alternate title outranks an ESCO label of another occupation
+    assert resolver.resolve("ward nurse").role_id == "onet-d"
+    assert resolver.resolve("Registered Nurse").method == "normalized"
+
+
+def test_saved_index_gives_the_same_answers_and_is_ignored_for_other_roles(catalog: Catalog, tmp_path: Path) -> None:
+    assert catalog.directory is not None and (catalog.directory / TITLE_INDEX_FILE).is_file()
+    fresh = RoleResolver(catalog.roles)
+    saved = RoleResolver.for_catalog(catalog)
+    assert saved._saved is not None and "_fuzzy" not in saved.__dict__  # adopted, decoded on first use
+    for q in ["Sr. Data Scientst", "App Developer", "software dev", "Backend engineer", "Data sciense intern"]:
+        try:
+            a = fresh.resolve(q)
+        except RoleNotFoundError as exc:
+            with pytest.raises(RoleNotFoundError) as other:
+                saved.resolve(q)
+            assert other.value.details == exc.details
+            continue
+        assert saved.resolve(q) == a
+    np.testing.assert_array_equal(saved.scores("qa engineer")[0].score, fresh.scores("qa engineer")[0].score)
+    with np.load(catalog.directory / TITLE_INDEX_FILE) as data:
+        index = {k: data[k] for k in data.files}
+    subset = RoleResolver(list(catalog.roles.values())[:5], index=index)
+    assert subset._saved is None  # built for other roles: not adopted
+
+
+def test_one_resolver_per_catalog_and_a_404_lists_near_titles(catalog: Catalog) -> None:
+    assert resolver_for(catalog) is resolver_for(catalog)
+    with pytest.raises(RoleNotFoundError) as err:
+        resolver_for(catalog).resolve("Data Sciencist of oceans")
+    nearest = err.value.details["nearest"]
+    assert len(nearest) == 3 and nearest[0]["score"] >= nearest[-1]["score"]
+
+
+def test_ranking_confidence_is_calibrated_form_and_says_no_close_match() -> None:
+    from careerready.pipelines.matching import NO_CLOSE_MATCH, RANK_CONFIDENCE, ranking_confidence
+
+    a, b = RANK_CONFIDENCE
+    assert b > 0  # a closer text means more confidence
+    scores = [0.0, 0.1, 0.17, 0.18, 0.3, 0.6]
+    conf = [ranking_confidence(s) for s in scores]
+    assert conf == sorted(conf) and all(0.0 < c < 1.0 for c in conf)
+    # the "no close match" bar sits where the fitted curve crosses 0.5: rank_score = -a / b (about 0.174)
+    bar = -a / b
+    assert ranking_confidence(bar - 0.01) < NO_CLOSE_MATCH <= ranking_confidence(bar + 0.01)
