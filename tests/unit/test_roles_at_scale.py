@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 from careerready.core.errors import RoleNotFoundError
 from careerready.services.catalog import Catalog, Role, RoleSkill
-from careerready.services.roles import TITLE_INDEX_FILE, RoleResolver, canonical_title, resolver_for, singular
+from careerready.services.roles import (
+    NEAREST_FLOOR,
+    TITLE_INDEX_FILE,
+    RoleResolver,
+    canonical_title,
+    resolver_for,
+    singular,
+)
 
 from training.catalog.build import build
 
@@ -95,7 +102,14 @@ def test_one_resolver_per_catalog_and_a_404_lists_near_titles(catalog: Catalog) 
     with pytest.raises(RoleNotFoundError) as err:
         resolver_for(catalog).resolve("Data Sciencist of oceans")
     nearest = err.value.details["nearest"]
-    assert len(nearest) == 3 and nearest[0]["score"] >= nearest[-1]["score"]
+    assert len(nearest) == 3 and nearest[0]["score"] >= nearest[-1]["score"] >= NEAREST_FLOOR
+
+
+def test_a_404_for_gibberish_offers_no_unrelated_titles(catalog: Catalog) -> None:
+    with pytest.raises(RoleNotFoundError) as err:
+        resolver_for(catalog).resolve("xyzzy plugh")
+    assert err.value.details["nearest"] == []
+    assert "no catalog title is close" in str(err.value)
 
 
 def test_ranking_confidence_is_calibrated_form_and_says_no_close_match() -> None:

@@ -43,6 +43,7 @@ from careerready.text import normalize_alias
 __all__ = [
     "DEFAULT_EMBEDDING_THRESHOLD",
     "DEFAULT_THRESHOLD",
+    "NEAREST_FLOOR",
     "RoleCandidate",
     "RoleResolution",
     "RoleResolver",
@@ -52,6 +53,10 @@ __all__ = [
 
 DEFAULT_THRESHOLD = 0.58
 DEFAULT_EMBEDDING_THRESHOLD = 0.6
+#: A 404 lists only titles at least this close (fuzzy score). Gibberish scores <= 0.13 against all ~69k titles
+#: while a misspelt or partly known title scores >= 0.36 (probe in docs/occupations.md), so a floor of 0.2 keeps
+#: "nearest" honest: no unrelated titles offered for a string the catalog knows nothing like.
+NEAREST_FLOOR = 0.2
 Method = Literal["id", "title", "alt_title", "normalized", "fuzzy", "embedding"]
 
 _ABBREVIATIONS: dict[str, str] = {
@@ -557,7 +562,8 @@ class RoleResolver:
 
         Raises:
             InvalidInputError: blank reference.
-            RoleNotFoundError: nothing close enough; ``details['nearest']`` lists 3 roles.
+            RoleNotFoundError: nothing close enough; ``details['nearest']`` lists up to 3 roles scoring at least
+                :data:`NEAREST_FLOOR` (none for a string nothing in the catalog resembles).
         """
         query = ref.strip()
         if not normalize_alias(query):
@@ -583,9 +589,12 @@ class RoleResolver:
             top = by_vector[0]
             runner = by_vector[1] if len(by_vector) > 1 else None
             return RoleResolution(top.role_id, top.title, top.score, runner, "embedding", ref)
-        nearest = ranked[:3]
+        nearest = [c for c in ranked[:3] if c.score >= NEAREST_FLOOR]
         raise RoleNotFoundError(
-            f"no role matches {query!r}; closest: " + ", ".join(c.title for c in nearest),
+            f"no role matches {query!r}; closest: " + ", ".join(c.title for c in nearest)
+            if nearest
+            else f"no role matches {query!r} and no catalog title is close; try another title, or give no role "
+            "to rank every role for the resume",
             field="role",
             role=query,
             nearest=[asdict(c) for c in nearest],
