@@ -110,7 +110,7 @@ def test_get_role_by_title_with_resolution(client: TestClient) -> None:
 
 
 def test_unknown_role_is_404_with_nearest_titles(client: TestClient) -> None:
-    detail = assert_error(client.get("/v1/roles/underwater basket weaving"), 404, "role_not_found", "role")
+    detail = assert_error(client.get("/v1/roles/underwater basket engineer"), 404, "role_not_found", "role")
     assert len(detail["nearest"]) == 3
     assert {n["role_id"] for n in detail["nearest"]} <= {
         "backend_engineer",
@@ -262,8 +262,13 @@ def test_analyze_without_role_gives_calibrated_confidence_and_says_no_close_matc
 
 
 def test_analyze_unknown_role_is_404_with_nearest(client: TestClient) -> None:
-    detail = assert_error(client.post("/v1/analyze", json={"text": RESUME, "role": "astronaut"}), 404, "role_not_found")
-    assert len(detail["nearest"]) == 3 and "astronaut" in detail["message"]
+    body = {"text": RESUME, "role": "astronaut engineer"}
+    detail = assert_error(client.post("/v1/analyze", json=body), 404, "role_not_found")
+    assert len(detail["nearest"]) == 3 and "astronaut engineer" in detail["message"]
+    # nothing in the catalog resembles "astronaut": no unrelated titles are offered as "nearest"
+    body = {"text": RESUME, "role": "astronaut"}
+    detail = assert_error(client.post("/v1/analyze", json=body), 404, "role_not_found")
+    assert detail["nearest"] == [] and "no catalog title is close" in detail["message"]
 
 
 @pytest.mark.parametrize(

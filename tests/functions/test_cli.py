@@ -119,9 +119,9 @@ def test_analyze_docx_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_analyze_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "cv.txt"
     path.write_text(RESUME, encoding="utf-8")
-    assert cli.main(["analyze", str(path), "--role", "astronaut"]) == 1
+    assert cli.main(["analyze", str(path), "--role", "astronaut engineer"]) == 1
     err = capsys.readouterr().err
-    assert "no role matches 'astronaut'" in err and "nearest roles:" in err
+    assert "no role matches 'astronaut engineer'" in err and "nearest roles:" in err
     assert cli.main(["analyze", str(tmp_path / "missing.pdf")]) == 2
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     assert cli.main(["analyze", str(tmp_path / "scan.pdf")]) == 1

@@ -74,7 +74,7 @@ def test_direct_invoke_envelope_and_bare_payload(apps: dict[str, ModuleType]) ->
 
 def test_domain_errors_come_back_as_error_envelopes(apps: dict[str, ModuleType]) -> None:
     skills = invoke(apps, "extract", {"text": RESUME})["skills"]
-    out = invoke(apps, "match", {"stage": "match", "payload": {"skills": skills, "role_ids": ["astronaut"]}})
+    out = invoke(apps, "match", {"stage": "match", "payload": {"skills": skills, "role_ids": ["astronaut engineer"]}})
     err = out["error"]
     assert (err["code"], err["http_status"], err["field"]) == ("role_not_found", 404, "role")
     assert len(err["nearest"]) == 3
@@ -226,7 +226,7 @@ def test_lambda_transport_maps_errors(apps: dict[str, ModuleType], aws_env: None
             transport.call("readiness", {"features": {}})
         assert tinfo.value.http_status == 504 and tinfo.value.details["stage"] == "readiness"
         with pytest.raises(RoleNotFoundError) as rinfo:
-            transport.call("recommend", {"role_id": "astronaut"})
+            transport.call("recommend", {"role_id": "astronaut engineer"})
         assert rinfo.value.http_status == 404 and len(rinfo.value.details["nearest"]) == 3
     with pytest.raises(StageError) as dead:
         _transport("http://127.0.0.1:9", timeout_s=0.5).call("extract", {"text": "x"})

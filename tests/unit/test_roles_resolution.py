@@ -74,7 +74,7 @@ def test_generic_word_alone_is_not_enough(authored: RoleResolver) -> None:
 
 def test_unknown_role_is_404_with_three_nearest(authored: RoleResolver) -> None:
     with pytest.raises(RoleNotFoundError) as info:
-        authored.resolve("underwater basket weaving")
+        authored.resolve("underwater data weaving")
     err = info.value
     assert err.http_status == 404 and err.code == "role_not_found"
     nearest = err.details["nearest"]
