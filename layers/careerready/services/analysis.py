@@ -16,6 +16,7 @@ from typing import Any
 
 from careerready.core.errors import ConfigError, InvalidInputError
 from careerready.features import READINESS_FEATURES
+from careerready.pipelines.readiness import facts_from_match
 from careerready.schemas.analysis import (
     MAX_MATCH_TEXT_CHARS,
     MatchResponse,
@@ -222,8 +223,9 @@ def analyze(
     def per_role(m: RoleMatch) -> tuple[ReadinessResponse, RecommendResponse, dict[str, str]]:
         local: dict[str, str] = {}
         feats = {k: float(m.features[k]) for k in READINESS_FEATURES if k in m.features}
+        facts = facts_from_match(m, years_experience).model_dump(mode="json")
         ready = ReadinessResponse.model_validate(
-            _pop_versions(clock.call(client, "readiness", {"features": feats}), local)
+            _pop_versions(clock.call(client, "readiness", {"features": feats, "facts": facts}), local)
         )
         years = years_experience if years_experience is not None else m.features.get("years_experience")
         rec_payload = {

@@ -296,7 +296,7 @@ def readiness(req: ReadinessRequest, models: Any) -> ReadinessResponse:
     bad = sorted(k for k, v in req.features.items() if v != v or v in (float("inf"), float("-inf")))
     if bad:
         raise InvalidInputError("features must be finite numbers", field="features", invalid=bad)
-    return predict(req.features, _need(models, "readiness", "readiness"))
+    return predict(req.features, _need(models, "readiness", "readiness"), facts=req.facts)
 
 
 def recommend(req: RecommendRequest, models: Any) -> RecommendResponse:
