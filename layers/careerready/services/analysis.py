@@ -131,6 +131,7 @@ def analyze(
     request_id: str | None = None,
     include_text: bool = False,
     source: SourceInfo | None = None,
+    keep_role_order: bool = False,
 ) -> AnalysisResponse:
     """Run the whole analysis of one resume.
 
@@ -148,9 +149,11 @@ def analyze(
         request_id: correlation id (generated when None).
         include_text: echo ``text`` in the response.
         source: where the text came from (default: ``kind="text"``).
+        keep_role_order: list the analyses in the order the roles were given (batch callers) instead of best
+            first; ``best_role_id`` is the best either way.
 
     Returns:
-        The analysis, best-matching role first.
+        The analysis, best-matching role first (or in the given order with ``keep_role_order``).
 
     Raises:
         RoleNotFoundError: a reference resolves to no role (lists the nearest titles).
@@ -250,6 +253,10 @@ def analyze(
     for m, info, (ready, rec, local) in zip(analysed, infos, results, strict=True):
         versions.update(local)
         analyses.append(RoleAnalysis(role=info, match=m, readiness=ready, resources=rec.resources, roadmap=rec.roadmap))
+    best_role_id = analyses[0].match.role_id
+    if keep_role_order and refs:
+        given = {rid: i for i, rid in enumerate(role_ids)}
+        analyses.sort(key=lambda a: given.get(a.match.role_id, len(given)))
 
     timings = {k: round(v, 3) for k, v in clock.ms.items()}
     timings["total"] = round((time.perf_counter() - t_start) * 1000, 3)
@@ -263,7 +270,7 @@ def analyze(
         sections=extracted.sections,
         skills=extracted.skills,
         analyses=analyses,
-        best_role_id=analyses[0].match.role_id,
+        best_role_id=best_role_id,
         closest_roles=closest,
         text=text if include_text else None,
     )
