@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     log = Progress("readiness")
     catalog = Catalog.load(args.catalog)
     space = load_space(catalog, args.embeddings)
-    skills = ResumeSkills(catalog, args.extractor)
+    skills = ResumeSkills(catalog, args.extractor, args.ner, args.cache)
     log(f"vectors: {space.has_vectors}; held skills from {skills.source}")
     resumes = {r["id"]: r for r in read_jsonl(args.datasets / "resumes" / "v1" / "resumes.jsonl")}
     rows = [r for r in read_jsonl(args.datasets / "readiness" / "v1" / "pairs.jsonl") if r["role_id"] in catalog.roles]
