@@ -15,7 +15,7 @@ EVENT ?= events/analyze.json
 
 VENV_STAMP := $(VENV)/.stamp-$(shell cat requirements/lock.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: help venv data train retrain publish smoke test lint serve invoke demo bench bench-smoke fuzz load eval-matching eval-extraction train-ner clean
+.PHONY: help venv data train retrain publish smoke test lint serve invoke demo bench bench-smoke fuzz load eval-matching eval-readiness eval-extraction train-ner clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -79,6 +79,10 @@ load: venv ## loopback load: 20 concurrent clients for 30 s against the API on 1
 eval-matching: venv ## role matching on real resumes (dotin Designation labels) vs a TF-IDF baseline
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
 	$(PY) -m training.eval.eval_matching --dotin $(EXTERNAL)/dotin-resume-ner --artifacts $(ARTIFACTS)
+
+eval-readiness: venv ## real resumes (dotin): own role vs a seeded unrelated role, label mix by stated years, both halves
+	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
+	$(PY) -m training.eval.eval_readiness --dotin $(EXTERNAL)/dotin-resume-ner --artifacts $(ARTIFACTS)
 
 train-ner: venv ## re-train only the learned skill tagger (4-layer MiniLM token classifier, <= 5 min) into artifacts/ner/v1
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train

@@ -33,6 +33,9 @@ DEFAULT_EMBEDDINGS = Path("artifacts/embeddings/v1")
 DEFAULT_EXTRACTOR = Path("artifacts/extractor/v1")
 DEFAULT_NER = Path("artifacts/ner/v1")
 DEFAULT_CACHE = Path("build/cache/extracted")
+#: The fitted training estimator (sklearn / xgboost) published beside the small serving export; serving never
+#: reads it (``careerready.core.startup.NOT_SERVED``).
+FITTED_FILE = "estimator.joblib"
 #: Serving sources whose behaviour decides the extracted skills and years (part of the cache key).
 _EXTRACTION_SOURCES = (
     "pipelines/hybrid_extraction.py",
@@ -284,3 +287,29 @@ def pair_features(
             skills.flush()
     skills.flush()
     return out
+
+
+def save_fitted(out: Path, estimator: Any, predict: Any, served: Any, x: np.ndarray, tol: float = 1e-6) -> Path:
+    """Write the fitted estimator as joblib and check the serving export reproduces it after a reload.
+
+    Args:
+        out: artifact directory.
+        estimator: the fitted sklearn / xgboost object the serving export was derived from.
+        predict: ``(reloaded estimator, x) -> array`` of the library's prediction.
+        served: ``x -> array`` of the numpy serving wrapper's prediction.
+        x: feature rows to compare on.
+        tol: largest allowed absolute difference.
+
+    Raises:
+        SystemExit: the reloaded estimator and the serving export disagree.
+    """
+    import joblib
+
+    path = out / FITTED_FILE
+    joblib.dump(estimator, path, compress=3)
+    reloaded = joblib.load(path)
+    diff = float(np.max(np.abs(np.asarray(predict(reloaded, x), dtype=np.float64) - np.asarray(served(x)))))
+    if diff > tol:
+        raise SystemExit(f"{path}: the serving export differs from the fitted estimator by {diff}")
+    print(f"[fitted] {path} reloaded: serving export max abs diff {diff:.3g} over {len(x)} rows", flush=True)
+    return path

@@ -39,6 +39,7 @@ from training.models.common import (
     load_space,
     pair_features,
     read_jsonl,
+    save_fitted,
 )
 from training.reports import Report, bar_png, calibration_png, confusion_png, expected_calibration_error
 
@@ -161,6 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     if diff > 1e-6 or same_label < 1.0:
         raise SystemExit(f"exported readiness model differs from sklearn by {diff}")
+
+    def library_probs(est: Any, rows: np.ndarray) -> np.ndarray:
+        p = np.clip(est.predict_proba(rows), 0, 1)
+        return np.asarray(p / p.sum(axis=1, keepdims=True))
+
+    save_fitted(out, model, library_probs, loaded.predict_proba_many, x)
 
     rep = Report(out, "Readiness classifier")
     rep.text(
