@@ -358,6 +358,34 @@ def render_report(m: Mapping[str, Any], versions: Mapping[str, str] | None = Non
     return "\n".join(lines) + "\n"
 
 
+def batch_lines(
+    records: Sequence[Mapping[str, Any]], samples: Sequence[str], catalog: Catalog, n: int, seed: int = DEFAULT_SEED
+) -> list[dict[str, Any]]:
+    """``n`` lines for ``careerready analyze --input``: dotin resumes and sample resumes, cycling.
+
+    Each line names 1-3 roles as the catalog titles (a dotin person's own role first when it resolves), so the
+    batch exercises the given-order contract; every 50th line names an unknown role (an error record).
+    """
+    resolver = RoleResolver(catalog.roles)
+    titles = sorted(r.title for r in catalog.roles.values())
+    texts: list[tuple[str, str | None]] = []
+    for rec in records:
+        d = decide_label(str(rec["id"]), designation_spans(rec.get("spans", [])), resolver)
+        texts.append((str(rec["text"]), catalog.roles[d.role_id].title if d.role_id else None))
+    texts += [(t, None) for t in samples]
+    out: list[dict[str, Any]] = []
+    for i in range(n):
+        text, own = texts[i % len(texts)]
+        h = hashlib.sha256(f"{seed}:batch:{i}".encode()).digest()
+        roles = [titles[(h[k] * 256 + h[k + 1]) % len(titles)] for k in (0, 2, 4)][: 1 + h[6] % 3]
+        if own is not None:
+            roles = [own, *[r for r in roles if r != own]][:3]
+        if i % 50 == 49:
+            roles = ["Chief Unicorn Wrangler"]
+        out.append({"id": f"b{i:04d}", "text": text, "roles": list(dict.fromkeys(roles))})
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point."""
     p = argparse.ArgumentParser(prog="python -m training.eval.eval_readiness", description=__doc__.split("\n\n")[0])
@@ -366,7 +394,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("build/eval/readiness"), help="output folder")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the unrelated-role pick")
     p.add_argument("--limit", type=int, default=None, help="first N resumes only (smoke runs)")
+    p.add_argument("--write-batch", type=Path, default=None, help="only write a batch-analysis input JSONL here")
+    p.add_argument("--batch-lines", type=int, default=1000, help="lines of --write-batch")
+    p.add_argument("--samples", type=Path, default=Path("data/samples"), help="sample resumes (*.txt) for the batch")
     args = p.parse_args(argv)
+
+    if args.write_batch is not None:
+        catalog_dir = args.artifacts / "catalog" / "v1"
+        cat = Catalog.load(catalog_dir if catalog_dir.is_dir() else Path("build/catalog"))
+        samples = [f.read_text(encoding="utf-8") for f in sorted(args.samples.glob("*.txt"))]
+        lines = batch_lines(load_dotin(args.dotin), samples, cat, args.batch_lines, args.seed)
+        args.write_batch.parent.mkdir(parents=True, exist_ok=True)
+        with args.write_batch.open("w", encoding="utf-8") as fh:
+            for line in lines:
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        print(f"wrote {len(lines)} lines to {args.write_batch}", file=sys.stderr)
+        return 0
 
     from careerready.core.observability import logger
 
