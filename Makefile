@@ -15,7 +15,7 @@ EVENT ?= events/analyze.json
 
 VENV_STAMP := $(VENV)/.stamp-$(shell cat requirements/lock.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: help venv data train retrain publish smoke test lint serve invoke demo bench bench-smoke fuzz load eval-matching eval-titles eval-extraction train-ner clean
+.PHONY: help venv data train retrain publish smoke test lint serve invoke demo bench bench-smoke fuzz load eval-matching eval-titles eval-readiness eval-extraction train-ner clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -87,6 +87,10 @@ eval-titles: venv ## title resolution on every dotin Designation span + the hand
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
 	$(PY) -m training.eval.eval_titles --dotin $(EXTERNAL)/dotin-resume-ner --catalog $(ARTIFACTS)/catalog/v1 \
 		--embeddings $(ARTIFACTS)/embeddings/v1
+
+eval-readiness: venv ## real resumes (dotin): own role vs a seeded unrelated role, label mix by stated years, both halves
+	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
+	$(PY) -m training.eval.eval_readiness --dotin $(EXTERNAL)/dotin-resume-ner --artifacts $(ARTIFACTS)
 
 train-ner: venv ## re-train only the learned skill tagger (4-layer MiniLM token classifier, <= 5 min) into artifacts/ner/v1
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train

@@ -19,8 +19,8 @@ from typing import Any
 
 def _setup(artifacts: Path) -> tuple[Any, Any, Any]:
     from careerready.core.config import Settings
-    from careerready.core.startup import load_models
     from careerready.services.roles import resolver_for
+    from careerready.services.startup import load_models
     from careerready.services.transport import InProcessTransport
 
     settings = Settings.model_validate({"artifacts_dir": artifacts})

@@ -3,13 +3,16 @@
 Usage::
 
     careerready analyze resume.pdf --role "Data Scientist" [--role "ML Engineer"] [--json]
+    careerready analyze --input requests.jsonl --output analyses.jsonl
     careerready extract --input resumes.jsonl --output skills.jsonl
     careerready rank-roles --input resumes.jsonl --output roles.jsonl [--top 5]
 
 Models are loaded once per command from the configured artifact source (``CAREERREADY_*``
-settings; default ``artifacts/``). Batch input lines are ``{"id": ..., "text": ...}``; a line that
-fails is written as ``{"id": ..., "error": {"code", "message"}}`` (never dropped) and counted on
-stderr. Exit status: 0 success, 1 a failure (analysis error or any failed line), 2 usage error.
+settings; default ``artifacts/``). Batch input lines are ``{"id": ..., "text": ...}`` (``analyze`` also
+takes ``"roles": [titles or ids]``, at most 5, none = rank every role, and answers the analyze response with
+``"id"`` added and the analyses in the order the roles were given); a line that fails is written as
+``{"id": ..., "line": n, "error": {"code", "message"}}`` (never dropped: N lines in, N lines out) and
+counted on stderr. Exit status: 0 success, 1 a failure (analysis error or any failed line), 2 usage error.
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ def render_analysis(result: Any, max_items: int = 8) -> str:
         lines.append(f"Match: {m.score:.2f} - {m.explanation.summary}")
         probs = ", ".join(f"{k} {_pct(v)}" for k, v in sorted(a.readiness.probabilities.items(), key=lambda kv: -kv[1]))
         lines.append(f"Readiness: {a.readiness.label} ({probs})")
+        for reason in a.readiness.reasons:
+            lines.append(f"  - {reason.text}")
         if m.gaps:
             lines.append("Top gaps:")
             for g in m.gaps[:max_items]:
@@ -98,12 +103,89 @@ def render_analysis(result: Any, max_items: int = 8) -> str:
     return "\n".join(lines)
 
 
+def _parse_roles(n: int, record: dict[str, Any]) -> list[str] | None:
+    roles = record.get("roles")
+    if roles is None:
+        return None
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise InvalidInputError(f"line {n}: 'roles' must be a list of role titles or ids", field="roles", line=n)
+    return roles
+
+
+def _cmd_analyze_batch(args: argparse.Namespace) -> int:
+    """``{id, text, roles}`` per line -> the analyze response + ``id`` per line; models load once."""
+    from careerready.services.analysis import analyze
+    from careerready.services.stages import resolver_for
+
+    inp, out = Path(args.input), Path(args.output)
+    if not inp.is_file():
+        print(f"error: no such file: {inp}", file=sys.stderr)
+        return _EXIT_USAGE
+    client = _client()
+    match_models = client.models("match")
+    for stage in ("extract", "readiness", "recommend"):
+        client.models(stage)  # load every model before the first line
+    resolver = resolver_for(match_models.catalog, match_models.embeddings)
+    ok = failed = 0
+    t0 = time.perf_counter()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with inp.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
+        for n, line in enumerate(src, 1):
+            rid: Any = None
+            try:
+                if not line.strip():
+                    raise InvalidInputError(f"line {n}: empty line", field="line", line=n)
+                rid, text = _parse_line(n, line)
+                roles = _parse_roles(n, json.loads(line))
+                result = analyze(
+                    text,
+                    roles,
+                    client,
+                    catalog=match_models.catalog,
+                    resolver=resolver,
+                    years_experience=args.years,
+                    hours_per_week=args.hours_per_week,
+                    top_k_resources=args.resources,
+                    keep_role_order=True,
+                )
+                row = {"id": rid, **result.model_dump(mode="json")}
+                ok += 1
+            except CareerReadyError as exc:
+                failed += 1
+                error: dict[str, Any] = {"code": exc.code, "message": exc.message}
+                if exc.details.get("nearest"):
+                    error["nearest"] = exc.details["nearest"]
+                row = {"id": rid, "line": n, "error": error}
+                print(f"line {n} (id={rid!r}): {exc.code}: {exc.message}", file=sys.stderr)
+            except Exception as exc:  # a bug must not lose the line either: record it and go on
+                failed += 1
+                row = {"id": rid, "line": n, "error": {"code": "internal_error", "message": type(exc).__name__}}
+                print(f"line {n} (id={rid!r}): internal_error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            dst.write(json.dumps(row, ensure_ascii=False) + "\n")
+    secs = time.perf_counter() - t0
+    print(
+        f"analyze: {ok + failed} in, {ok + failed} out ({ok} ok, {failed} failed), {secs:.2f} s -> {out}",
+        file=sys.stderr,
+    )
+    return _EXIT_FAILED if failed else _EXIT_OK
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from careerready.core.config import get_settings
     from careerready.services.analysis import analyze
     from careerready.services.documents import DocumentLimits, document_to_text
     from careerready.services.stages import resolver_for
 
+    if args.input or args.output:
+        if not (args.input and args.output) or args.file or args.role:
+            print(
+                "error: batch mode takes --input and --output (roles per line), not a file or --role", file=sys.stderr
+            )
+            return _EXIT_USAGE
+        return _cmd_analyze_batch(args)
+    if not args.file:
+        print("error: give a resume file, or --input and --output", file=sys.stderr)
+        return _EXIT_USAGE
     settings = get_settings()
     path = Path(args.file)
     if not path.is_file():
@@ -231,8 +313,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="careerready", description="Career Readiness Analyzer command line.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("analyze", help="analyse one resume file (.txt, .pdf, .docx)")
-    p.add_argument("file", help="resume file")
+    p = sub.add_parser("analyze", help="analyse one resume file (.txt, .pdf, .docx), or a JSONL batch")
+    p.add_argument("file", nargs="?", default=None, help="resume file (omit with --input/--output)")
+    p.add_argument("--input", default=None, help="batch: input JSONL ({id, text, roles} per line)")
+    p.add_argument("--output", default=None, help="batch: output JSONL (the analyze response + id per line)")
     p.add_argument("--role", action="append", help="target role id or title (repeat to compare; none = rank all)")
     p.add_argument("--years", type=float, default=None, help="years of experience (default: inferred)")
     p.add_argument("--hours-per-week", type=float, default=10.0, help="study hours per week for the roadmap")

@@ -125,6 +125,40 @@ def test_analyze_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert cli.main(["analyze", str(tmp_path / "missing.pdf")]) == 2
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     assert cli.main(["analyze", str(tmp_path / "scan.pdf")]) == 1
-    with pytest.raises(SystemExit) as info:
-        cli.main(["analyze"])
-    assert info.value.code == 2
+    assert cli.main(["analyze"]) == 2  # neither a file nor --input/--output
+    assert cli.main(["analyze", str(path), "--input", str(path), "--output", str(tmp_path / "o.jsonl")]) == 2
+    assert cli.main(["analyze", "--input", str(path)]) == 2
+
+
+def test_analyze_batch_n_in_n_out_in_given_role_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = [
+        json.dumps({"id": "a", "text": RESUME, "roles": ["DevOps Engineer", "backend_engineer"]}),
+        json.dumps({"id": "b", "text": RESUME, "roles": ["backend_engineer", "DevOps Engineer"]}),
+        json.dumps({"id": "none", "text": "JavaScript, TypeScript, React, HTML, CSS"}),
+        json.dumps({"id": "astro", "text": RESUME, "roles": ["astronaut"]}),
+        json.dumps({"id": "bad-roles", "text": RESUME, "roles": "Backend Engineer"}),
+        "",
+        "{broken",
+        json.dumps({"id": "empty", "text": "  ", "roles": ["Backend Engineer"]}),
+        json.dumps({"id": 7, "text": RESUME, "roles": ["Backend Engineer"] * 2 + ["a", "b", "c", "d"]}),
+    ]
+    src = _write_jsonl(tmp_path / "in.jsonl", lines)
+    out = tmp_path / "out.jsonl"
+    assert cli.main(["analyze", "--input", str(src), "--output", str(out)]) == 1
+    rows = _read_jsonl(out)
+    assert len(rows) == len(lines)  # N in, N out
+    assert [r["id"] for r in rows] == ["a", "b", "none", "astro", "bad-roles", None, None, "empty", 7]
+    a, b = rows[0], rows[1]
+    assert [x["match"]["role_id"] for x in a["analyses"]] == ["devops_engineer", "backend_engineer"]
+    assert [x["match"]["role_id"] for x in b["analyses"]] == ["backend_engineer", "devops_engineer"]
+    assert a["best_role_id"] == b["best_role_id"] == "backend_engineer"  # the best is named either way
+    for row in (a, b):
+        for analysis in row["analyses"]:
+            assert len(analysis["readiness"]["reasons"]) >= 2
+    assert rows[2]["best_role_id"] == "frontend_engineer" and rows[2]["closest_roles"]
+    assert rows[3]["error"]["code"] == "role_not_found" and rows[3]["error"]["nearest"]
+    assert rows[4]["error"]["code"] == "invalid_input" and rows[4]["line"] == 5
+    assert rows[5]["line"] == 6 and rows[6]["line"] == 7
+    assert rows[7]["error"]["code"] == "no_extractable_text"
+    assert rows[8]["error"]["code"] == "invalid_input"  # more than 5 roles
+    assert "analyze: 9 in, 9 out (3 ok, 6 failed)" in capsys.readouterr().err

@@ -304,3 +304,59 @@ def test_real_analysis_roundtrip(aws: dict[str, Any], fresh_settings: None, monk
     assert analysis["analyses"] and analysis["best_role_id"] == analysis["analyses"][0]["match"]["role_id"]
     assert {s["skill_id"] for s in analysis["skills"] if s["skill_id"]} >= {"python", "sql"}
     assert analysis.get("text") is None
+
+
+def test_several_roles_in_metadata_reach_the_analysis_in_order(aws: dict[str, Any]) -> None:
+    s3, bucket = aws["s3"], aws["bucket"]
+    seen: dict[str, tuple[str, ...]] = {}
+
+    def roles_analyzer(job: AnalysisJob) -> dict[str, Any]:
+        seen[job.key] = job.roles
+        return {"role": job.role, "roles": list(job.roles)}
+
+    text = _resume_text(random.Random(5), 5)
+    s3.put_object(
+        Bucket=bucket,
+        Key="incoming/multi.txt",
+        Body=text.encode(),
+        Metadata={"role": "backend-engineer; Data Scientist ;", "roles": "devops-engineer"},
+    )
+    s3.put_object(Bucket=bucket, Key="incoming/one.txt", Body=text.encode(), Metadata={"role": "Data Scientist"})
+    s3.put_object(Bucket=bucket, Key="incoming/none.txt", Body=text.encode())
+    _, failed = _drain_through_handler(aws, IngestService(s3, roles_analyzer))
+    assert failed == []
+    assert seen == {
+        "incoming/multi.txt": ("backend-engineer", "Data Scientist", "devops-engineer"),
+        "incoming/one.txt": ("Data Scientist",),
+        "incoming/none.txt": (),
+    }
+    doc = json.loads(s3.get_object(Bucket=bucket, Key="results/multi.txt.json")["Body"].read())
+    assert doc["role"] == "backend-engineer" and doc["roles"] == list(seen["incoming/multi.txt"])
+
+
+def test_real_analysis_several_roles_keep_their_order(
+    aws: dict[str, Any], fresh_settings: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from careerready.core.paths import ARTIFACTS_DIR, REGISTRY_PATH
+
+    registry = json.loads(REGISTRY_PATH.read_text())
+    needed = {(m, v) for models in registry.values() for m, v in models.items()}
+    missing = sorted(f"{m}/{v}" for m, v in needed if not (ARTIFACTS_DIR / m / v / "manifest.json").exists())
+    if missing:
+        pytest.skip(f"trained artifacts missing: {', '.join(missing)} (run `make train`)")
+    from careerready.services.ingest import default_analyzer
+
+    monkeypatch.setenv("CAREERREADY_ARTIFACT_SOURCE", "local")
+    monkeypatch.setenv("CAREERREADY_TRANSPORT", "inprocess")
+    s3, bucket = aws["s3"], aws["bucket"]
+    text = _resume_text(random.Random(3), 3) + "Machine learning with scikit-learn and PyTorch; daily Python and SQL.\n"
+    roles = ["Frontend Developer", "Data Scientist", "DevOps Engineer"]
+    s3.put_object(Bucket=bucket, Key="incoming/three.txt", Body=text.encode(), Metadata={"role": ";".join(roles)})
+    _, failed = _drain_through_handler(aws, IngestService(s3, default_analyzer()))
+    assert failed == []
+    analysis = json.loads(s3.get_object(Bucket=bucket, Key="results/three.txt.json")["Body"].read())["analysis"]
+    assert [a["role"]["query"] for a in analysis["analyses"]] == roles
+    scores = {a["match"]["role_id"]: a["match"]["score"] for a in analysis["analyses"]}
+    assert analysis["best_role_id"] in scores
+    for a in analysis["analyses"]:
+        assert len(a["readiness"]["reasons"]) >= 2

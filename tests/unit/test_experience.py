@@ -137,3 +137,44 @@ def test_schema_defaults_keep_old_payloads_valid() -> None:
     new = ExtractResponse(years_experience=5.0, experience_evidence=evidence)
     again = ExtractResponse.model_validate(new.model_dump(mode="json"))
     assert again.experience_evidence[0].years == 5.0 and again.experience_evidence[0].used
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # real dotin / Indeed forms (issue 16)
+        ("Experience - 24 months", 2.0),
+        ("Exprience - Less than 1 year months", 0.5),
+        ("Years of Experience: 2 Years and 4 Months", 2 + 4 / 12),
+        ("Total Experience: 12 years 6 months.", 12.5),
+        ("Experience: 32 Years in India's biggest mill", 32.0),
+        ("21 months of experience in ADFC as Phone Banker.", 1.75),
+        ("Over 6 months hands-on experience in support", 0.5),
+        ("A Dev-Test Professional with 8+ Yrs of exp looking for SDET Lead", 8.0),
+        ("Having 4yrs. of solid work experience", 4.0),
+        ("-Having 3+years of experience in developing Web apps", 3.0),
+        ("Since March 2007, have 6 years plus of extensive hands on experience", 6.0),
+        ("Almost 7 years as an art editor in a magazine", 7.0),
+        ("Experiance: 3 years", 3.0),
+    ],
+)
+def test_real_resume_statement_forms(text: str, expected: float) -> None:
+    years, evidence = estimate_years(text, skill_spans=[])
+    assert years == pytest.approx(expected, abs=0.01)
+    used = [e for e in evidence if e.used]
+    assert len(used) == 1 and text[used[0].start : used[0].end] == used[0].text
+
+
+def test_free_words_before_experience_need_known_skill_spans() -> None:
+    text = "Attorney with 5 years of securities law experience."
+    assert estimate_years(text)[0] is None  # skill mentions unknown: could be "5 years of Python experience"
+    assert estimate_years(text, skill_spans=[])[0] == 5.0
+    t2 = "5 years of Python experience."
+    s = t2.index("Python")
+    assert estimate_years(t2, skill_spans=[(s, s + 6)])[0] is None  # a skill mention among the words: per skill
+
+
+def test_indeed_skill_buckets_are_not_totals() -> None:
+    text = "SKILLS\n\nAC (Less than 1 year), Allen Bradley (Less than 1 year), FANUC (Less than 1 year)\n"
+    assert estimate_years(text, skill_spans=[])[0] is None
+    assert estimate_years("excellence - 5 years", skill_spans=[])[0] is None

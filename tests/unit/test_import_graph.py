@@ -258,3 +258,19 @@ def test_serving_never_imports_training_stack(root: str) -> None:
         if FILES[e.source].is_relative_to(REPO / root) and e.target.split(".")[0] in FORBIDDEN_IN_SERVING
     )
     assert offenders == []
+
+
+def test_every_import_of_our_own_packages_names_a_module_that_exists() -> None:
+    """A moved module leaves no stale import behind, even inside a function that only a CLI run would reach."""
+    ours = ("careerready", "training", "infra")
+    sources = dict(FILES)
+    for extra in ("bench", "tests"):
+        for path in sorted((REPO / extra).rglob("*.py")):
+            sources[".".join(path.relative_to(REPO).with_suffix("").parts)] = path
+    stale = [
+        f"{path.relative_to(REPO)}:{e.line} imports {e.target}"
+        for mod, path in sources.items()
+        for e in imports_of(path.read_text("utf-8"), mod, path.name == "__init__.py")
+        if e.target.split(".")[0] in ours and e.target not in FILES
+    ]
+    assert stale == []

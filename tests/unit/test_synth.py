@@ -125,7 +125,9 @@ def test_spans_agree_with_the_latent_profile(resumes: list[dict[str, Any]]) -> N
                 assert s["skill_id"] in prof
                 if s["years"] is not None:
                     assert s["years"] == prof[s["skill_id"]]["years"]
-        assert positive == set(prof), "every true skill is mentioned at least once"
+        missed = set(r["noise"]["missed"])
+        assert positive == set(prof) - missed, "every true skill is mentioned at least once, unless missed (noise)"
+        assert missed <= set(prof) and len(missed) <= len(prof) // 2
         assert {p["evidence"] for p in prof.values()} <= {"work", "listed", "course"}
     assert negated >= len(resumes) // 10
 
@@ -228,3 +230,27 @@ def test_interactions_have_ratings_split_and_users(out: Path, catalog: Any) -> N
         assert len(items) == 2 and all(int(r["rating"]) >= 4 for r in items)
     pairs = [(r["user_id"], r["resource_id"]) for r in rows]
     assert len(pairs) == len(set(pairs))
+
+
+def test_noise_misses_skills_moves_work_tools_to_projects_and_varies_surfaces(
+    resumes: list[dict[str, Any]], catalog: Any
+) -> None:
+    held = missed = moved = 0
+    names = {sid: {sk.name.lower(), *(a.lower() for a in sk.aliases)} for sid, sk in catalog.skills.items()}
+    odd = 0
+    for r in resumes:
+        prof = {p["skill_id"]: p for p in r["profile"]["skills"]}
+        held += len(prof)
+        missed += len(r["noise"]["missed"])
+        moved += len(r["noise"]["project_only"])
+        sections = sorted(r["sections"], key=lambda s: s["start"])
+        for sid in r["noise"]["project_only"]:
+            assert prof[sid]["evidence"] == "work"  # the latent truth keeps the work evidence
+            for s in r["spans"]:
+                if s["skill_id"] == sid and not s["negated"]:
+                    before = [x for x in sections if x["start"] <= s["start"]]
+                    assert before and before[-1]["section"] in ("projects", "education"), "written only in a project"
+        odd += sum(s["text"].lower() not in names[s["skill_id"]] for s in r["spans"])
+        assert sum(s["text"].lower() not in names[s["skill_id"]] for s in r["spans"]) <= r["noise"]["variants"]
+    assert 0.03 < missed / held < 0.15
+    assert moved > 0 and odd > 0

@@ -54,8 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     from careerready.core.config import Settings
     from careerready.core.observability import logger
-    from careerready.core.startup import load_models
     from careerready.pipelines.matching import text_similarities
+    from careerready.services.startup import load_models
     from sklearn.linear_model import LogisticRegression
 
     logger.setLevel("WARNING")

@@ -30,11 +30,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from careerready.core.config import Settings
     from careerready.core.errors import CareerReadyError
     from careerready.core.observability import logger
-    from careerready.core.startup import load_models
     from careerready.schemas.extraction import ExtractRequest
     from careerready.services import stages
     from careerready.services.catalog import Catalog
     from careerready.services.roles import RoleResolver
+    from careerready.services.startup import load_models
 
     from training.eval.labels import EXACT_METHODS, label_span
     from training.models.train_extractor_v1 import is_dev

@@ -1,8 +1,14 @@
 """Shared plumbing for the four classical model trainers: CLI, data loading, held-out splits, features.
 
-Training features are computed FROM THE RESUME TEXT through the extractor (the serving code path),
-never from the generator's latent profiles. Until an extractor artifact exists the gold spans are
-used instead (and the report says so).
+Training features are computed FROM THE RESUME TEXT through the extraction serving runs, never from the
+generator's latent profiles: the hybrid extractor (learned tagger + gazetteer linking,
+``pipelines/hybrid_extraction.extract_hybrid``, exactly what the extract stage calls) when a ``ner``
+artifact exists, else the gazetteer extractor, else (no extractor artifact at all) the gold spans; the
+report says which (``metrics.features_from``).
+
+The hybrid pass costs ~0.1 s per resume, so its output (skills + years per resume) is cached under
+``build/cache/extracted/<key>.jsonl``; the key hashes the resumes file, the catalog, the extractor and ner
+manifests and the extraction source files, so any change to them recomputes it. The three trainers share it.
 """
 
 from __future__ import annotations
@@ -25,6 +31,22 @@ SEED = 20261126
 TEST_FRACTION = 0.2
 DEFAULT_EMBEDDINGS = Path("artifacts/embeddings/v1")
 DEFAULT_EXTRACTOR = Path("artifacts/extractor/v1")
+DEFAULT_NER = Path("artifacts/ner/v1")
+DEFAULT_CACHE = Path("build/cache/extracted")
+#: The fitted training estimator (sklearn / xgboost) published beside the small serving export; serving never
+#: reads it (``careerready.services.startup.NOT_SERVED``).
+FITTED_FILE = "estimator.joblib"
+#: Serving sources whose behaviour decides the extracted skills and years (part of the cache key).
+_EXTRACTION_SOURCES = (
+    "pipelines/hybrid_extraction.py",
+    "pipelines/extraction.py",
+    "pipelines/experience.py",
+    "pipelines/sections.py",
+    "models/ner.py",
+    "models/extractor.py",
+    "features.py",
+    "text.py",
+)
 
 
 def base_parser(description: str, default_out: str) -> argparse.ArgumentParser:
@@ -39,6 +61,13 @@ def base_parser(description: str, default_out: str) -> argparse.ArgumentParser:
     p.add_argument(
         "--extractor", type=Path, default=DEFAULT_EXTRACTOR, help="extractor artifact (gold spans if absent)"
     )
+    p.add_argument(
+        "--ner",
+        type=Path,
+        default=DEFAULT_NER,
+        help="learned tagger artifact: features from the hybrid extraction as served (gazetteer alone if absent)",
+    )
+    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="cache of the hybrid extraction per resume")
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--version", default=None, help="artifact version (default: name of --out)")
     return p
@@ -92,21 +121,81 @@ def _section_of(resume: dict[str, Any], start: int) -> str | None:
 
 
 class ResumeSkills:
-    """Held skills of a synthetic resume: through the extractor artifact if present, else gold spans."""
+    """Held skills of a synthetic resume, as serving extracts them (see the module docstring)."""
 
-    def __init__(self, catalog: Catalog, extractor_dir: Path | None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        extractor_dir: Path | None,
+        ner_dir: Path | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.catalog = catalog
         self.extractor: Any = None
+        self.ner: Any = None
         self.source = "gold_spans"
+        self._cache: dict[str, dict[str, Any]] = {}
+        self._cache_file: Path | None = None
+        self._new: list[dict[str, Any]] = []
         if extractor_dir is not None and (extractor_dir / "manifest.json").is_file():
             from careerready.models import extractor as extractor_mod  # type: ignore[attr-defined]
 
             self.extractor = extractor_mod.load(extractor_dir)
             self.source = f"extractor:{extractor_dir}"
+            if ner_dir is not None and (ner_dir / "manifest.json").is_file():
+                from careerready.models import ner as ner_mod
+
+                self.ner = ner_mod.load(ner_dir)
+                self.source = f"hybrid:{extractor_dir}+{ner_dir}"
+                if cache_dir is not None:
+                    self._cache_file = cache_dir / f"{self._cache_key(extractor_dir, ner_dir)}.jsonl"
+                    if self._cache_file.is_file():
+                        self._cache = {r["text_sha256"]: r for r in read_jsonl(self._cache_file)}
+
+    def _cache_key(self, extractor_dir: Path, ner_dir: Path) -> str:
+        from careerready.core.paths import PACKAGE_DIR
+
+        h = hashlib.sha256()
+        for path in (extractor_dir / "manifest.json", ner_dir / "manifest.json"):
+            h.update(path.read_bytes())
+        h.update(json.dumps(sorted(self.catalog.skills)).encode())
+        h.update(json.dumps(sorted(self.catalog.alias_index.items())).encode())
+        for rel in _EXTRACTION_SOURCES:
+            src = PACKAGE_DIR / rel
+            if src.is_file():
+                h.update(src.read_bytes())
+        return h.hexdigest()[:24]
 
     def held(self, resume: dict[str, Any]) -> dict[str, HeldSkill]:
         """``skill_id -> HeldSkill`` for one resume record."""
         return self.analyze(resume)[0]
+
+    def flush(self) -> None:
+        """Append the hybrid extractions computed since the last flush to the cache file."""
+        if self._cache_file is None or not self._new:
+            return
+        self._cache_file.parent.mkdir(parents=True, exist_ok=True)
+        with self._cache_file.open("a", encoding="utf-8") as fh:
+            for row in self._new:
+                fh.write(json.dumps(row, sort_keys=True) + "\n")
+        self._new = []
+
+    def _hybrid(self, text: str) -> tuple[list[dict[str, Any]], float | None]:
+        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        row = self._cache.get(key)
+        if row is None:
+            from careerready.pipelines.hybrid_extraction import extract_hybrid
+
+            # the extract stage's call: no embeddings (the stage does not load them)
+            resp = extract_hybrid(text, self.extractor, self.ner, self.catalog)
+            row = {
+                "text_sha256": key,
+                "skills": [s.model_dump(mode="json") for s in resp.skills if s.skill_id],
+                "years": resp.years_experience,
+            }
+            self._cache[key] = row
+            self._new.append(row)
+        return row["skills"], row["years"]
 
     def analyze(self, resume: dict[str, Any]) -> tuple[dict[str, HeldSkill], float | None]:
         """Held skills and the total years of experience ESTIMATED FROM THE TEXT (as the extract stage does).
@@ -116,6 +205,9 @@ class ResumeSkills:
         ``years_experience`` label, so training features equal serving features.
         """
         text = resume["text"]
+        if self.ner is not None:
+            skills, years = self._hybrid(text)
+            return held_skills_from_extracted(skills, self.catalog), years
         if self.extractor is not None:
             extracted, sections = self.extractor.analyze(text)
             spans = [(m.start, m.end) for s in extracted for m in (s.mentions or [s])]
@@ -192,4 +284,32 @@ def pair_features(
         )
         if log is not None and (i + 1) % 2000 == 0:
             log(f"features {i + 1}/{len(pairs)}")
+            skills.flush()
+    skills.flush()
     return out
+
+
+def save_fitted(out: Path, estimator: Any, predict: Any, served: Any, x: np.ndarray, tol: float = 1e-6) -> Path:
+    """Write the fitted estimator as joblib and check the serving export reproduces it after a reload.
+
+    Args:
+        out: artifact directory.
+        estimator: the fitted sklearn / xgboost object the serving export was derived from.
+        predict: ``(reloaded estimator, x) -> array`` of the library's prediction.
+        served: ``x -> array`` of the numpy serving wrapper's prediction.
+        x: feature rows to compare on.
+        tol: largest allowed absolute difference.
+
+    Raises:
+        SystemExit: the reloaded estimator and the serving export disagree.
+    """
+    import joblib
+
+    path = out / FITTED_FILE
+    joblib.dump(estimator, path, compress=3)
+    reloaded = joblib.load(path)
+    diff = float(np.max(np.abs(np.asarray(predict(reloaded, x), dtype=np.float64) - np.asarray(served(x)))))
+    if diff > tol:
+        raise SystemExit(f"{path}: the serving export differs from the fitted estimator by {diff}")
+    print(f"[fitted] {path} reloaded: serving export max abs diff {diff:.3g} over {len(x)} rows", flush=True)
+    return path

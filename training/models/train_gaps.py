@@ -30,6 +30,7 @@ from training.models.common import (
     load_space,
     pair_features,
     read_jsonl,
+    save_fitted,
 )
 from training.reports import Report, bar_png, grouped_bar_png
 
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     log = Progress("gaps")
     catalog = Catalog.load(args.catalog)
     space = load_space(catalog, args.embeddings)
-    skills = ResumeSkills(catalog, args.extractor)
+    skills = ResumeSkills(catalog, args.extractor, args.ner, args.cache)
     log(f"vectors: {space.has_vectors}; held skills from {skills.source}")
     resumes = {r["id"]: r for r in read_jsonl(args.datasets / "resumes" / "v1" / "resumes.jsonl")}
     labels: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
@@ -130,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     log(f"serving export (numpy trees) vs xgboost: max abs diff {diff:.3g} over {len(x_all)} gap rows")
     if diff > 1e-6:
         raise SystemExit(f"numpy tree evaluation differs from xgboost by {diff}")
+    save_fitted(
+        out,
+        ranker,
+        lambda est, rows: est.get_booster().predict(xgb.DMatrix(rows, feature_names=list(GAP_FEATURES), nthread=1)),
+        loaded.score_matrix,
+        x_all,
+    )
 
     te_rel = [qrel[i] for i in te]
     te_names = [qnames[i] for i in te]

@@ -33,6 +33,7 @@ from training.models.common import (
     load_space,
     pair_features,
     read_jsonl,
+    save_fitted,
 )
 from training.reports import Report, bar_png, grouped_bar_png, scatter_png
 
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     log = Progress("matching")
     catalog = Catalog.load(args.catalog)
     space = load_space(catalog, args.embeddings)
-    skills = ResumeSkills(catalog, args.extractor)
+    skills = ResumeSkills(catalog, args.extractor, args.ner, args.cache)
     log(
         f"catalog {len(catalog.skills)} skills / {len(catalog.roles)} roles; vectors: {space.has_vectors}; held skills from {skills.source}"
     )
@@ -141,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"serving export ({matcher_mod.MODEL_FILE}) vs sklearn: max abs diff {diff:.3g} over {len(x)} pairs")
     if diff > 1e-9:
         raise SystemExit(f"exported matching model differs from sklearn by {diff}")
+    save_fitted(out, final, lambda est, rows: np.clip(est.predict(rows), 0, 1), loaded.predict_many, x, tol=1e-9)
 
     rep = Report(out, "Matching model (role-fit score)")
     rep.text(

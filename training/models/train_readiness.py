@@ -1,6 +1,13 @@
 """Train the readiness classifier: multinomial logistic regression on READINESS_FEATURES, calibration chosen on validation.
 
-    python -m training.models.train_readiness --catalog build/catalog --datasets build/datasets --out artifacts/readiness/v1
+    python -m training.models.train_readiness --catalog build/catalog --datasets build/datasets --out artifacts/readiness/v1 \
+        [--dotin ../shared/data/dotin-resume-ner]
+
+Feature set, chosen with the real check when ``--dotin`` is given (``make eval-readiness``'s population,
+features computed the same way from the real resume text): among the feature sets whose synthetic validation
+log-loss (spline, C=1, no calibration) is within ``REAL_CHECK_TOLERANCE`` of the best, the one whose own role
+scores readier than the seeded unrelated role most often on the real SELECTION half (ties: the lower
+log-loss). The report half is only reported. Without dotin: the lowest validation log-loss.
 
 Held-out split by resume id. Baselines: majority class; a two-threshold rule on coverage (cuts
 chosen on the training split). Metrics: accuracy, macro-F1, log-loss, Brier, ECE.
@@ -39,11 +46,20 @@ from training.models.common import (
     load_space,
     pair_features,
     read_jsonl,
+    save_fitted,
 )
 from training.models.export_numeric import classifier_spec
 from training.reports import Report, bar_png, calibration_png, confusion_png, expected_calibration_error
 
 C = 1.0
+#: Candidate feature sets (subsets of READINESS_FEATURES). ``missing_critical`` counts critical skills not found;
+#: roles name 3-5 critical skills, so the count compares badly across roles (critical_coverage is the share).
+FEATURE_SETS: dict[str, tuple[str, ...]] = {
+    "all": READINESS_FEATURES,
+    "no_missing_count": tuple(f for f in READINESS_FEATURES if f != "missing_critical"),
+}
+#: Largest synthetic validation log-loss a feature set may give up for a better real check.
+REAL_CHECK_TOLERANCE = 0.01
 CALIBRATIONS = ("none", "temperature", "sigmoid", "isotonic")
 FEATURE_MAPS = ("linear", "spline")
 C_GRID = (0.1, 1.0)
@@ -98,27 +114,90 @@ def fit_threshold_rule(v: np.ndarray, y: np.ndarray) -> tuple[float, float, np.n
     return lo, hi, freq / freq.sum(axis=1, keepdims=True)
 
 
+def real_check_pairs(
+    dotin: Path, catalog: Catalog, space: Any, skills: ResumeSkills
+) -> list[tuple[str, float | None, dict[str, float], dict[str, float]]]:
+    """``(resume id, stated years, own-role features, unrelated-role features)`` for the eval-readiness population."""
+    from careerready.features import compute_role_features
+
+    from training.eval.eval_matching import load_dotin
+    from training.eval.eval_readiness import subjects
+
+    out = []
+    for sub in subjects(load_dotin(dotin), catalog):
+        held, years = skills.analyze({"text": sub.text})
+        own = compute_role_features(held, catalog.roles[sub.own_role], space, years).values
+        other = compute_role_features(held, catalog.roles[sub.other_role], space, years).values
+        out.append((sub.resume_id, years, own, other))
+    skills.flush()
+    return out
+
+
+def real_check(model: Any, names: tuple[str, ...], pairs: list[Any]) -> dict[str, dict[str, float]]:
+    """Per half: own role readier (score = P(industry) + 0.5 P(almost)), > 5 y own-role needs_upskilling share."""
+    from training.eval.eval_matching import is_selection
+    from training.eval.eval_readiness import years_bucket
+
+    if not pairs:
+        return {}
+    own = np.asarray(model.predict_proba(np.array([[p[2][n] for n in names] for p in pairs])))
+    other = np.asarray(model.predict_proba(np.array([[p[3][n] for n in names] for p in pairs])))
+    s_own, s_other = own[:, 2] + 0.5 * own[:, 1], other[:, 2] + 0.5 * other[:, 1]
+    out: dict[str, dict[str, float]] = {}
+    for half, flag in (("selection", True), ("report", False)):
+        idx = [i for i, p in enumerate(pairs) if is_selection(p[0]) == flag]
+        senior = [i for i in idx if years_bucket(pairs[i][1]) == "> 5"]
+        out[half] = {
+            "pairs": len(idx),
+            "own_readier": round(float(np.mean(s_own[idx] > s_other[idx])), 4) if idx else 0.0,
+            "senior_pairs": len(senior),
+            "senior_needs_upskilling": round(float(np.mean(own[senior].argmax(axis=1) == 0)), 4) if senior else 0.0,
+            "other_needs_upskilling": round(float(np.mean(other[idx].argmax(axis=1) == 0)), 4) if idx else 0.0,
+        }
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point."""
-    args = base_parser(__doc__ or "", "artifacts/readiness/v1").parse_args(argv)
+    parser = base_parser(__doc__ or "", "artifacts/readiness/v1")
+    parser.add_argument("--dotin", type=Path, default=None, help="dotin-resume-ner folder: the real check")
+    args = parser.parse_args(argv)
     log = Progress("readiness")
     catalog = Catalog.load(args.catalog)
     space = load_space(catalog, args.embeddings)
-    skills = ResumeSkills(catalog, args.extractor)
+    skills = ResumeSkills(catalog, args.extractor, args.ner, args.cache)
     log(f"vectors: {space.has_vectors}; held skills from {skills.source}")
     resumes = {r["id"]: r for r in read_jsonl(args.datasets / "resumes" / "v1" / "resumes.jsonl")}
     rows = [r for r in read_jsonl(args.datasets / "readiness" / "v1" / "pairs.jsonl") if r["role_id"] in catalog.roles]
     pf = pair_features([(r["resume_id"], r["role_id"]) for r in rows], resumes, catalog, space, skills, log)
     labels = list(READINESS_LABELS)
-    x = pf.matrix(READINESS_FEATURES)
     y = np.array([labels.index(r["label"]) for r in rows])
     test = np.array([is_test(r["resume_id"], args.seed) for r in rows])
     log(f"{len(rows)} pairs; split by resume id: {int((~test).sum())} train / {int(test.sum())} test")
 
-    # calibration method chosen on a validation split carved out of the TRAINING resumes
+    # every choice on a validation split carved out of the TRAINING resumes (and the real selection half)
     ids = [r["resume_id"] for r in rows]
     val = np.array([is_test(i, args.seed + 1, 0.25) for i in ids]) & ~test
     fit_part = ~test & ~val
+    real_pairs = []
+    if args.dotin is not None and (args.dotin / "train.jsonl").is_file():
+        real_pairs = real_check_pairs(args.dotin, catalog, space, skills)
+        log(f"real check: {len(real_pairs)} dotin people (own role vs a seeded unrelated role)")
+    set_loss: dict[str, float] = {}
+    set_real: dict[str, dict[str, dict[str, float]]] = {}
+    for set_name, names in FEATURE_SETS.items():
+        cand = make_classifier("spline", C, "none", args.seed).fit(pf.matrix(names)[fit_part], y[fit_part])
+        set_loss[set_name] = evaluate(y[val], cand.predict_proba(pf.matrix(names)[val]))["log_loss"]
+        set_real[set_name] = real_check(cand, names, real_pairs)
+    best_loss = min(set_loss.values())
+    eligible = [n for n in FEATURE_SETS if set_loss[n] <= best_loss + REAL_CHECK_TOLERANCE]
+    if real_pairs:
+        feature_set = max(eligible, key=lambda n: (set_real[n]["selection"]["own_readier"], -set_loss[n]))
+    else:
+        feature_set = min(FEATURE_SETS, key=lambda n: set_loss[n])
+    names = FEATURE_SETS[feature_set]
+    log(f"feature sets: validation log-loss {set_loss}; real check {set_real} -> {feature_set}")
+    x = pf.matrix(names)
     grid = [(fm, c, cal) for fm in FEATURE_MAPS for c in C_GRID for cal in CALIBRATIONS]
     val_loss: dict[str, float] = {}
     for fm, c, cal in grid:
@@ -133,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     probs = model.predict_proba(x[test])
     uncal = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000)).fit(x[~test], y[~test])
     prior = np.bincount(y[~test], minlength=3) / (~test).sum()
-    iv = READINESS_FEATURES.index(RULE_FEATURE)
+    iv = names.index(RULE_FEATURE)
     lo, hi, freq = fit_threshold_rule(x[~test][:, iv], y[~test])
     v = x[test][:, iv]
     rule_probs = freq[np.where(v < lo, 0, np.where(v < hi, 1, 2))]
@@ -149,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     scaler, lr = uncal.named_steps["standardscaler"], uncal.named_steps["logisticregression"]
-    readiness_mod.save(out, classifier_spec(model), labels, scaler.mean_, scaler.scale_, lr.coef_, READINESS_FEATURES)
+    readiness_mod.save(out, classifier_spec(model), labels, scaler.mean_, scaler.scale_, lr.coef_, names)
     loaded = readiness_mod.load(out)  # numpy-only serving wrapper: must reproduce sklearn on every pair
     served = loaded.predict_proba_many(x)
     ref = np.clip(model.predict_proba(x), 0, 1)
@@ -162,6 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     if diff > 1e-6 or same_label < 1.0:
         raise SystemExit(f"exported readiness model differs from sklearn by {diff}")
+
+    def library_probs(est: Any, rows: np.ndarray) -> np.ndarray:
+        p = np.clip(est.predict_proba(rows), 0, 1)
+        return np.asarray(p / p.sum(axis=1, keepdims=True))
+
+    save_fitted(out, model, library_probs, loaded.predict_proba_many, x)
 
     rep = Report(out, "Readiness classifier")
     rep.text(
@@ -188,16 +273,45 @@ def main(argv: list[str] | None = None) -> int:
     rep.heading("Standardised weights (drivers)")
     rep.table(
         ["feature", *labels],
-        [[n, *[round(float(lr.coef_[k, j]), 3) for k in range(3)]] for j, n in enumerate(READINESS_FEATURES)],
+        [[n, *[round(float(lr.coef_[k, j]), 3) for k in range(3)]] for j, n in enumerate(names)],
     )
     bar_png(
-        list(READINESS_FEATURES),
+        list(names),
         [float(c) for c in lr.coef_[2]],
         rep.dir / "weights_industry_ready.png",
         "Weights for industry_ready (standardised)",
     )
     rep.figure("weights_industry_ready.png", "Standardised weights for industry_ready")
     rep.write()
+    real_final = real_check(model, names, real_pairs)
+    if real_final:
+        rep.heading("Real check (dotin: own role vs a seeded unrelated role; make eval-readiness)")
+        rep.table(
+            [
+                "feature set",
+                "synthetic val log-loss",
+                "half",
+                "own readier",
+                "> 5 y own needs_upskilling",
+                "unrelated NU",
+            ],
+            [
+                [n, set_loss[n], h, r["own_readier"], r["senior_needs_upskilling"], r["other_needs_upskilling"]]
+                for n in FEATURE_SETS
+                for h, r in set_real[n].items()
+            ]
+            + [
+                [
+                    f"{feature_set} (shipped)",
+                    "",
+                    h,
+                    r["own_readier"],
+                    r["senior_needs_upskilling"],
+                    r["other_needs_upskilling"],
+                ]
+                for h, r in real_final.items()
+            ],
+        )
     m = results["selected model"]
     metrics = {
         "test_pairs": int(test.sum()),
@@ -209,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
         **{f"baseline_majority_{k}": v for k, v in results["baseline: majority class"].items()},
         **{f"baseline_rule_{k}": v for k, v in results[f"baseline: threshold rule on {RULE_FEATURE}"].items()},
         "calibration": calibration,
+        "feature_set": feature_set,
+        "feature_names": list(names),
+        "feature_set_validation_log_loss": set_loss,
+        "real_check": real_final,
         "feature_map": feature_map,
         "C": c_best,
         "validation_log_loss": val_loss,

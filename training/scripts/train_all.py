@@ -283,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
                     str(datasets),
                     "--out",
                     str(art(model)),
+                    *(dev_split if model == "readiness" else []),  # the real check picks the feature set
                 ],
                 outputs=[art(model)],
             )

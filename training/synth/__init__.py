@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 DATASET_VERSION = "v1"
 DEFAULT_SEED = 20261126

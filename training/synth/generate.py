@@ -53,7 +53,8 @@ def generate_people(cat: SynthCatalog, seed: int, n: int) -> list[Person]:
     for i in range(n):
         rng = make_rng(seed, "resume", i)
         prof = sample_profile(rng, cat, rng.choice(role_ids))
-        doc = render_resume(rng, cat, prof)
+        # noise on its own stream: the profile (hence every label) does not depend on it
+        doc = render_resume(rng, cat, prof, noise_rng=make_rng(seed, "noise", i))
         rid = f"r{i:05d}"
         record = {
             "id": rid,
@@ -64,6 +65,7 @@ def generate_people(cat: SynthCatalog, seed: int, n: int) -> list[Person]:
             "seniority": prof.seniority,
             "profile": prof.to_json(),
             "sections": doc["sections"],
+            "noise": doc["noise"],
         }
         people.append(Person(rid, prof, record))
     return people
@@ -99,6 +101,12 @@ def write_resumes(
         "label_share": _share(Counter(s["label"] for s in spans)),
         "role_share": _share(Counter(p.profile.role_id for p in people)),
         "seniority_share": _share(Counter(p.profile.seniority for p in people)),
+        "noise": {
+            "held_skills": sum(len(p.profile.skills) for p in people),
+            "missed": sum(len(p.record["noise"]["missed"]) for p in people),
+            "project_only": sum(len(p.record["noise"]["project_only"]) for p in people),
+            "variant_mentions": sum(p.record["noise"]["variants"] for p in people),
+        },
     }
     return write_manifest(d, "resumes", seed, cat.sha256, params, {"resumes.jsonl": rows}, stats)
 

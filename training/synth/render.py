@@ -21,6 +21,30 @@ MIN_WORDS = 150
 REFERENCE_YEAR = 2026
 
 
+@dataclass(frozen=True)
+class Noise:
+    """How a real person's resume differs from what they can do (rates per held skill / per mention).
+
+    ``miss_*``: the skill is never written (by evidence kind: people forget listed and course skills more than
+    the tools of their jobs); ``project_only``: a tool/language used at work is written only in a project
+    description; ``variant``: a mention uses a surface form that is neither the name nor an alias (``Node JS``,
+    ``Python programming``, ``scikit learn``). The latent profile keeps every skill (labels read it), so the
+    models learn what a missed or oddly written skill costs in the served features.
+    """
+
+    miss_work: float = 0.04
+    miss_listed: float = 0.10
+    miss_course: float = 0.10
+    project_only: float = 0.12
+    variant: float = 0.08
+
+
+NO_NOISE = Noise(0.0, 0.0, 0.0, 0.0, 0.0)
+DEFAULT_NOISE = Noise()
+_VARIANT_SUFFIX = {"language": (" programming", " development"), "tool": (" stack", " ecosystem")}
+_VARIANT_SUFFIX_HARD = (" techniques", " practices")
+
+
 def span_label(skill_type: str) -> str:
     """Dotin-style label: tools/languages -> Tech Tools, soft -> Soft Skills, hard/certification -> Job Specific Skills."""
     return LABEL_BY_TYPE.get(skill_type, "Job Specific Skills")
@@ -36,6 +60,10 @@ class Doc:
     pos: int = 0
     spans: list[dict[str, Any]] = field(default_factory=list)
     sections: list[dict[str, Any]] = field(default_factory=list)
+    noise_rng: random.Random | None = None
+    variant_rate: float = 0.0
+    variants: int = 0
+    hidden: frozenset[str] = frozenset()  # held skills the person never writes (noise)
 
     def raw(self, s: str) -> None:
         """Append text verbatim."""
@@ -74,6 +102,9 @@ class Doc:
             form = form.upper()
         elif u < 0.18 and form.islower():
             form = form.title()
+        if self.noise_rng is not None and self.noise_rng.random() < self.variant_rate:
+            form = _variant(self.noise_rng, form, sk.type)
+            self.variants += 1
         return form
 
     def fill(self, template: str, skills: list[str], years: int | None = None) -> None:
@@ -105,6 +136,17 @@ class Doc:
     def text(self) -> str:
         """The document so far."""
         return "".join(self.parts)
+
+
+def _variant(rng: random.Random, form: str, skill_type: str) -> str:
+    """A surface form the catalog does not list: punctuation dropped or spaced, or a generic head noun added."""
+    if re.search(r"[.\-/]", form) and rng.random() < 0.7:
+        return re.sub(r"[.\-/]", rng.choice((" ", "")), form).strip() or form
+    if skill_type in _VARIANT_SUFFIX:
+        return form + rng.choice(_VARIANT_SUFFIX[skill_type])
+    if skill_type == "hard":
+        return form + rng.choice(_VARIANT_SUFFIX_HARD)
+    return form
 
 
 def _number(rng: random.Random, kind: str) -> str:
@@ -183,17 +225,40 @@ def _plan_experience(
     return jobs
 
 
-def render_resume(rng: random.Random, cat: SynthCatalog, prof: Profile) -> dict[str, Any]:
-    """Render `prof` as a resume: {text, spans, sections} with `text[start:end] == span.text` for every span."""
+def render_resume(
+    rng: random.Random,
+    cat: SynthCatalog,
+    prof: Profile,
+    noise_rng: random.Random | None = None,
+    noise: Noise = DEFAULT_NOISE,
+) -> dict[str, Any]:
+    """Render `prof` as a resume: {text, spans, sections, noise} with `text[start:end] == span.text` for every span.
+
+    ``noise_rng`` (its own stream, so the profile and labels do not move) applies ``noise``: missed skills,
+    work skills written only in a project, surface variants; ``noise`` in the result lists the missed and
+    project-only skill ids and counts the variants. Without ``noise_rng`` the resume is noise-free.
+    """
     role = cat.roles[prof.role_id]
     by_ev: dict[str, list[str]] = {"work": [], "listed": [], "course": []}
+    missed: list[str] = []
+    moved: list[str] = []
     for sid in prof.skills:
-        by_ev[prof.skills[sid].evidence].append(sid)
+        ev = prof.skills[sid].evidence
+        rate = {"work": noise.miss_work, "listed": noise.miss_listed, "course": noise.miss_course}[ev]
+        if noise_rng is not None and noise_rng.random() < rate and len(missed) < len(prof.skills) // 2:
+            missed.append(sid)
+            continue
+        by_ev[ev].append(sid)
+    if noise_rng is not None:
+        for sid in list(by_ev["work"]):
+            if cat.skills[sid].type in TECH_TYPES and noise_rng.random() < noise.project_only:
+                by_ev["work"].remove(sid)
+                moved.append(sid)
     certs = [s for s in by_ev["course"] if cat.skills[s].type == "certification"]
     course = [s for s in by_ev["course"] if cat.skills[s].type != "certification"]
     rng.shuffle(course)
     n_proj = len(course) // 2 if rng.random() < 0.6 else 0
-    project_skills, coursework = course[:n_proj], course[n_proj:]
+    project_skills, coursework = moved + course[:n_proj], course[n_proj:]
     missing_role = [
         rs.skill_id for rs in role.skills if rs.skill_id not in prof.skills and cat.skills[rs.skill_id].type != "soft"
     ]
@@ -211,9 +276,24 @@ def render_resume(rng: random.Random, cat: SynthCatalog, prof: Profile) -> dict[
     while planned < target_words and any(fillers):
         planned += _add_filler(rng, jobs, fillers)
     state = rng.getstate()
+    noise_state = noise_rng.getstate() if noise_rng is not None else None
     for _ in range(4):
+        if noise_rng is not None and noise_state is not None:
+            noise_rng.setstate(noise_state)
         doc = _render(
-            rng, cat, prof, role, jobs, by_ev, project_skills, coursework, certs, neg_in_summary, neg_in_skills
+            rng,
+            cat,
+            prof,
+            role,
+            jobs,
+            by_ev,
+            project_skills,
+            coursework,
+            certs,
+            neg_in_summary,
+            neg_in_skills,
+            Doc(rng, cat, noise_rng=noise_rng, variant_rate=noise.variant if noise_rng is not None else 0.0),
+            frozenset(missed),
         )
         short = max(MIN_WORDS, int(0.85 * target_words)) - len(doc.text().split())
         if short <= 0 or not any(fillers):
@@ -221,7 +301,8 @@ def render_resume(rng: random.Random, cat: SynthCatalog, prof: Profile) -> dict[
         while short > 0 and any(fillers):
             short -= _add_filler(rng, jobs, fillers)
         rng.setstate(state)  # same rendering choices, more filler bullets
-    return {"text": doc.text(), "spans": doc.spans, "sections": doc.sections}
+    noise_info = {"missed": sorted(missed), "project_only": sorted(moved), "variants": doc.variants}
+    return {"text": doc.text(), "spans": doc.spans, "sections": doc.sections, "noise": noise_info}
 
 
 def _add_filler(rng: random.Random, jobs: list[list[tuple[str, list[str]]]], fillers: list[list[str]]) -> int:
@@ -245,8 +326,10 @@ def _render(
     certs: list[str],
     neg_in_summary: list[str],
     neg_in_skills: list[str],
+    doc: Doc,
+    missed: frozenset[str] = frozenset(),
 ) -> Doc:
-    doc = Doc(rng, cat)
+    doc.hidden = missed
     name, email, phone, city = _fake_person(rng)
     doc.raw(name.upper() if rng.random() < 0.4 else name)
     sep = rng.choice(("\n", " | ", " · ", ", "))
@@ -281,7 +364,7 @@ def _render(
         doc.raw("\n")
     # skills not yet mentioned anywhere (their section was dropped) go into a closing line
     mentioned = {s["skill_id"] for s in doc.spans if not s["negated"]}
-    rest = [s for s in prof.skills if s not in mentioned]
+    rest = [s for s in prof.skills if s not in mentioned and s not in missed]
     if rest:
         doc.words(rng.choice(("Additional: ", "Also: ", "Other skills: ")))
         for i, sid in enumerate(rest):
@@ -309,7 +392,7 @@ def _summary(
     for sid in tops[: rng.choice((0, 1, 1, 2, 3))]:
         doc.raw(" ")
         doc.fill(rng.choice(T.YEARS_SUMMARY), [sid], years=prof.skills[sid].years)
-    softs = [s for s in prof.skills if cat.skills[s].type == "soft"]
+    softs = [s for s in prof.skills if cat.skills[s].type == "soft" and s not in doc.hidden]
     if softs and rng.random() < 0.6:
         tpl = rng.choice(T.SOFT_SUMMARY)
         k = tpl.count("{S}")

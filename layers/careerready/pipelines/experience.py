@@ -3,7 +3,11 @@
 Two kinds of evidence, in order of precedence:
 
 1. **Explicit total statements** ("5 years of experience", "7+ yrs in IT", "over ten years of
-   professional experience", "2 years 10 months of experience", "Total experience: 4.5 years").
+   professional experience", "2 years 10 months of experience", "Total experience: 4.5 years"), including the
+   forms of real (dotin / Indeed) resumes: header style "Experience - 24 months", "Years of Experience: 2 Years
+   and 4 Months", misspelt "Exprience - Less than 1 year" (Indeed's bucket, read as 0.5), months alone
+   ("21 months of experience"), "7 years as an art editor", and "6 years of functional experience" (up to three
+   free words before "experience", only when the skill mentions are known and none lies in those words).
    The largest plausible figure (0 < years <= :data:`MAX_YEARS`) wins. Statements about one skill
    ("5 years of Python", "3+ years experience with Docker", "4 years' experience in <skill>") are
    not total experience and are ignored here (``features.compute_role_features`` keeps its
@@ -40,11 +44,17 @@ MIN_START_YEAR = 1950
 _WORDS = NUMBER_WORDS
 _NUM = r"(?:\d{1,2}(?:\.\d{1,2})?|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
 _YEARS_WORD = r"(?:years?|yrs?\.?)"
-# "<N>[+] years [<M> months]"
+_MONTHS_WORD = r"(?:months?|mos?\.?)"
+# "<N>[+] years [plus] [<M> months]" or "<M> months" (months alone: "21 months of experience")
 _QUANT = (
-    rf"(?P<y>{_NUM})\s*(?P<plus>\+|plus)?\s*{_YEARS_WORD}"
-    rf"(?:\s*(?:and\s+|,\s*)?(?P<m>\d{{1,2}}|{'|'.join(_WORDS)})\s*(?:months?|mos?\.?))?"
+    rf"(?:(?P<y>{_NUM})\s*(?P<plus>\+|plus)?\s*{_YEARS_WORD}(?:\s+plus\b)?"
+    rf"(?:\s*(?:and\s+|,\s*)?(?P<m>\d{{1,2}}|{'|'.join(_WORDS)})\s*{_MONTHS_WORD})?"
+    rf"|(?P<mo>\d{{1,3}}|{'|'.join(_WORDS)})\s*(?P<mplus>\+)?\s*{_MONTHS_WORD}(?!\w))"
 )
+# Indeed's bucket "Less than 1 year", sometimes followed by a stray unit ("Less than 1 year months")
+_LESS_THAN_YEAR = r"(?P<lt>less\s+than\s+(?:1|one|a)\s+year)(?:\s+months?\b)?"
+# "Experience", and its common misspellings in real resumes ("Exprience", "Experiance", "Expereince")
+_EXPERIENCE_WORD = r"(?:experience|exp[a-z]{3,7}(?:ce|se))\b"
 _QUAL = r"(?:(?:total|professional|industry|industrial|work|working|relevant|overall|hands[- ]on|progressive|combined|"
 _QUAL += r"cumulative|corporate|practical|extensive|rich|solid|proven|diverse|it|software|career)\s+)*"
 # quantity followed by "experience" (skill-specific when followed by with/using/in <skill>)
@@ -60,10 +70,24 @@ _STATEMENT_B = re.compile(
     r"|of\s+(?:professional\s+|paid\s+|full[- ]time\s+)?(?:work|employment)\b)",
     re.IGNORECASE,
 )
-# "Total experience: 5 years", "experience of over 3 years"
+# "Total experience: 5 years", "experience of over 3 years", "Experience - 24 months", "Exprience - Less than 1 year",
+# "Years of Experience: 2 Years and 4 Months"
 _STATEMENT_C = re.compile(
-    rf"\b(?:total|overall|professional|work|relevant|it)?\s*experience\s*(?:of|:|-|–|—)\s*"
-    rf"(?:(?:over|more\s+than|almost|nearly|about|around|approximately)\s*)?{_QUANT}",
+    rf"\b(?:(?:total|overall|professional|work|relevant|it|years\s+of)\s+)?{_EXPERIENCE_WORD}\s*(?:of|:|-|–|—)\s*"
+    rf"(?:(?:over|more\s+than|almost|nearly|about|around|approximately)\s*)?(?:{_QUANT}|{_LESS_THAN_YEAR})",
+    re.IGNORECASE,
+)
+# "7 years as an art editor", "10+ years as a Teacher": a stated tenure in a job title
+_STATEMENT_D = re.compile(
+    rf"\b(?:(?:over|more\s+than|almost|nearly|about|around|approximately)\s*)?{_QUANT}"
+    r"\s+(?:working\s+)?as\s+(?:an?|the)\s+(?=[A-Za-z])",
+    re.IGNORECASE,
+)
+# "6 years of functional experience", "5 years of securities law experience": up to three free words before
+# "experience"; taken only when the skill mentions are known and none of them lies in those words
+_STATEMENT_E = re.compile(
+    rf"\b(?:(?:over|more\s+than|almost|nearly|about|around|approximately)\s*)?{_QUANT}"
+    rf"\s+of\s+(?P<words>(?:[a-z][\w&/-]*\s+){{1,3}}){_EXPERIENCE_WORD}",
     re.IGNORECASE,
 )
 _SKILL_TAIL = re.compile(r"\s*(?:with|using|on|in|of|for|at)\s+", re.IGNORECASE)
@@ -134,7 +158,7 @@ def estimate_years(
     """
     secs = _normalise_sections(text, sections)
     starts = sorted({s for s, _ in skill_spans or ()})
-    statements = _statements(text, secs, starts)
+    statements = _statements(text, secs, starts, skill_spans is not None)
     if reference_year is None:
         years_seen = [int(m.group(0)) for m in _ANY_YEAR.finditer(text)]
         reference_year = max(years_seen) if years_seen else None
@@ -188,6 +212,11 @@ def _number(tok: str) -> float:
 
 
 def _quantity(m: re.Match[str]) -> float:
+    groups = m.groupdict()
+    if groups.get("lt"):
+        return 0.5  # "less than 1 year": the middle of the bucket
+    if m.group("y") is None:
+        return _number(m.group("mo")) / 12.0
     years = _number(m.group("y"))
     if m.group("m"):
         months = _number(m.group("m"))
@@ -212,16 +241,24 @@ def _followed_by_skill(end: int, text: str, skill_starts: list[int], of_experien
 _WITH_RE = re.compile(r"\s*(?:with|using)\s+", re.IGNORECASE)
 
 
-def _statements(text: str, secs: list[tuple[str, int, int]], skill_starts: list[int]) -> list[ExperienceEvidence]:
+def _statements(
+    text: str, secs: list[tuple[str, int, int]], skill_starts: list[int], skill_spans_known: bool = True
+) -> list[ExperienceEvidence]:
     found: dict[tuple[int, int], ExperienceEvidence] = {}
-    for pattern in (_STATEMENT_A, _STATEMENT_B, _STATEMENT_C):
+    for pattern in (_STATEMENT_A, _STATEMENT_B, _STATEMENT_C, _STATEMENT_D, _STATEMENT_E):
         for m in pattern.finditer(text):
             if _section_at(secs, m.start()) == "education":
+                continue
+            if pattern is _STATEMENT_E and (
+                skill_spans_known is False or any(m.start("words") <= s < m.end("words") for s in skill_starts)
+            ):
                 continue
             # "N years of experience in <skill>" usually states the total ("5+ years of experience in social
             # media management"); "N years' experience in <skill>" / "... with <skill>" is about the skill
             of_experience = pattern is _STATEMENT_A and re.search(r"\bof\b", m.group(0), re.IGNORECASE) is not None
-            if pattern is not _STATEMENT_C and _followed_by_skill(m.end(), text, skill_starts, of_experience):
+            if pattern in (_STATEMENT_A, _STATEMENT_B, _STATEMENT_E) and _followed_by_skill(
+                m.end(), text, skill_starts, of_experience or pattern is _STATEMENT_E
+            ):
                 continue
             start, end = m.start(), m.end()
             if any(s <= start < e or start <= s < end for s, e in found):
@@ -233,7 +270,7 @@ def _statements(text: str, secs: list[tuple[str, int, int]], skill_starts: list[
                 end=end,
                 section=_section_at(secs, start) or None,  # type: ignore[arg-type]
                 years=round(_quantity(m), 4),
-                plus=bool(m.group("plus")),
+                plus=bool(m.groupdict().get("plus") or m.groupdict().get("mplus")),
                 start_date=None,
                 end_date=None,
                 used=False,

@@ -235,7 +235,7 @@ def match_role(
     score = matcher.predict(rf.match) if matcher is not None else rf.values["coverage_partial"]
     rank_score: float | None = None
     text_clause: str | None = None
-    features = dict(rf.values)
+    features = {**rf.values, "min_years": rf.min_years}  # min_years: the readiness reasons quote it
     if text is not None:
         sims = similarities if similarities is not None else text_similarities(text, catalog, embeddings)
         assert sims is not None

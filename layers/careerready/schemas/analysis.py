@@ -17,6 +17,8 @@ __all__ = [
     "MatchExplanation",
     "MatchRequest",
     "MatchResponse",
+    "ReadinessFacts",
+    "ReadinessReason",
     "ReadinessRequest",
     "ReadinessResponse",
     "RecommendRequest",
@@ -200,10 +202,42 @@ class MatchResponse(_Out):
     matches: list[RoleMatch]
 
 
+class ReadinessFacts(_In):
+    """What the person's reasons are written from: the role's critical skills, its skills, years."""
+
+    role_title: str | None = Field(default=None, max_length=300)
+    n_critical: int = Field(ge=0, description="Critical skills the role requires.")
+    missing_critical: list[str] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Names of critical skills not held exactly, most important first.",
+    )
+    n_required: int = Field(ge=0, description="Skills the role requires.")
+    missing: list[str] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Names of required skills not held exactly, most important first.",
+    )
+    years_experience: float | None = Field(default=None, ge=0, le=60, description="Stated years (None: none found).")
+    min_years: float = Field(ge=0, le=60, description="Years the role expects.")
+
+
 class ReadinessRequest(_In):
-    """Readiness from precomputed READINESS_FEATURES."""
+    """Readiness from precomputed READINESS_FEATURES (+ the facts its reasons are written from)."""
 
     features: dict[str, float]
+    facts: ReadinessFacts | None = Field(
+        default=None, description="Names and counts for the reasons; without it reasons are written from the features."
+    )
+
+
+class ReadinessReason(_Out):
+    """One fact that decided the readiness answer, in words, with the numbers it states."""
+
+    kind: Literal["critical_skills", "experience", "coverage", "evidence"]
+    text: str
+    numbers: dict[str, float] = Field(default_factory=dict, description="The figures the text states.")
+    weight: float = Field(description="How much this fact moved the answer (sum of |driver contributions|).")
 
 
 class ReadinessResponse(_Out):
@@ -212,6 +246,9 @@ class ReadinessResponse(_Out):
     label: ReadinessLabel
     probabilities: dict[str, float]
     drivers: list[Driver]
+    reasons: list[ReadinessReason] = Field(
+        default_factory=list, description="The two or three facts that decided the label, in words, strongest first."
+    )
 
 
 class RecommendRequest(_In):

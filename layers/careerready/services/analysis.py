@@ -17,6 +17,7 @@ from typing import Any
 from careerready.core.errors import ConfigError, InvalidInputError
 from careerready.features import READINESS_FEATURES
 from careerready.pipelines.matching import NO_CLOSE_MATCH, ranking_confidence
+from careerready.pipelines.readiness import facts_from_match
 from careerready.schemas.analysis import (
     MAX_MATCH_TEXT_CHARS,
     MatchResponse,
@@ -131,6 +132,7 @@ def analyze(
     request_id: str | None = None,
     include_text: bool = False,
     source: SourceInfo | None = None,
+    keep_role_order: bool = False,
 ) -> AnalysisResponse:
     """Run the whole analysis of one resume.
 
@@ -148,9 +150,11 @@ def analyze(
         request_id: correlation id (generated when None).
         include_text: echo ``text`` in the response.
         source: where the text came from (default: ``kind="text"``).
+        keep_role_order: list the analyses in the order the roles were given (batch callers) instead of best
+            first; ``best_role_id`` is the best either way.
 
     Returns:
-        The analysis, best-matching role first.
+        The analysis, best-matching role first (or in the given order with ``keep_role_order``).
 
     Raises:
         RoleNotFoundError: a reference resolves to no role (lists the nearest titles).
@@ -231,8 +235,9 @@ def analyze(
     def per_role(m: RoleMatch) -> tuple[ReadinessResponse, RecommendResponse, dict[str, str]]:
         local: dict[str, str] = {}
         feats = {k: float(m.features[k]) for k in READINESS_FEATURES if k in m.features}
+        facts = facts_from_match(m, years_experience).model_dump(mode="json")
         ready = ReadinessResponse.model_validate(
-            _pop_versions(clock.call(client, "readiness", {"features": feats}), local)
+            _pop_versions(clock.call(client, "readiness", {"features": feats, "facts": facts}), local)
         )
         years = years_experience if years_experience is not None else m.features.get("years_experience")
         rec_payload = {
@@ -258,6 +263,10 @@ def analyze(
     for m, info, (ready, rec, local) in zip(analysed, infos, results, strict=True):
         versions.update(local)
         analyses.append(RoleAnalysis(role=info, match=m, readiness=ready, resources=rec.resources, roadmap=rec.roadmap))
+    best_role_id = analyses[0].match.role_id
+    if keep_role_order and refs:
+        given = {rid: i for i, rid in enumerate(role_ids)}
+        analyses.sort(key=lambda a: given.get(a.match.role_id, len(given)))
 
     timings = {k: round(v, 3) for k, v in clock.ms.items()}
     timings["total"] = round((time.perf_counter() - t_start) * 1000, 3)
@@ -271,7 +280,7 @@ def analyze(
         sections=extracted.sections,
         skills=extracted.skills,
         analyses=analyses,
-        best_role_id=analyses[0].match.role_id,
+        best_role_id=best_role_id,
         closest_roles=closest,
         text=text if include_text else None,
     )

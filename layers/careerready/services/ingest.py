@@ -9,7 +9,8 @@ under ``incoming/``:
 2. The object is read (by version id when the bucket is versioned, else ``IfMatch`` its ETag, so
    an object replaced since the event is left to its own, newer event).
 3. :func:`careerready.services.documents.document_to_text` turns the bytes into text; the analysis
-   runs with the role from the object's ``x-amz-meta-role`` metadata, or over the closest roles.
+   runs with the role(s) from the object's ``x-amz-meta-role`` (or ``x-amz-meta-roles``) metadata, several
+   separated by ``;`` and analysed in that order, or over the closest roles.
 4. ``results/<key>.json`` is written (the resume text only with ``x-amz-meta-include-text: true``).
 
 Failures are split by who can fix them. A document that cannot be analysed (unreadable, corrupt,
@@ -60,6 +61,8 @@ ERRORS_PREFIX = "results/errors/"
 MAX_OBJECT_BYTES = LIMITS.max_ingest_object_bytes
 
 META_ROLE = "role"
+META_ROLES = "roles"
+ROLE_SEPARATOR = ";"
 META_INCLUDE_TEXT = "include-text"
 META_SOURCE_ETAG = "source-etag"
 META_SOURCE_VERSION = "source-version-id"
@@ -97,6 +100,8 @@ class AnalysisJob:
     content_type: str | None
     include_text: bool
     request_id: str
+    roles: tuple[str, ...] = ()
+    """Every role of the metadata, in the given order (``role`` is the first)."""
 
 
 Analyzer = Callable[[AnalysisJob], dict[str, Any]]
@@ -287,7 +292,9 @@ class IngestService:
             return IngestOutcome(ref.key, "superseded")
         meta = obj["metadata"]
         filename = PurePosixPath(ref.key).name
-        role = (meta.get(META_ROLE) or "").strip() or None
+        raw_roles = ROLE_SEPARATOR.join(str(meta.get(k) or "") for k in (META_ROLE, META_ROLES))
+        roles = tuple(r.strip() for r in raw_roles.split(ROLE_SEPARATOR) if r.strip())
+        role = roles[0] if roles else None
         include_text = str(meta.get(META_INCLUDE_TEXT, "")).strip().lower() in ("true", "1", "yes")
         try:
             text = document_to_text(obj["body"], obj["content_type"], filename, self.limits)
@@ -298,6 +305,7 @@ class IngestService:
                 content_type=obj["content_type"],
                 include_text=include_text,
                 request_id=self._request_id(ref),
+                roles=roles,
             )
             analysis = self.analyzer(job)
         except CareerReadyError as exc:
@@ -308,6 +316,7 @@ class IngestService:
             "schema_version": RESULT_SCHEMA_VERSION,
             "source": self._source(ref),
             "role": role,
+            "roles": list(roles),
             "analysis": analysis,
         }
         if not include_text and isinstance(analysis, dict):
@@ -383,13 +392,14 @@ def default_analyzer() -> Analyzer:
     def run(job: AnalysisJob) -> dict[str, Any]:
         response = analyze(
             job.text,
-            [job.role] if job.role else None,
+            list(job.roles) or ([job.role] if job.role else None),
             client,
             catalog=catalog,
             resolver=resolver,
             request_id=job.request_id,
             include_text=job.include_text,
             source=SourceInfo(kind="s3", s3_key=job.key, content_type=job.content_type, chars=len(job.text)),
+            keep_role_order=True,
         )
         return response.model_dump(mode="json")
 

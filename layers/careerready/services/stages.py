@@ -258,7 +258,7 @@ def readiness(req: ReadinessRequest, models: Models) -> ReadinessResponse:
     bad = sorted(k for k, v in req.features.items() if v != v or v in (float("inf"), float("-inf")))
     if bad:
         raise InvalidInputError("features must be finite numbers", field="features", invalid=bad)
-    return predict(req.features, models.for_readiness().readiness)
+    return predict(req.features, models.for_readiness().readiness, facts=req.facts)
 
 
 def recommend(req: RecommendRequest, models: Models) -> RecommendResponse:

@@ -65,6 +65,9 @@ LOADERS: dict[str, tuple[str, str]] = {
 
 # model name -> files its loader can fetch on first use (loader takes ``fetch_file``); see Settings.defer_large_files
 DEFERRED: dict[str, tuple[str, ...]] = {"embeddings": ("model.onnx",)}
+#: model name -> files serving never reads: the fitted training estimators published beside the small serving
+#: exports (joblib, for anyone who wants the real model); never downloaded at a cold start
+NOT_SERVED: dict[str, tuple[str, ...]] = dict.fromkeys(("matching", "readiness", "gap_ranker"), ("estimator.joblib",))
 
 
 @dataclass(frozen=True)
@@ -236,7 +239,7 @@ def load_models(
                     version,
                     settings.pinned_manifest_sha256(model),
                     stage,
-                    _defer(model, settings),
+                    _defer(model, settings) + NOT_SERVED.get(model, ()),
                 ): model
                 for model, version in todo.items()
             }
