@@ -120,6 +120,25 @@ def _flatten(d: dict[str, object], prefix: str = "") -> dict[str, object]:
     return out
 
 
+def data_report(external: Path | None) -> list[str]:
+    """One line per public dataset of ``training/datasets/sources.py``: there and verified, there but other bytes,
+    or missing and what that costs (which steps are skipped or poorer, and the quality figure it costs)."""
+    from training.datasets.fetch import sha256_of
+    from training.datasets.sources import DATASETS
+
+    lines = []
+    for ds in DATASETS:
+        folder = external / ds.name if external is not None else None
+        have = [f for f in ds.files if folder is not None and (folder / f.path).is_file()]
+        if folder is not None and len(have) == len(ds.files):
+            changed = [f.path for f in ds.files if sha256_of(folder / f.path) != f.sha256]
+            state = f"other bytes than pinned in {', '.join(changed)}: figures may differ" if changed else "ok"
+            lines.append(f"  {ds.name}: {state}")
+        else:
+            lines.append(f"  {ds.name}: MISSING ({ds.used_by}). Without it: {ds.missing_cost}")
+    return lines
+
+
 def fingerprint(paths: list[Path]) -> str:
     """Hash of the sources that determine the artifacts (recorded in ``artifacts/.complete``)."""
     digest = hashlib.sha256()
@@ -163,6 +182,15 @@ def main(argv: list[str] | None = None) -> int:
         return artifacts / model / v[model]
 
     external = ["--external", str(args.external)] if args.external and args.external.exists() else []
+    report = data_report(args.external if external else None)
+    print("public datasets (" + (str(args.external) if external else "no --external data directory") + "):")
+    print("\n".join(report), flush=True)
+    if any("MISSING" in line for line in report):
+        print(
+            "  -> `make datasets` fetches them (sha256-pinned) into ../shared/data, or EXTERNAL=<dir>; "
+            "`make datasets FROM=<dir>` takes them from a copy. Then `make retrain`.",
+            flush=True,
+        )
     dev_split = ["--dotin", str(args.external / "dotin-resume-ner")] if external else []
     steps = [
         Step(
@@ -254,8 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         print(
-            "warning: no dotin-resume-ner under --external: the ner step (learned skill tagger) is skipped, "
-            "and the extract stage cannot load ner/" + v["ner"],
+            "note: no dotin-resume-ner under --external: the ner step (learned skill tagger) is skipped; the "
+            f"extract stage then serves the gazetteer extractor/{v['extractor']} alone (see /v1/health)",
             flush=True,
         )
     for model, module in [
