@@ -155,6 +155,15 @@ def test_remote_stages_healthy_baseline(monkeypatch: pytest.MonkeyPatch) -> None
     assert calls == Counter({"Extract": 1, "Match": 1, "Readiness": 1, "Recommend": 1})
 
 
+def test_health_behind_remote_stages_points_at_the_extract_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    from careerready.api.routes.health import REMOTE_EXTRACTOR
+
+    with lambda_stub({}) as (endpoint, calls):
+        resp = _remote_client(endpoint, monkeypatch).get("/v1/health")
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["extractor"] == REMOTE_EXTRACTOR and sum(calls.values()) == 0  # health invokes no stage
+
+
 def test_hanging_stage_gives_504_naming_it_with_bounded_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     with lambda_stub({"Extract": "hang:6"}) as (endpoint, calls):
         resp, seconds = _analyze(_remote_client(endpoint, monkeypatch, timeout_s=1.0))
