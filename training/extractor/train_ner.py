@@ -33,6 +33,9 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# OpenMP threads sleep instead of spinning while they wait: on a shared, oversubscribed box spinning threads made
+# steps 3x slower (10.3 vs 3.4 s/step measured side by side); results do not depend on it
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from careerready.core import paths  # noqa: E402
 from careerready.services.artifacts import sha256_file, write_manifest  # noqa: E402
