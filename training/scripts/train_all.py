@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -58,7 +59,10 @@ def _run(step: Step, index: int, total: int, force: bool) -> float:
     print(f"{label}: running ...", flush=True)
     started = time.perf_counter()
     if step.command is not None:
-        proc = subprocess.run([sys.executable, *step.command], cwd=REPO_ROOT, check=False)
+        # OpenMP threads (torch, xgboost) sleep while they wait instead of spinning: on a busy 2-core box spinning
+        # made the tagger's steps 3x slower; models do not depend on it
+        env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+        proc = subprocess.run([sys.executable, *step.command], cwd=REPO_ROOT, check=False, env=env)
         if proc.returncode != 0:
             raise SystemExit(f"{label}: FAILED (exit {proc.returncode}): {' '.join(step.command)}")
     elif step.action is not None:
