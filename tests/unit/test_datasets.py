@@ -193,3 +193,17 @@ def test_pins_are_the_shared_copies() -> None:
             path = SHARED / ds.name / f.path
             assert path.stat().st_size == f.size, path
             assert fetch_mod.sha256_of(path) == f.sha256, path
+
+
+def test_training_reports_missing_and_changed_data(tmp_path: Path) -> None:
+    from training.scripts.train_all import data_report
+
+    lines = data_report(None)
+    assert len(lines) == len(DATASETS) and all("MISSING" in line for line in lines)
+    dotin = next(line for line in lines if line.strip().startswith("dotin-resume-ner"))
+    assert "gazetteer alone" in dotin and "0.552" in dotin  # the quality figure the missing data costs
+    for f in next(ds for ds in DATASETS if ds.name == "skillspan").files:
+        (tmp_path / "skillspan" / f.path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "skillspan" / f.path).write_text("made-up test bytes")
+    line = next(x for x in data_report(tmp_path) if x.strip().startswith("skillspan"))
+    assert "other bytes than pinned" in line and "json/train.json" in line
