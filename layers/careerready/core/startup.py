@@ -173,7 +173,9 @@ def load_models(
                     exc = fut.exception()
                     if exc is not None and is_absent(model, exc, settings.pinned_manifest_sha256(model)):
                         absent[model] = OPTIONAL[model]
-                        logger.warning("optional model absent", stage=stage, model=model, version=version)
+                        logger.warning(
+                            "optional model absent", stage=stage, model=model, version=version, reason=absent[model]
+                        )
                         continue
                     if exc is not None:
                         failures[model] = exc
@@ -234,6 +236,8 @@ def _fetch(
         _resolve_loader(model)  # fail fast on an unknown model, before downloading
         return store.fetch_with_info(model, version, manifest_sha256=pin, defer=defer)
     except Exception as exc:
+        if is_absent(model, exc, pin):
+            raise  # not an error: load_models leaves the optional model out and logs a warning
         raise _load_error(exc, model, version, stage) from exc
 
 
