@@ -15,7 +15,7 @@ EVENT ?= events/analyze.json
 
 VENV_STAMP := $(VENV)/.stamp-$(shell cat requirements/lock.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: help venv data train retrain publish smoke test lint serve invoke demo bench bench-smoke fuzz load eval-matching eval-titles eval-readiness eval-extraction train-ner clean
+.PHONY: help venv datasets data train retrain publish smoke test lint serve invoke demo bench bench-smoke fuzz load eval-matching eval-titles eval-readiness eval-extraction train-ner clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ $(VENV_STAMP): requirements/lock.txt pyproject.toml
 	@rm -f $(VENV)/.stamp-* && touch $@
 
 venv: $(VENV_STAMP) ## create .venv with the pinned lock (serving + training + dev)
+
+datasets: venv ## fetch the public datasets training reads, sha256-pinned, into $(EXTERNAL) (FROM=<dir>: take them from a copy)
+	$(PY) -m training.datasets.fetch --dest $(EXTERNAL) $(if $(FROM),--from $(FROM))
 
 data: venv ## compile the authored catalog (data/*.yaml, enriched from $(EXTERNAL) when present) into build/catalog
 	$(PY) -m training.catalog.build --data data --out build/catalog $(if $(wildcard $(EXTERNAL)),--external $(EXTERNAL))
@@ -92,7 +95,8 @@ eval-readiness: venv ## real resumes (dotin): own role vs a seeded unrelated rol
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
 	$(PY) -m training.eval.eval_readiness --dotin $(EXTERNAL)/dotin-resume-ner --artifacts $(ARTIFACTS)
 
-train-ner: venv ## re-train only the learned skill tagger (4-layer MiniLM token classifier, <= 5 min) into artifacts/ner/v1
+train-ner: venv ## re-train only the learned skill tagger (4-layer MiniLM token classifier, 300 fixed steps) into artifacts/ner/v1
+	@test -f $(EXTERNAL)/dotin-resume-ner/train.jsonl || { echo "train-ner needs $(EXTERNAL)/dotin-resume-ner: run make datasets (FROM=<dir>)"; exit 2; }
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
 	rm -rf $(ARTIFACTS)/ner/v1 build/ner-hf/v1
 	$(PY) -m training.extractor.train_ner --out $(ARTIFACTS)/ner/v1 --hf-out build/ner-hf/v1 --dotin $(EXTERNAL)/dotin-resume-ner \

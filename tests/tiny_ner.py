@@ -62,3 +62,15 @@ def build_tiny_ner(root: Path, *, window: int = 16, stride: int = 10, threshold:
         labels["threshold"] = threshold
     (root / ner_mod.LABELS_FILE).write_text(json.dumps(labels), encoding="utf-8")
     return root
+
+
+def tagger_artifact(real: Path, fallback: Path) -> Path:
+    """``real`` when it is a trained ``ner`` artifact (has a manifest); else the tiny tagger written to ``fallback``
+    with a manifest, for tests that need *a* tagger loaded on a checkout trained without the dotin dataset."""
+    from training.artifacts import write_manifest
+
+    if (real / "manifest.json").is_file():
+        return real
+    if not (fallback / "manifest.json").is_file():
+        write_manifest(build_tiny_ner(fallback), "ner", fallback.name, metrics={"note": "tiny test tagger"})
+    return fallback

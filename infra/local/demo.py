@@ -179,6 +179,15 @@ def event_path(stack: LocalStack, samples_dir: Path) -> dict[str, int]:
     return outcomes
 
 
+def _health_extractor(base: str) -> str:
+    """What ``GET /v1/health`` says about the skill extractor in use (hybrid, or the gazetteer alone and why)."""
+    import httpx
+
+    resp = httpx.get(f"{base}/v1/health", timeout=60)
+    resp.raise_for_status()
+    return str(resp.json()["extractor"])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m infra.local.demo", description=__doc__)
     ap.add_argument("--artifacts", type=Path, default=ARTIFACTS_DIR)
@@ -191,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
         base = stack.start_api(free_port())
         print(f"API at {base}/v1 (models loaded from {stack.url}, sha256-verified)")
+        print(f"extractor: {_health_extractor(base)}", flush=True)
         analysed = analyze_samples(base, args.samples)
         every_field = analyze_every_field(base, args.samples)
         _banner("event path: s3://careerready-resumes/incoming/ -> SQS -> ingest -> results/")

@@ -77,8 +77,10 @@ def test_health_reports_versions_and_transport(client: TestClient) -> None:
     body = assert_meta(resp)
     assert HEX32.match(body["request_id"])
     assert body["status"] == "ok" and body["transport"] == "inprocess" and body["roles"] == 4
-    # the registry's versions (what this deployment serves)
-    assert body["model_versions"]["catalog"] == "v1" and "readiness" in body["model_versions"]
+    # the registry's versions (what this deployment serves), overlaid with what the extract stage loaded
+    assert body["model_versions"]["catalog"] == "fixture" and "readiness" in body["model_versions"]
+    # the fixture extract stage has no learned tagger: health names the gazetteer and why
+    assert body["extractor"].startswith("gazetteer extractor/fixture alone (")
 
 
 def test_request_id_header_is_honoured_and_unsafe_ones_replaced(client: TestClient) -> None:

@@ -23,9 +23,11 @@ EVENTS = REPO / "events"
 
 def _missing_artifacts() -> list[str]:
     from careerready.core.paths import ARTIFACTS_DIR, REGISTRY_PATH
+    from careerready.services.startup import OPTIONAL
 
     registry = json.loads(REGISTRY_PATH.read_text())
-    needed = {(m, v) for models in registry.values() for m, v in models.items()}
+    # optional models (the learned tagger) may be absent: the function serves without them, as deployed
+    needed = {(m, v) for models in registry.values() for m, v in models.items() if m not in OPTIONAL}
     return sorted(f"{m}/{v}" for m, v in needed if not (ARTIFACTS_DIR / m / v / "manifest.json").exists())
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from careerready.core.errors import RoleNotFoundError, StageError, StageTimeoutError
+from careerready.services.startup import OPTIONAL
 from careerready.services.transport import InProcessTransport, LambdaTransport
 
 from infra.local.lambda_server import LambdaServer
@@ -138,7 +139,7 @@ def _missing_artifacts() -> list[str]:
     from careerready.core.paths import ARTIFACTS_DIR, REGISTRY_PATH
 
     registry = json.loads(REGISTRY_PATH.read_text())
-    needed = {(m, v) for models in registry.values() for m, v in models.items()}
+    needed = {(m, v) for models in registry.values() for m, v in models.items() if m not in OPTIONAL}
     return sorted(f"{m}/{v}" for m, v in needed if not (ARTIFACTS_DIR / m / v / "manifest.json").exists())
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from careerready.features import GAP_FEATURES, MATCH_FEATURES, READINESS_FEATURES
-from careerready.services.artifacts import write_manifest
+
+from training.artifacts import write_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts"

@@ -92,3 +92,29 @@ def test_two_step_training_exports_a_servable_model(tmp_path: Path) -> None:
     assert pred.skill_prob.shape == (len(pred.offsets),)
     for s, e, score in pred.spans:
         assert 0 <= s < e <= len(text) and 0.0 <= score <= 1.0
+
+
+def _tiny_run(tmp: Path, dotin: Path, seed: int) -> dict:
+    from training.extractor import train_ner
+
+    out = tmp / "ner" / "v1"
+    argv = ["--out", str(out), "--hf-out", str(tmp / "ner-hf" / "v1"), "--layers", "1", "--dotin", str(dotin)]
+    argv += ["--limit-docs", "4", "--max-steps", "3", "--batch-size", "2", "--threads", "1"]
+    argv += ["--window", "64", "--stride", "48", "--seed", str(seed), "--no-eval"]
+    assert train_ner.main(argv) == 0
+    return json.loads((out / "manifest.json").read_text())["metrics"]["training"]
+
+
+def test_same_seed_same_weights_and_onnx_bytes(tmp_path: Path) -> None:
+    """Bounded by steps, not time: two runs with one seed give byte-identical weights and ONNX files."""
+    dotin = tmp_path / "dotin"
+    dotin.mkdir()
+    rows = [_resume(k) for k in range(6)]
+    (dotin / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    first = _tiny_run(tmp_path / "a", dotin, seed=7)
+    second = _tiny_run(tmp_path / "b", dotin, seed=7)
+    other = _tiny_run(tmp_path / "c", dotin, seed=8)
+    assert first["steps"] == second["steps"] == 3 and first["stopped_by"] == "max_steps"
+    for key in ("weights_sha256", "onnx_sha256", "onnx_int8_sha256"):
+        assert len(first[key]) == 64 and first[key] == second[key], key
+    assert other["weights_sha256"] != first["weights_sha256"]  # the hash does see the weights

@@ -274,3 +274,44 @@ def test_every_import_of_our_own_packages_names_a_module_that_exists() -> None:
         if e.target.split(".")[0] in ours and e.target not in FILES
     ]
     assert stale == []
+
+
+def _defined_names(path: Path) -> set[str]:
+    """Top-level names a module defines or imports (what ``from module import name`` can take)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text("utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.If | ast.Try):  # TYPE_CHECKING blocks, optional imports
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Import | ast.ImportFrom):
+                    names.update((a.asname or a.name).split(".")[0] for a in sub.names)
+    return names
+
+
+def test_every_name_imported_from_our_own_modules_exists() -> None:
+    """``from careerready.x import name`` fails only when run: catch a name that moved to another module."""
+    ours = ("careerready", "training", "infra")
+    sources = dict(FILES)
+    for extra in ("bench", "tests"):
+        for path in sorted((REPO / extra).rglob("*.py")):
+            sources[".".join(path.relative_to(REPO).with_suffix("").parts)] = path
+    defined = {mod: _defined_names(path) for mod, path in FILES.items()}
+    missing = [
+        f"{path.relative_to(REPO)}:{e.line} imports {e.name} from {e.target}"
+        for mod, path in sources.items()
+        for e in imports_of(path.read_text("utf-8"), mod, path.name == "__init__.py")
+        if e.name
+        and e.name != "*"
+        and e.target.split(".")[0] in ours
+        and e.target in defined
+        and e.name not in defined[e.target]
+        and f"{e.target}.{e.name}" not in FILES
+    ]
+    assert missing == []

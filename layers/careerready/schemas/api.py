@@ -253,3 +253,7 @@ class HealthResponse(ApiMeta):
     version: str = Field(description="careerready package version.")
     transport: str
     roles: int = Field(description="Roles in the loaded catalog.")
+    extractor: str = Field(
+        description="The skill extractor the extract stage runs and why, e.g. 'hybrid: learned tagger ner/v1 + "
+        "gazetteer extractor/v1', or the gazetteer alone when no learned tagger is published."
+    )

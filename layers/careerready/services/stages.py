@@ -49,6 +49,7 @@ __all__ = [
     "MAX_ROLES_PER_MATCH",
     "STAGES",
     "extract",
+    "extractor_choice",
     "handle",
     "handle_event",
     "match",
@@ -81,11 +82,26 @@ def _role(catalog: Catalog, ref: str, embeddings: Any = None) -> Role:
 # ---- stages -----------------------------------------------------------------------------------
 
 
+def extractor_choice(models: Models) -> str:
+    """Which extractor :func:`extract` runs with ``models``, and why (``/v1/health`` and the logs say it).
+
+    The learned tagger (``ner``) is optional: a checkout trained without the dotin dataset has none, and the
+    stage then serves the gazetteer alone (see ``careerready.services.startup.OPTIONAL``).
+    """
+    versions = getattr(models, "versions", {}) or {}
+    gazetteer = f"extractor/{versions.get('extractor', '?')}"
+    if getattr(models, "ner", None) is not None:
+        return f"hybrid: learned tagger ner/{versions.get('ner', '?')} + gazetteer {gazetteer}"
+    why = (getattr(models, "absent", {}) or {}).get("ner", "the registry names no learned tagger for this stage")
+    return f"gazetteer {gazetteer} alone ({why})"
+
+
 def extract(req: ExtractRequest, models: Models) -> ExtractResponse:
     """Extract skills and sections from resume text.
 
     With a learned tagger among the models (``ner``) this is the hybrid extractor (learned spans linked to
-    the catalog, plus the gazetteer hits the context supports); without one, the gazetteer alone (v1).
+    the catalog, plus the gazetteer hits the context supports); without one, the gazetteer alone (v1):
+    :func:`extractor_choice` names the one in use.
 
     Raises:
         NoExtractableTextError: blank text (no letters or digits).

@@ -4,7 +4,8 @@
 fetches each artifact through :class:`ArtifactStore` (local dir, or S3 -> ``/tmp`` cache with sha256
 verification) and calls the model module's ``load(dir)``. Per-model download/verify/load times are
 logged and kept in ``Models.load_timings``. If anything fails, a clear error is raised and no
-partially loaded ``Models`` is cached.
+partially loaded ``Models`` is cached, with one exception: a model of :data:`OPTIONAL` that is not published
+at all (no manifest) and not pinned by sha256 is left out, and ``Models.absent`` / ``Models.versions`` say why.
 """
 
 from __future__ import annotations
@@ -38,12 +39,14 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFERRED",
     "LOADERS",
+    "OPTIONAL",
     "ExtractModels",
     "MatchModels",
     "Models",
     "ReadinessModels",
     "RecommendModels",
     "get_models",
+    "is_absent",
     "load_models",
     "model_field",
 ]
@@ -107,6 +110,16 @@ class RecommendModels:
     embeddings: EmbeddingArtifacts | None
 
 
+# model name -> why a stage may run without it. Only "not published" (no manifest anywhere) counts: a broken
+# or tampered artifact still fails the start-up, and so does an absent one whose manifest sha256 is pinned.
+OPTIONAL: dict[str, str] = {
+    "ner": (
+        "learned tagger not published: it is trained only when the dotin-resume-ner dataset is present "
+        "(make datasets, then make train); the extract stage serves the gazetteer alone"
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Models:
     """Everything a stage serves with; fields a stage does not need stay None.
@@ -127,6 +140,8 @@ class Models:
     versions: dict[str, str] = field(default_factory=dict)
     load_timings: dict[str, dict[str, float]] = field(default_factory=dict)
     stage: str | None = None
+    absent: dict[str, str] = field(default_factory=dict)
+    """Optional models the registry names that are not published: model -> why the stage runs without them."""
 
     def for_extract(self) -> ExtractModels:
         """The extract stage's models (catalog and extractor required)."""
@@ -164,6 +179,16 @@ def _need(value: _T | None, model: str, stage: str) -> _T:
 def model_field(model: str) -> str:
     """The :class:`Models` attribute that holds ``model`` (``matching`` -> ``matcher``)."""
     return LOADERS[model][0]
+
+
+def is_absent(model: str, exc: BaseException, pinned: str | None) -> bool:
+    """True when ``exc`` only says that the optional ``model`` is not published (and nothing pins it)."""
+    return (
+        model in OPTIONAL
+        and not pinned
+        and isinstance(exc, ArtifactNotFoundError)
+        and "file" not in exc.details  # a file listed in a manifest but missing is a broken publish, not absence
+    )
 
 
 def _resolve_loader(model: str) -> Callable[[Path], Any]:
@@ -220,6 +245,7 @@ def load_models(
     timings: dict[str, dict[str, float]] = {}
     t_start = time.perf_counter()
     todo: dict[str, str] = {}
+    absent: dict[str, str] = {}
     for model, version in wanted.items():
         key = _share_key(store, model, version, settings)
         if shared is not None and key in shared:
@@ -249,6 +275,12 @@ def load_models(
                     model = futures[fut]
                     version = todo[model]
                     exc = fut.exception()
+                    if exc is not None and is_absent(model, exc, settings.pinned_manifest_sha256(model)):
+                        absent[model] = OPTIONAL[model]
+                        logger.warning(
+                            "optional model absent", stage=stage, model=model, version=version, reason=absent[model]
+                        )
+                        continue
                     if exc is not None:
                         failures[model] = exc
                         continue
@@ -275,9 +307,13 @@ def load_models(
             if failures:
                 # deterministic: report the first failed model in registry order, whatever finished first
                 raise failures[next(m for m in todo if m in failures)]
-    timings = {m: timings[m] for m in wanted}
-    logger.info("models ready", stage=stage, versions=wanted, total_ms=round((time.perf_counter() - t_start) * 1000, 2))
-    return Models(**loaded, versions=dict(wanted), load_timings=timings, stage=stage)
+    timings = {m: timings[m] for m in wanted if m not in absent}
+    # the versions this stage serves with; an absent optional model says so in place of a version
+    versions = {m: (f"absent ({absent[m]})" if m in absent else v) for m, v in wanted.items()}
+    logger.info(
+        "models ready", stage=stage, versions=versions, total_ms=round((time.perf_counter() - t_start) * 1000, 2)
+    )
+    return Models(**loaded, versions=versions, load_timings=timings, stage=stage, absent=absent)
 
 
 _FETCH_THREADS = 4
@@ -304,6 +340,8 @@ def _fetch(
         _resolve_loader(model)  # fail fast on an unknown model, before downloading
         return store.fetch_with_info(model, version, manifest_sha256=pin, defer=defer)
     except Exception as exc:
+        if is_absent(model, exc, pin):
+            raise  # not an error: load_models leaves the optional model out and logs a warning
         raise _load_error(exc, model, version, stage) from exc
 
 

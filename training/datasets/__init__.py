@@ -1,0 +1,1 @@
+"""The public datasets training reads, pinned by sha256, and the fetcher behind ``make datasets``."""
