@@ -135,7 +135,7 @@ def test_analyze_batch_n_in_n_out_in_given_role_order(tmp_path: Path, capsys: py
         json.dumps({"id": "a", "text": RESUME, "roles": ["DevOps Engineer", "backend_engineer"]}),
         json.dumps({"id": "b", "text": RESUME, "roles": ["backend_engineer", "DevOps Engineer"]}),
         json.dumps({"id": "none", "text": "JavaScript, TypeScript, React, HTML, CSS"}),
-        json.dumps({"id": "astro", "text": RESUME, "roles": ["astronaut"]}),
+        json.dumps({"id": "astro", "text": RESUME, "roles": ["astronaut engineer"]}),
         json.dumps({"id": "bad-roles", "text": RESUME, "roles": "Backend Engineer"}),
         "",
         "{broken",
