@@ -127,3 +127,32 @@ def test_cross_validate_picks_on_other_folds() -> None:
     assert cv["per_config"]["bad"]["tech"] == [0.0] * 4
     assert sum(cv["fold_sizes"]["all"]) == 40
     assert cv["fold_sizes"]["all"] == [sum(fold_of(str(i), 4) == f for i in range(40)) for f in range(4)]
+
+
+def test_not_worse_is_a_paired_one_standard_error_rule() -> None:
+    from training.extractor.cv import not_worse
+
+    best = [0.80, 0.78, 0.76, 0.79, 0.77]
+    assert not_worse(best, best)
+    assert not_worse([b - 0.001 + (0.004 if i % 2 else -0.004) for i, b in enumerate(best)], best)
+    assert not not_worse([b - 0.006 for b in best], best)  # consistently worse on every fold
+
+
+def test_coordinate_search_prefers_field_trust_unless_measurably_worse() -> None:
+    from training.extractor.cv import Search
+
+    def make(cost: float) -> Search:
+        s = Search.__new__(Search)
+
+        def fold_scores(cfg: dict[str, Any]) -> list[float]:
+            base = [0.80, 0.78, 0.76, 0.79, 0.77]
+            if cfg.get("field_keep_prob") is None:
+                return base
+            return [b - cost for b in base]
+
+        s.fold_scores = fold_scores  # type: ignore[method-assign]
+        return s
+
+    assert make(0.0).coordinate(range(5))["field_keep_prob"] == 0.0
+    assert make(0.0).coordinate(range(5))["field_doc_share"] == 0.0
+    assert make(0.01).coordinate(range(5))["field_keep_prob"] is None
