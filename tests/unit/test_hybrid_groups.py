@@ -156,3 +156,14 @@ def test_coordinate_search_prefers_field_trust_unless_measurably_worse() -> None
     assert make(0.0).coordinate(range(5))["field_keep_prob"] == 0.0
     assert make(0.0).coordinate(range(5))["field_doc_share"] == 0.0
     assert make(0.01).coordinate(range(5))["field_keep_prob"] is None
+
+
+def test_skillspan_span_f1_strict_and_overlap() -> None:
+    from training.extractor.skillspan_eval import span_f1
+
+    gold = [[(0, 5), (10, 20)], [(3, 8)]]
+    pred = [[(0, 5), (12, 15)], [(30, 35)]]
+    r = span_f1(gold, pred)
+    assert r["strict"] == {"precision": 0.3333, "recall": 0.3333, "f1": 0.3333}  # 1 of 3 predicted, 1 of 3 gold
+    assert r["overlap"] == {"precision": 0.6667, "recall": 0.6667, "f1": 0.6667}
+    assert (r["pred"], r["gold"]) == (3, 3)
