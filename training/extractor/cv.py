@@ -74,6 +74,28 @@ def _key(cfg: dict[str, Any]) -> str:
     return json.dumps(cfg, sort_keys=True)
 
 
+def hybrid_strings(response: Any) -> list[str]:
+    """One surface per non-negated extracted skill (what the API returns)."""
+    return [s.text for s in response.skills if not s.negated]
+
+
+class CachedNer:
+    """Memoises ``predict`` per text (tuning runs the hybrid many times over the same resumes)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.hybrid_params = getattr(inner, "hybrid_params", {})
+        self._memo: dict[str, Any] = {}
+
+    def predict(self, text: str) -> Any:
+        if text not in self._memo:
+            self._memo[text] = self.inner.predict(text)
+        return self._memo[text]
+
+    def predict_spans(self, text: str) -> list[tuple[int, int, float]]:
+        return list(self.predict(text).spans)
+
+
 class CachedGazetteer:
     """Memoises ``find_mentions`` per text (copies are returned: the hybrid annotates mentions in place)."""
 
@@ -104,9 +126,7 @@ def predictions(
     """``{config key: {resume id: strings}}`` of the hybrid (as served: no embeddings), tagger run once per text."""
     from careerready.pipelines.hybrid_extraction import HybridParams, extract_hybrid
 
-    from training.extractor.evaluate import _CachedNer, hybrid_strings
-
-    cached = ner if hasattr(ner, "_memo") else _CachedNer(ner)
+    cached = ner if isinstance(ner, CachedNer) else CachedNer(ner)
     gaz = gazetteer if isinstance(gazetteer, CachedGazetteer) else CachedGazetteer(gazetteer)
     base = {"link_threshold": link_threshold, "min_span_score": 0.0}
     out: dict[str, dict[str, list[str]]] = {}
@@ -165,13 +185,11 @@ class Search:
         embeddings: Any | None = None,
         eval_script: Path = DEFAULT_EVAL,
     ) -> None:
-        from training.extractor.evaluate import _CachedNer
-
         self.rows = list(rows)
         self.k = k
         self.folds = [[r for r in self.rows if fold_of(str(r["id"]), k) == f] for f in range(k)]
         self.gazetteer = CachedGazetteer(gazetteer)
-        self.ner = ner if hasattr(ner, "_memo") else _CachedNer(ner)
+        self.ner = ner if isinstance(ner, CachedNer) else CachedNer(ner)
         self.catalog, self.link_threshold, self.embeddings = catalog, link_threshold, embeddings
         self.eval_script = eval_script
         self.preds: dict[str, dict[str, list[str]]] = {}

@@ -25,6 +25,7 @@ from typing import Any
 from careerready.core import paths
 from careerready.text import normalize_alias
 
+from training.extractor.cv import CachedNer, hybrid_strings, select_params
 from training.extractor.data import SKILL_LABELS, read_dotin, skillspan_docs
 from training.extractor.metric import first_words, metric_module, score
 from training.models.train_extractor_v1 import DEFAULT_EVAL, is_dev, run_shared_eval
@@ -70,11 +71,6 @@ def learned_strings(ner: Any, text: str) -> list[str]:
     for s, e, _ in ner.predict_spans(text):
         seen.setdefault(normalize_alias(text[s:e]), text[s:e])
     return list(seen.values())
-
-
-def hybrid_strings(response: Any) -> list[str]:
-    """One surface per non-negated extracted skill (what the API returns)."""
-    return [s.text for s in response.skills if not s.negated]
 
 
 def run(predict: Predictor, docs: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
@@ -172,23 +168,6 @@ def tune_threshold(train_rows: list[dict[str, Any]], ner: Any, eval_script: Path
 
 
 # ---- hybrid tuning (dotin TRAIN split only) ----------------------------------------------------------------------
-class _CachedNer:
-    """Memoises ``predict`` per text (tuning runs the hybrid many times over the same resumes)."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.hybrid_params = getattr(inner, "hybrid_params", {})
-        self._memo: dict[str, Any] = {}
-
-    def predict(self, text: str) -> Any:
-        if text not in self._memo:
-            self._memo[text] = self.inner.predict(text)
-        return self._memo[text]
-
-    def predict_spans(self, text: str) -> list[tuple[int, int, float]]:
-        return list(self.predict(text).spans)
-
-
 def tune_hybrid(
     train_rows: list[dict[str, Any]],
     gazetteer: Any,
@@ -207,7 +186,7 @@ def tune_hybrid(
     """
 
     m = metric_module(eval_script)
-    cached = _CachedNer(ner)
+    cached = CachedNer(ner)
     link_threshold = 1.01
     link_stats: dict[str, Any] = {}
     if embeddings is not None and embeddings.skills is not None:
@@ -237,8 +216,6 @@ def tune_hybrid(
             link_stats["unknown_surfaces"] = len(texts)
 
     # every gazetteer-trust threshold (general, skills section, per skill group) by mean 5-fold F1 over train
-    from training.extractor.cv import select_params
-
     sel = select_params(
         train_rows,
         gazetteer,
