@@ -25,6 +25,7 @@ from typing import Any
 from careerready.core import paths
 from careerready.text import normalize_alias
 
+from training.extractor.cv import CachedNer, hybrid_strings, select_params
 from training.extractor.data import SKILL_LABELS, read_dotin, skillspan_docs
 from training.extractor.metric import first_words, metric_module, score
 from training.models.train_extractor_v1 import DEFAULT_EVAL, is_dev, run_shared_eval
@@ -70,11 +71,6 @@ def learned_strings(ner: Any, text: str) -> list[str]:
     for s, e, _ in ner.predict_spans(text):
         seen.setdefault(normalize_alias(text[s:e]), text[s:e])
     return list(seen.values())
-
-
-def hybrid_strings(response: Any) -> list[str]:
-    """One surface per non-negated extracted skill (what the API returns)."""
-    return [s.text for s in response.skills if not s.negated]
 
 
 def run(predict: Predictor, docs: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
@@ -172,23 +168,6 @@ def tune_threshold(train_rows: list[dict[str, Any]], ner: Any, eval_script: Path
 
 
 # ---- hybrid tuning (dotin TRAIN split only) ----------------------------------------------------------------------
-class _CachedNer:
-    """Memoises ``predict`` per text (tuning runs the hybrid many times over the same resumes)."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.hybrid_params = getattr(inner, "hybrid_params", {})
-        self._memo: dict[str, Any] = {}
-
-    def predict(self, text: str) -> Any:
-        if text not in self._memo:
-            self._memo[text] = self.inner.predict(text)
-        return self._memo[text]
-
-    def predict_spans(self, text: str) -> list[tuple[int, int, float]]:
-        return list(self.predict(text).spans)
-
-
 def tune_hybrid(
     train_rows: list[dict[str, Any]],
     gazetteer: Any,
@@ -201,13 +180,13 @@ def tune_hybrid(
 
     ``link_threshold``: the lowest cosine at which at least 90 % of embedding links of learned spans the alias
     index does not know are consistent with the linked skill (its name or an alias token-matches the span under
-    the shared metric's relaxed rule). ``gazetteer_keep_prob`` then ``skills_section_keep_prob``: the values
-    maximising the shared F1 of the hybrid (coordinate search).
+    the shared metric's relaxed rule). The gazetteer-trust thresholds (general, skills section, non-tech field
+    skills, soft skills, certifications): ``training.extractor.cv.select_params``, a coordinate search in which
+    each value is chosen by the mean shared F1 over 5 folds of the train resumes.
     """
-    from careerready.pipelines.hybrid_extraction import HybridParams, extract_hybrid
 
     m = metric_module(eval_script)
-    cached = _CachedNer(ner)
+    cached = CachedNer(ner)
     link_threshold = 1.01
     link_stats: dict[str, Any] = {}
     if embeddings is not None and embeddings.skills is not None:
@@ -236,39 +215,24 @@ def tune_hybrid(
                     link_threshold = t
             link_stats["unknown_surfaces"] = len(texts)
 
-    def train_f1(params: HybridParams) -> dict[str, Any]:
-        preds = run(
-            lambda t, p=params: hybrid_strings(extract_hybrid(t, gazetteer, cached, catalog, embeddings, params=p)),
-            train_rows,
-        )
-        return score(train_rows, preds, eval_script)
-
-    # coordinate search: outside skills sections first (skills-section hits all kept), then inside them
-    results: dict[str, Any] = {}
-    best_keep, best_f1 = 0.2, -1.0
-    for keep in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.01):
-        res = train_f1(HybridParams(link_threshold=link_threshold, gazetteer_keep_prob=keep))
-        results[f"keep={keep}"] = res
-        if res["f1"] > best_f1:
-            best_keep, best_f1 = keep, res["f1"]
-    best_section = 0.0
-    for section_keep in (0.1, 0.3, 0.5, 0.7, 1.01):
-        params = HybridParams(
-            link_threshold=link_threshold, gazetteer_keep_prob=best_keep, skills_section_keep_prob=section_keep
-        )
-        res = train_f1(params)
-        results[f"keep={best_keep},skills_section_keep={section_keep}"] = res
-        if res["f1"] > best_f1:
-            best_section, best_f1 = section_keep, res["f1"]
+    # every gazetteer-trust threshold (general, skills section, per skill group) by mean 5-fold F1 over train
+    sel = select_params(
+        train_rows,
+        gazetteer,
+        cached,
+        catalog,
+        k=5,
+        link_threshold=link_threshold,
+        embeddings=embeddings,
+        eval_script=eval_script,
+    )
     return {
-        "params": {
-            "link_threshold": link_threshold,
-            "gazetteer_keep_prob": best_keep,
-            "skills_section_keep_prob": best_section,
-            "min_span_score": 0.0,
-        },
+        "params": sel["params"],
         "link_consistency": link_stats,
-        "train_f1_by_keep_prob": results,
+        "fold_f1": sel["fold_f1"],
+        "fold_f1_mean": sel["fold_f1_mean"],
+        "fold_f1_sd": sel["fold_f1_sd"],
+        "fold_f1_by_trial": sel["trials"],
     }
 
 

@@ -9,6 +9,10 @@
    it overlaps several ("Python and Java"), is replaced by them. A gazetteer mention
    the model did not tag is kept when the context supports it: the model's skill probability over it is at least
    ``gazetteer_keep_prob`` (``skills_section_keep_prob`` inside a skills section; 0 keeps every such hit).
+   Skills of the non-tech fields (health care, teaching, law, trades, ...: :func:`skill_group` ``field``), soft
+   skills and languages (``soft``) and certifications (``cert``) have their own thresholds (``field_keep_prob``,
+   ``soft_keep_prob``, ``cert_keep_prob``): the tagger learned from resumes that are mostly software and is
+   unsure on a nurse's "wound care" where the taxonomy is not. A threshold left unset inherits the general one.
 3. Sections, evidence sentence, years and negation come from the v1 helpers (``detect_sections`` and the
    extractor's annotation pass), and ``years_experience`` from ``pipelines.experience.estimate_years``, so both
    extractors describe a resume the same way.
@@ -31,9 +35,31 @@ from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, Skil
 from careerready.sections import detect_sections, section_starts
 from careerready.text import normalize_alias
 
-__all__ = ["DEFAULT_PARAMS", "HybridParams", "extract_hybrid", "hybrid_mentions"]
+__all__ = ["DEFAULT_PARAMS", "FIELD_CATEGORIES", "SOFT_CATEGORIES", "HybridParams", "extract_hybrid", "hybrid_mentions"]
 
 _EMERGING = "~"
+
+# Catalog categories of the non-tech fields' own taxonomies (data/taxonomy/*.yaml defaults). Not office-business
+# (Excel, sales, recruiting) nor knowledge-areas (degree subjects): dotin's annotators rarely label those, and
+# the folds showed trusting them costs precision (docs/extraction.md).
+FIELD_CATEGORIES = frozenset(
+    {"healthcare", "education", "legal", "trades", "hospitality", "business-services", "language-services"}
+)
+SOFT_CATEGORIES = frozenset({"soft-skills", "human-languages"})
+_GROUP_PARAM = {"field": "field_keep_prob", "soft": "soft_keep_prob", "cert": "cert_keep_prob"}
+
+
+def skill_group(skill: Any) -> str:
+    """``cert``, ``field``, ``soft`` or ``tech`` for a catalog skill (``tech`` when unknown)."""
+    if skill is None:
+        return "tech"
+    if skill.type == "certification":
+        return "cert"
+    if skill.category in FIELD_CATEGORIES:
+        return "field"
+    if skill.category in SOFT_CATEGORIES:
+        return "soft"
+    return "tech"
 
 
 @dataclass(frozen=True)
@@ -44,13 +70,41 @@ class HybridParams:
     gazetteer_keep_prob: float = 0.2
     min_span_score: float = 0.0
     skills_section_keep_prob: float = 0.0
+    field_keep_prob: float | None = None
+    soft_keep_prob: float | None = None
+    cert_keep_prob: float | None = None
+    #: ``field_keep_prob`` applies only in a text whose distinct gazetteer skills are at least this share
+    #: field skills (a nurse's resume, not a developer's that mentions "translation" once); 0 = always.
+    field_doc_share: float = 0.0
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> HybridParams:
         """Build from a ``hybrid.json`` mapping (unknown keys ignored, missing keys default)."""
         d = d or {}
-        keys = ("link_threshold", "gazetteer_keep_prob", "min_span_score", "skills_section_keep_prob")
-        return cls(**{k: float(d[k]) for k in keys if k in d})
+        keys = (
+            "link_threshold",
+            "gazetteer_keep_prob",
+            "min_span_score",
+            "skills_section_keep_prob",
+            "field_keep_prob",
+            "soft_keep_prob",
+            "cert_keep_prob",
+            "field_doc_share",
+        )
+        return cls(**{k: float(d[k]) for k in keys if k in d and d[k] is not None})
+
+    def keep_prob(self, group: str, section: str, field_share: float = 1.0) -> float:
+        """Tagger probability a gazetteer hit of a skill of ``group`` needs in ``section`` to be kept.
+
+        ``field_share``: the share of the text's distinct gazetteer skills that are field skills. Field skills
+        in the education section (degree subjects) keep the general thresholds.
+        """
+        if group == "field" and (section == "education" or field_share < self.field_doc_share):
+            group = "tech"
+        own = getattr(self, _GROUP_PARAM[group]) if group in _GROUP_PARAM else None
+        if own is not None:
+            return float(own)
+        return self.skills_section_keep_prob if section == "skills" else self.gazetteer_keep_prob
 
 
 DEFAULT_PARAMS = HybridParams()
@@ -149,10 +203,12 @@ def hybrid_mentions(
             base_confidence=conf,
         )
         kept.append(_Tagged(m, source, conf))
+    groups = {m.skill_id: skill_group(catalog.skills.get(m.skill_id) if catalog is not None else None) for m in gaz}
+    field_share = sum(g == "field" for g in groups.values()) / len(groups) if groups else 0.0
     for k, m in enumerate(gaz):
         if k in used_gaz:
             continue
-        keep = params.skills_section_keep_prob if m.section == "skills" else params.gazetteer_keep_prob
+        keep = params.keep_prob(groups[m.skill_id], m.section, field_share)
         if keep <= 0.0 or pred.span_prob(m.start, m.end) >= keep:
             kept.append(_Tagged(m, "gazetteer", m.base_confidence))
     kept.sort(key=lambda t: (t.mention.start, t.mention.end))
