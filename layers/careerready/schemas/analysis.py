@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from careerready.core.config import LIMITS
 from careerready.schemas.extraction import ExtractedSkill
@@ -225,8 +225,10 @@ class MatchRequest(_In):
     """Match extracted skills against one or more roles (catalog ids/titles and/or one inline role)."""
 
     skills: list[ExtractedSkill]
-    role_ids: list[str] = Field(default_factory=list, description="Catalog role ids or titles.")
     role: InlineRole | None = Field(default=None, description="An ad-hoc role matched beside (or instead of) role_ids.")
+    role_ids: list[str] = Field(
+        default_factory=list, validate_default=True, description="Catalog role ids or titles (or none with role)."
+    )
     years_experience: float | None = Field(default=None, ge=0, le=60)
     text: str | None = Field(
         default=None,
@@ -235,11 +237,13 @@ class MatchRequest(_In):
         "profile (rank_score); without it (skills only), by the skill-fit score.",
     )
 
-    @model_validator(mode="after")
-    def _some_role(self) -> MatchRequest:
-        if not self.role_ids and self.role is None:
+    @field_validator("role_ids")
+    @classmethod
+    def _some_role(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        # role is declared first, so it is in info.data when it validated
+        if not value and info.data.get("role") is None:
             raise ValueError("give role_ids or role")
-        return self
+        return value
 
 
 class MatchResponse(_Out):
