@@ -261,6 +261,10 @@ def test_pasted_job_posting_is_analysed_beside_the_resume(api_base: str, new_pag
     block = page.locator("section:has(#posting-title) .block").first
     assert block.locator("h4").inner_text() == f"Required ({len(required)})"
     assert block.locator("li strong").all_inner_texts() == required
+    # the posting's closest catalog roles are offered as buttons that add them to the comparison
+    section = page.locator("section:has(#posting-title)")
+    offered = section.get_by_role("button").all_inner_texts()
+    assert offered == [r["title"] for r in api["posting"]["closest_roles"][:3]]
     first = page.locator(".role-detail").first
     assert first.locator(".role-title").inner_text().startswith(api["analyses"][0]["role"]["title"])
     assert "read as a role of its own" in first.inner_text()

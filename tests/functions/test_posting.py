@@ -221,3 +221,18 @@ def test_invoke_analyze_with_the_posting_event() -> None:
     held = {s["skill_id"] for s in a["match"]["skills"] if s["status"] == "exact"}
     assert {"python", "sql", "git"} <= held
     assert a["match"]["gaps"] and a["roadmap"]["steps"] and a["resources"]
+
+
+@pytest.mark.skipif(bool(_missing_artifacts()), reason="trained artifacts missing (make train)")
+def test_invoke_analyze_with_the_nurse_posting_event_beside_a_role() -> None:
+    from infra.local.invoke import invoke
+
+    event = json.loads((REPO / "events" / "analyze-posting-nurse.json").read_text())
+    result = invoke("Analyze", event)
+    assert result.ok, result.error
+    assert result.payload["statusCode"] == 200, result.payload
+    body = json.loads(result.payload["body"])
+    assert body["posting"]["min_years"] == 2.0
+    assert body["posting"]["closest_roles"][0]["title"] == "Registered Nurses"
+    methods = {a["role"]["method"] for a in body["analyses"]}
+    assert len(body["analyses"]) == 2 and "posting" in methods

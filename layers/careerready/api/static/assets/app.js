@@ -529,7 +529,7 @@
           !s.linked ? el("span", { class: "tag", text: "not in taxonomy" }) : null,
           el("span", { class: "muted", text: " · " + s.reason })))))),
       p.closest_roles && p.closest_roles.length ? el("p", {}, "Closest roles in our catalog: ",
-        p.closest_roles.slice(0, 3).map((r, i) => [i ? ", " : "", el("button", { type: "button", class: "link-button",
+        p.closest_roles.slice(0, 3).flatMap((r, i) => [i ? ", " : "", el("button", { type: "button", class: "link-button",
           onclick: () => choose(r.role_id, r.title) }, r.title)])) : null);
   }
 
