@@ -6,7 +6,9 @@
    upload) with its target role, printed as a readable analysis; then every field beyond tech (nurse, teacher,
    accountant, chef, paralegal, sales): each resume with its own role and with none, best role and readiness
    printed as one table;
-4. the event path: resumes (and one corrupt file) put under ``incoming/`` in the resume bucket ->
+4. a job posting: one resume analysed against a pasted posting (``data/samples/postings/``) beside a catalog
+   role, printed as a readable analysis (what the posting requires vs. would like, the gaps, the roadmap);
+5. the event path: resumes (and one corrupt file) put under ``incoming/`` in the resume bucket ->
    S3 notification -> SQS -> the ingest handler -> ``results/<key>.json`` / ``results/errors/``.
 """
 
@@ -93,6 +95,31 @@ def analyze_samples(base: str, samples_dir: Path) -> int:
             print(render_analysis(AnalysisResponse.model_validate(resp.json())))
             done += 1
     return done
+
+
+# resume -> (job posting it is analysed against, a catalog role to compare it with)
+POSTING_RUN: tuple[str, str, str] = ("priya-data-scientist.txt", "data-engineer.txt", "Data Engineer")
+
+
+def analyze_posting(base: str, samples_dir: Path) -> int:
+    """Analyse :data:`POSTING_RUN`'s resume against its job posting (and a catalog role) over HTTP; 1 if it worked."""
+    import httpx
+    from careerready.cli import render_analysis
+    from careerready.schemas.api import AnalysisResponse
+
+    resume, posting, role = POSTING_RUN
+    text = (samples_dir / resume).read_text(encoding="utf-8")
+    job = (samples_dir / "postings" / posting).read_text(encoding="utf-8")
+    started = time.perf_counter()
+    with httpx.Client(base_url=base, timeout=60) as http:
+        resp = http.post("/v1/analyze", json={"text": text, "posting": job, "role": role})
+    elapsed = (time.perf_counter() - started) * 1000
+    _banner(f"{resume} -> job posting postings/{posting} and '{role}' (HTTP {resp.status_code}, {elapsed:.0f} ms)")
+    if resp.status_code != 200:
+        print(json.dumps(resp.json(), indent=2))
+        return 0
+    print(render_analysis(AnalysisResponse.model_validate(resp.json())))
+    return 1
 
 
 def _summary(body: dict[str, object]) -> str:
@@ -203,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"extractor: {_health_extractor(base)}", flush=True)
         analysed = analyze_samples(base, args.samples)
         every_field = analyze_every_field(base, args.samples)
+        posting_ok = analyze_posting(base, args.samples)
         _banner("event path: s3://careerready-resumes/incoming/ -> SQS -> ingest -> results/")
         outcomes = event_path(stack, args.samples)
     finally:
@@ -211,11 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\ndemo done in {total:.1f} s: {analysed}/{len(SAMPLES)} analyses over HTTP, "
         f"{every_field}/{2 * len(EVERY_FIELD)} analyses of non-tech resumes (own role and none), "
+        f"{posting_ok}/1 analysis against a job posting, "
         f"event path {outcomes['results']} results + {outcomes['errors']} error records; everything stopped."
     )
     expected_ok = (
         analysed == len(SAMPLES)
         and every_field == 2 * len(EVERY_FIELD)
+        and posting_ok == 1
         and outcomes == {"results": len(SAMPLES), "errors": 1}
     )
     return 0 if expected_ok else 1

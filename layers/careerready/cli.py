@@ -4,6 +4,7 @@ Usage::
 
     careerready analyze resume.pdf --role "Data Scientist" [--role "ML Engineer"] [--json]
     careerready analyze --input requests.jsonl --output analyses.jsonl
+    careerready analyze resume.pdf --posting job-posting.txt [--role "Data Engineer"]
     careerready extract --input resumes.jsonl --output skills.jsonl
     careerready rank-roles --input resumes.jsonl --output roles.jsonl [--top 5]
 
@@ -46,6 +47,36 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def _render_posting(posting: Any, max_items: int) -> list[str]:
+    years = "not stated" if posting.min_years is None else f"{posting.min_years:g}+ years ({posting.years_text})"
+    lines = ["", f"Job posting: {posting.title} ({posting.chars} characters; experience asked: {years})"]
+    labels = (
+        ("required", "Required"),
+        ("mentioned", "Mentioned in the duties"),
+        ("preferred", "Nice to have"),
+        ("context", "Not asked (context or negated)"),
+    )
+    for level, label in labels:
+        group = [s for s in posting.skills if s.level == level]
+        if not group:
+            continue
+        lines.append(f"  {label} ({len(group)}):")
+        for s in group:
+            flags = [] if s.linked else ["not in the taxonomy"]
+            if s.critical:
+                flags.append("critical")
+            if not s.used:
+                flags.append("not used")
+            flag = f" [{', '.join(flags)}]" if flags else ""
+            lines.append(f"    - {s.name}{flag} - {s.reason}")
+    if posting.closest_roles:
+        conf = "" if posting.closest_confidence is None else f" (confidence {posting.closest_confidence:.2f})"
+        lines.append(f"  Closest catalog roles to the posting{conf}:")
+        for r in posting.closest_roles[:max_items]:
+            lines.append(f"    {r.rank_score or 0:.2f}  {r.title} ({r.role_id})")
+    return lines
+
+
 def render_analysis(result: Any, max_items: int = 8) -> str:
     """Readable text report of an :class:`~careerready.schemas.api.AnalysisResponse`."""
     lines: list[str] = []
@@ -54,6 +85,8 @@ def render_analysis(result: Any, max_items: int = 8) -> str:
     for s in linked:
         extra = f", {s.years:g} y" if s.years else ""
         lines.append(f"  - {s.name} [{s.type}; {s.section}{extra}]")
+    if getattr(result, "posting", None) is not None:
+        lines.extend(_render_posting(result.posting, max_items))
     if result.closest_roles:
         lines.append("")
         lines.append("Closest roles:")
@@ -63,7 +96,9 @@ def render_analysis(result: Any, max_items: int = 8) -> str:
         m = a.match
         lines.append("")
         lines.append(f"=== {m.title} ({m.role_id}) ===")
-        if a.role.method not in ("id", "title", "ranked"):
+        if a.role.method == "posting":
+            lines.append("  (the job posting, analysed as an ad-hoc role)")
+        elif a.role.method not in ("id", "title", "ranked"):
             lines.append(f"  ('{a.role.query}' resolved by {a.role.method}, confidence {a.role.confidence:.2f})")
         lines.append(f"Match: {m.score:.2f} - {m.explanation.summary}")
         probs = ", ".join(f"{k} {_pct(v)}" for k, v in sorted(a.readiness.probabilities.items(), key=lambda kv: -kv[1]))
@@ -192,8 +227,17 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(f"error: no such file: {path}", file=sys.stderr)
         return _EXIT_USAGE
     limits = DocumentLimits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
+    posting_path = Path(args.posting) if args.posting else None
+    if posting_path is not None and not posting_path.is_file():
+        print(f"error: no such file: {posting_path}", file=sys.stderr)
+        return _EXIT_USAGE
     try:
         text = document_to_text(path.read_bytes(), None, path.name, limits)
+        posting = None
+        if posting_path is not None:
+            # a posting file may be empty: analyze answers that with an error naming the posting, not the reader
+            raw = posting_path.read_bytes()
+            posting = document_to_text(raw, None, posting_path.name, limits) if raw.strip() else ""
         client = _client()
         match_models = client.models("match")
         result = analyze(
@@ -205,6 +249,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             years_experience=args.years,
             hours_per_week=args.hours_per_week,
             top_k_resources=args.resources,
+            posting=posting,
         )
     except CareerReadyError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
@@ -318,6 +363,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--input", default=None, help="batch: input JSONL ({id, text, roles} per line)")
     p.add_argument("--output", default=None, help="batch: output JSONL (the analyze response + id per line)")
     p.add_argument("--role", action="append", help="target role id or title (repeat to compare; none = rank all)")
+    p.add_argument(
+        "--posting", help="a job posting file (.txt, .pdf, .docx) to analyse against (alone or beside --role)"
+    )
     p.add_argument("--years", type=float, default=None, help="years of experience (default: inferred)")
     p.add_argument("--hours-per-week", type=float, default=10.0, help="study hours per week for the roadmap")
     p.add_argument("--resources", type=int, default=5, help="learning resources per role")

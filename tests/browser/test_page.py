@@ -241,3 +241,32 @@ def test_unknown_role_shows_the_api_error_and_offers_the_nearest_roles(api_base:
     error.get_by_role("button", name=offered[0]).click()  # swaps the unknown title for the suggestion
     assert page.locator("#chosen-roles li span").all_inner_texts() == [offered[0]]
     assert log.external() == []
+
+
+def test_pasted_job_posting_is_analysed_beside_the_resume(api_base: str, new_page: Any) -> None:
+    posting = (REPO / "data" / "samples" / "postings" / "data-engineer.txt").read_text()
+    api = httpx.post(
+        f"{api_base}/v1/analyze", json={"text": "\n".join(RESUME_LINES), "posting": posting}, timeout=120
+    ).json()
+
+    page, log = new_page(1280)
+    page.goto(f"{api_base}/")
+    page.check("input[value=text]")
+    page.fill("#resume-text", "\n".join(RESUME_LINES))
+    page.fill("#posting-text", posting)
+    page.click("#analyze-button")
+    page.wait_for_selector("#posting-title")
+    assert page.locator("#posting-title").inner_text() == "The job posting: " + api["posting"]["title"]
+    required = [s["name"] for s in api["posting"]["skills"] if s["level"] == "required"]
+    block = page.locator("section:has(#posting-title) .block").first
+    assert block.locator("h4").inner_text() == f"Required ({len(required)})"
+    assert block.locator("li strong").all_inner_texts() == required
+    # the posting's closest catalog roles are offered as buttons that add them to the comparison
+    section = page.locator("section:has(#posting-title)")
+    offered = section.get_by_role("button").all_inner_texts()
+    assert offered == [r["title"] for r in api["posting"]["closest_roles"][:3]]
+    first = page.locator(".role-detail").first
+    assert first.locator(".role-title").inner_text().startswith(api["analyses"][0]["role"]["title"])
+    assert "read as a role of its own" in first.inner_text()
+    assert log.external() == [] and log.errors == []
+    screenshot(page, "page-job-posting-1280", full_page=True)

@@ -166,12 +166,17 @@ def test_lambda_and_inprocess_transports_agree() -> None:
     with LambdaServer.from_template(REPO / "template.yaml", functions=list(STAGE_FUNCTIONS.values()), port=0) as srv:
         init_ms = srv.preload()
         remote = _lambda_transport(srv.url)
-        for refs in (["data-scientist", "Data Analyst"], None):
-            a = analyze(text, refs, local, catalog=catalog).model_dump(mode="json")
-            b = analyze(text, refs, remote, catalog=catalog).model_dump(mode="json")
+        posting = (REPO / "data" / "samples" / "postings" / "data-engineer.txt").read_text()
+        # the last run analyses a job posting: its ad-hoc role travels inline through match and recommend
+        for refs, job in ((["data-scientist", "Data Analyst"], None), (None, None), (["Data Analyst"], posting)):
+            a = analyze(text, refs, local, catalog=catalog, posting=job).model_dump(mode="json")
+            b = analyze(text, refs, remote, catalog=catalog, posting=job).model_dump(mode="json")
             assert (a["transport"], b["transport"]) == ("inprocess", "lambda")
             assert _stable(a) == _stable(b)
             assert a["analyses"] and a["model_versions"] == b["model_versions"]
+            if job is not None:
+                assert {x["role"]["method"] for x in b["analyses"]} == {"posting", "title"}
+                assert b["posting"]["closest_roles"] and b["posting"]["required_count"] > 0
         lat: dict[str, list[float]] = {"inprocess": [], "lambda": []}
         for _ in range(3):
             for name, transport in (("inprocess", local), ("lambda", remote)):

@@ -34,7 +34,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # the loaded catalog (skills, roles, resources) and the feature definitions are data every layer reads:
     # they import only the foundation
     ("domain", ("careerready.features", "careerready.services.catalog")),
-    ("foundation", ("careerready.core", "careerready.schemas", "careerready.text", "careerready.sections")),
+    (
+        "foundation",
+        ("careerready.core", "careerready.schemas", "careerready.text", "careerready.sections", "careerready.postings"),
+    ),
 )
 # the only careerready modules that talk to AWS
 ADAPTERS = {

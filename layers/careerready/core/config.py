@@ -55,6 +55,12 @@ class Limits:
     max_roles_per_analysis: int = 5
     #: roles matched in one match-stage call (the whole catalog is a few hundred)
     max_roles_per_match: int = 2000  # every catalog role in one request (55 curated + ~930 O*NET occupations)
+    #: a pasted job posting (analyze ``posting``); long postings are ~8k characters
+    max_posting_chars: int = 30_000
+    #: skills of an inline (ad-hoc) role sent to the match / recommend stages, e.g. one built from a posting
+    max_inline_role_skills: int = 100
+    #: title / skill name of an inline role
+    max_inline_name_chars: int = 200
     #: pages read from a PDF (later pages are ignored; resumes are short)
     max_pdf_pages: int = 30
     #: entries in a DOCX zip

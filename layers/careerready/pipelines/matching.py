@@ -162,6 +162,7 @@ def _explain(
     score: float,
     matcher: Matcher | None,
     text_clause: str | None = None,
+    skill_names: Mapping[str, str] | None = None,
 ) -> MatchExplanation:
     total = sum(s.importance for s in rf.statuses) or 1.0
     held = sorted((s for s in rf.statuses if s.credit > 0), key=lambda s: (-s.importance * s.credit, s.skill_id))
@@ -172,7 +173,7 @@ def _explain(
     carried, cost = [s.skill_id for s in held[:5]], [s.skill_id for s in missing[:5]]
 
     def names(ids: list[str]) -> str:
-        return ", ".join(catalog.skills[i].name if i in catalog.skills else i for i in ids[:3])
+        return ", ".join(_skill_name(i, catalog, skill_names) for i in ids[:3])
 
     n_exact = sum(s.status in ("exact", "alias") for s in rf.statuses)
     n_partial = sum(s.status == "partial" for s in rf.statuses)
@@ -199,6 +200,13 @@ def _explain(
     return MatchExplanation(summary="; ".join(parts) + ".", carried_by=carried, cost_by=cost, contributions=contribs)
 
 
+def _skill_name(skill_id: str, catalog: Catalog, skill_names: Mapping[str, str] | None) -> str:
+    """Display name: the inline role's own name for a skill the catalog lacks, else the catalog's, else the id."""
+    if skill_names and skill_id in skill_names and skill_id not in catalog.skills:
+        return skill_names[skill_id]
+    return catalog.skills[skill_id].name if skill_id in catalog.skills else skill_id
+
+
 def match_role(
     skills: Iterable[Any] | Mapping[str, HeldSkill],
     role: Role,
@@ -210,6 +218,7 @@ def match_role(
     top_gaps: int | None = None,
     text: str | None = None,
     similarities: TextScores | None = None,
+    skill_names: Mapping[str, str] | None = None,
 ) -> RoleMatch:
     """Match held skills against one role.
 
@@ -225,6 +234,7 @@ def match_role(
         text: The resume text; gives ``rank_score`` and a text clause in the explanation (None: no rank_score).
         similarities: :func:`text_similarities` of ``text`` (the caller ranking many roles computes them once;
             None: computed here with ``embeddings``).
+        skill_names: Names of skills the catalog lacks (an inline role's ``unlinked:`` skills).
 
     Returns:
         RoleMatch with score in [0, 1], rank_score (with text), per-skill status, ranked gaps and explanation.
@@ -251,7 +261,7 @@ def match_role(
     skill_matches = [
         SkillMatch(
             skill_id=s.skill_id,
-            name=catalog.skills[s.skill_id].name if s.skill_id in catalog.skills else s.skill_id,
+            name=_skill_name(s.skill_id, catalog, skill_names),
             importance=s.importance,
             critical=s.critical,
             status=s.status,  # type: ignore[arg-type]
@@ -265,6 +275,13 @@ def match_role(
         for s in rf.statuses
     ]
     gaps = rank_gaps(rf, role, held, space, gap_ranker, top_k=top_gaps)
+    if skill_names:
+        gaps = [
+            g
+            if g.skill_id in catalog.skills
+            else g.model_copy(update={"name": _skill_name(g.skill_id, catalog, skill_names)})
+            for g in gaps
+        ]
     return RoleMatch(
         role_id=role.id,
         title=role.title,
@@ -273,7 +290,7 @@ def match_role(
         features=features,
         skills=skill_matches,
         gaps=gaps,
-        explanation=_explain(rf, role, catalog, score, matcher, text_clause),
+        explanation=_explain(rf, role, catalog, score, matcher, text_clause, skill_names),
     )
 
 
@@ -287,16 +304,29 @@ def match_roles(
     gap_ranker: GapRanker | None = None,
     text: str | None = None,
     similarities: TextScores | None = None,
+    skill_names: Mapping[str, str] | None = None,
 ) -> list[RoleMatch]:
     """Match against several roles, best first by :func:`ranking_key` (rank_score with text, else score).
 
     ``similarities``: :func:`text_similarities` of ``text`` if the caller has them (None: computed with ``embeddings``).
+    ``skill_names``: names of skills the catalog lacks (an inline role's ``unlinked:`` skills).
     """
     held = as_held(skills, catalog)
     space = SkillSpace.from_embeddings(catalog, embeddings)
     sims = similarities if similarities is not None else text_similarities(text, catalog, embeddings)
     out = [
-        match_role(held, r, catalog, space, matcher, years_experience, gap_ranker, text=text, similarities=sims)
+        match_role(
+            held,
+            r,
+            catalog,
+            space,
+            matcher,
+            years_experience,
+            gap_ranker,
+            text=text,
+            similarities=sims,
+            skill_names=skill_names,
+        )
         for r in roles
     ]
     return sorted(out, key=lambda m: ranking_key(m.score, m.rank_score, m.role_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from careerready.core.config import LIMITS
 from careerready.schemas.extraction import ExtractedSkill
@@ -14,6 +14,8 @@ __all__ = [
     "Driver",
     "FeatureContribution",
     "GapItem",
+    "InlineRole",
+    "InlineRoleSkill",
     "MatchExplanation",
     "MatchRequest",
     "MatchResponse",
@@ -28,10 +30,14 @@ __all__ = [
     "Roadmap",
     "RoleMatch",
     "SkillMatch",
+    "UNLINKED_PREFIX",
 ]
 
 #: Longest resume text the match stage accepts (callers truncate; the ranking needs no more).
 MAX_MATCH_TEXT_CHARS = LIMITS.max_match_text_chars
+
+#: Skill id prefix of a role skill that has no catalog id (kept with its text: ``unlinked:epic ehr``).
+UNLINKED_PREFIX = "unlinked:"
 
 ReadinessLabel = Literal["needs_upskilling", "almost_ready", "industry_ready"]
 
@@ -182,11 +188,49 @@ class Roadmap(_Out):
     )
 
 
+class InlineRoleSkill(_In):
+    """A skill an inline role asks for: a catalog id, or ``unlinked:<normalised text>`` for one the catalog lacks."""
+
+    skill_id: str = Field(
+        min_length=1,
+        max_length=LIMITS.max_inline_name_chars + len(UNLINKED_PREFIX),
+        description="Catalog skill id, or 'unlinked:' + the normalised text of a skill the catalog does not have.",
+    )
+    name: str = Field(min_length=1, max_length=LIMITS.max_inline_name_chars, description="Display name.")
+    importance: float = Field(gt=0.0, le=1.0, description="Weight of the skill in the role.")
+    critical: bool = Field(False, description="A must-have.")
+
+
+class InlineRole(_In):
+    """An ad-hoc role sent with the request (e.g. built from a job posting) instead of a catalog role id."""
+
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_.:-]{0,79}$",
+        description="Role id for the answer (must not be a catalog role id), e.g. 'posting-3f2a9c1b0d4e'.",
+    )
+    title: str = Field(min_length=1, max_length=LIMITS.max_inline_name_chars)
+    description: str = Field("", max_length=2000)
+    min_years: float = Field(0.0, ge=0, le=60, description="Years of experience the role asks for.")
+    skills: list[InlineRoleSkill] = Field(min_length=1, max_length=LIMITS.max_inline_role_skills)
+
+    @model_validator(mode="after")
+    def _unique_skills(self) -> InlineRole:
+        seen: set[str] = set()
+        for s in self.skills:
+            if s.skill_id in seen:
+                raise ValueError(f"skill {s.skill_id!r} is listed twice")
+            seen.add(s.skill_id)
+        return self
+
+
 class MatchRequest(_In):
-    """Match extracted skills against one or more roles."""
+    """Match extracted skills against one or more roles (catalog ids/titles and/or one inline role)."""
 
     skills: list[ExtractedSkill]
-    role_ids: list[str] = Field(min_length=1)
+    role: InlineRole | None = Field(default=None, description="An ad-hoc role matched beside (or instead of) role_ids.")
+    role_ids: list[str] = Field(
+        default_factory=list, validate_default=True, description="Catalog role ids or titles (or none with role)."
+    )
     years_experience: float | None = Field(default=None, ge=0, le=60)
     text: str | None = Field(
         default=None,
@@ -194,6 +238,14 @@ class MatchRequest(_In):
         description="The resume text (optional). With it, roles are ranked by how close the text is to each role's "
         "profile (rank_score); without it (skills only), by the skill-fit score.",
     )
+
+    @field_validator("role_ids")
+    @classmethod
+    def _some_role(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        # role is declared first, so it is in info.data when it validated
+        if not value and info.data.get("role") is None:
+            raise ValueError("give role_ids or role")
+        return value
 
 
 class MatchResponse(_Out):
@@ -255,6 +307,7 @@ class RecommendRequest(_In):
     """Recommend resources and a roadmap for a role's gaps."""
 
     role_id: str
+    role: InlineRole | None = Field(default=None, description="The inline role when role_id names one (its id).")
     held_skill_ids: list[str] = Field(default_factory=list)
     gaps: list[GapItem] = Field(default_factory=list)
     years_experience: float | None = Field(default=None, ge=0, le=60)
@@ -266,9 +319,64 @@ class RecommendRequest(_In):
         "the roadmap starts from them, so its time to industry-ready agrees with /readiness.",
     )
 
+    @model_validator(mode="after")
+    def _role_id_matches(self) -> RecommendRequest:
+        if self.role is not None and self.role.id != self.role_id:
+            raise ValueError("role.id must equal role_id")
+        return self
+
 
 class RecommendResponse(_Out):
     """Recommended resources and the learning roadmap."""
 
     resources: list[RecommendedResource]
     roadmap: Roadmap
+
+
+# ---- job postings -------------------------------------------------------------------------------
+
+PostingLevel = Literal["required", "preferred", "mentioned", "context"]
+
+
+class PostingSkill(_Out):
+    """A skill found in a job posting, how strongly it is asked for, and what the ad-hoc role made of it."""
+
+    text: str = Field(description="Surface form of the first mention at its level.")
+    start: int = Field(ge=0, description="Offset of that mention in the posting.")
+    skill_id: str | None = Field(description="Catalog skill id (None: the catalog has no such skill).")
+    role_skill_id: str = Field(description="Id in the ad-hoc role: the catalog id, or 'unlinked:<text>'.")
+    name: str
+    linked: bool = Field(description="Linked to a canonical taxonomy skill.")
+    level: PostingLevel = Field(
+        description="required (requirements / must-have section or wording), preferred (nice to have, 'a plus', "
+        "'familiarity with'), mentioned (duties, description), context (about us, benefits: not asked of you)."
+    )
+    reason: str = Field(description="What set the level: the section header or the wording cue.")
+    importance: float = Field(ge=0.0, le=1.0, description="Weight in the ad-hoc role (0 when not used).")
+    critical: bool
+    used: bool = Field(description="Part of the ad-hoc role (context-only and negated mentions are not).")
+    mention_count: int = Field(ge=1)
+
+
+class PostingSectionInfo(_Out):
+    """A section of the posting and the level it gives the skills in it."""
+
+    header: str | None
+    level: PostingLevel
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class PostingProfile(_Out):
+    """What was read from a job posting: title, expected years, sections and the skills, by level."""
+
+    role_id: str = Field(description="Id of the ad-hoc role built from the posting.")
+    title: str
+    chars: int = Field(ge=0)
+    min_years: float | None = Field(description="Years of experience the posting asks for (None: not stated).")
+    years_text: str | None = Field(default=None, description="The statement the years come from.")
+    sections: list[PostingSectionInfo]
+    skills: list[PostingSkill] = Field(description="Every skill found, strongest level first, then text order.")
+    required_count: int = Field(ge=0)
+    preferred_count: int = Field(ge=0)
+    unlinked_count: int = Field(ge=0, description="Used skills the taxonomy has no id for (kept with their text).")

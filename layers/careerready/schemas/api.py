@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from careerready.core.config import LIMITS
 from careerready.schemas.analysis import (
     MatchResponse,
+    PostingProfile,
     ReadinessResponse,
     RecommendedResource,
     RecommendResponse,
@@ -31,6 +32,7 @@ __all__ = [
     "ExtractApiResponse",
     "HealthResponse",
     "MatchApiResponse",
+    "PostingAnalysis",
     "RankedRole",
     "ReadinessApiResponse",
     "RecommendApiResponse",
@@ -96,6 +98,19 @@ class AnalyzeRequest(BaseModel):
     hours_per_week: float = Field(default=10.0, gt=0, le=80, description="Study hours per week for the roadmap.")
     top_k_resources: int = Field(default=5, ge=1, le=20, description="Learning resources per role.")
     include_text: bool = Field(default=False, description="Echo the analysed text (e.g. what was read from a PDF).")
+    posting: str | None = Field(
+        default=None,
+        max_length=LIMITS.max_posting_chars,
+        description="A pasted job posting to analyse against (alone or beside role / roles): its skills are extracted, "
+        "split into required vs nice-to-have, and the whole analysis runs against it as an ad-hoc role.",
+    )
+
+    @field_validator("posting")
+    @classmethod
+    def _posting_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("the job posting is empty")
+        return value
 
     @model_validator(mode="after")
     def _one_source(self) -> AnalyzeRequest:
@@ -124,8 +139,9 @@ class RoleResolutionInfo(BaseModel):
     role_id: str
     title: str
     confidence: float = Field(description="1.0 for exact matches, else the fuzzy/embedding score.")
-    method: Literal["id", "title", "alt_title", "normalized", "fuzzy", "embedding", "ranked"] = Field(
-        description="How the reference was resolved ('ranked': no role given, best match over all roles)."
+    method: Literal["id", "title", "alt_title", "normalized", "fuzzy", "embedding", "ranked", "posting"] = Field(
+        description="How the reference was resolved ('ranked': no role given, best match over all roles; "
+        "'posting': the ad-hoc role built from the request's job posting)."
     )
     runner_up: RoleCandidateInfo | None = None
 
@@ -165,6 +181,18 @@ class SourceInfo(BaseModel):
     chars: int
 
 
+class PostingAnalysis(PostingProfile):
+    """The job posting of an analysis: what was read from it and the catalog roles closest to it."""
+
+    closest_roles: list[RankedRole] = Field(
+        default_factory=list,
+        description="Catalog roles ranked by the posting text (as a resume is ranked when no role is given).",
+    )
+    closest_confidence: float | None = Field(
+        default=None, description="Calibrated confidence that the closest role is in the posting's SOC minor group."
+    )
+
+
 class AnalysisResponse(ApiMeta):
     """Full analysis of one resume."""
 
@@ -180,6 +208,7 @@ class AnalysisResponse(ApiMeta):
         default_factory=list, description="When no role was given: the best-fitting roles over the whole catalog."
     )
     text: str | None = Field(default=None, description="The analysed text (only with include_text).")
+    posting: PostingAnalysis | None = Field(default=None, description="The job posting, when one was given.")
 
 
 # ---- stage endpoints ----------------------------------------------------------------------------

@@ -14,12 +14,15 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from careerready.core.errors import ConfigError, InvalidInputError
+from careerready.core.config import LIMITS
+from careerready.core.errors import ConfigError, InvalidInputError, PayloadTooLargeError
 from careerready.features import READINESS_FEATURES
 from careerready.pipelines.matching import NO_CLOSE_MATCH, ranking_confidence
+from careerready.pipelines.posting import PostingRole, posting_role
 from careerready.pipelines.readiness import facts_from_match
 from careerready.schemas.analysis import (
     MAX_MATCH_TEXT_CHARS,
+    InlineRole,
     MatchResponse,
     ReadinessResponse,
     RecommendResponse,
@@ -28,6 +31,7 @@ from careerready.schemas.analysis import (
 from careerready.schemas.api import (
     MAX_ROLES_PER_ANALYSIS,
     AnalysisResponse,
+    PostingAnalysis,
     RankedRole,
     RoleAnalysis,
     RoleCandidateInfo,
@@ -97,6 +101,7 @@ def rank_roles(
     versions: dict[str, str] | None = None,
     top_n: int | None = None,
     text: str | None = None,
+    role: InlineRole | None = None,
 ) -> list[RoleMatch]:
     """Match extracted skills against ``role_ids`` through the match stage; best first.
 
@@ -104,12 +109,15 @@ def rank_roles(
     first, then builds per-skill detail and gaps for the shortlist only); None = all roles.
     ``text``: the resume text (cut to ``MAX_MATCH_TEXT_CHARS``); roles are then ranked by how close the
     text is to each role's profile (``rank_score``), else by the skill-fit ``score``.
+    ``role``: an ad-hoc role (e.g. from a job posting) matched beside ``role_ids``; it travels inline to the stage.
     """
     payload: dict[str, Any] = {
         "skills": [s.model_dump(mode="json") if hasattr(s, "model_dump") else s for s in skills],
         "role_ids": list(role_ids),
         "years_experience": years_experience,
     }
+    if role is not None:
+        payload["role"] = role.model_dump(mode="json")
     if text is not None:
         payload["text"] = text[:MAX_MATCH_TEXT_CHARS]
     if top_n is not None:
@@ -133,6 +141,7 @@ def analyze(
     include_text: bool = False,
     source: SourceInfo | None = None,
     keep_role_order: bool = False,
+    posting: str | None = None,
 ) -> AnalysisResponse:
     """Run the whole analysis of one resume.
 
@@ -152,13 +161,18 @@ def analyze(
         source: where the text came from (default: ``kind="text"``).
         keep_role_order: list the analyses in the order the roles were given (batch callers) instead of best
             first; ``best_role_id`` is the best either way.
+        posting: a job posting to analyse against (alone or beside ``role_refs``): it is extracted by the
+            same extract stage, turned into an ad-hoc role (:func:`careerready.pipelines.posting.posting_role`)
+            that travels inline to the match and recommend stages, and ranked against the catalog (its closest
+            roles). With a posting, the analysed roles are ordered by skill fit (``score``).
 
     Returns:
         The analysis, best-matching role first (or in the given order with ``keep_role_order``).
 
     Raises:
         RoleNotFoundError: a reference resolves to no role (lists the nearest titles).
-        InvalidInputError: too many roles.
+        InvalidInputError: too many roles; an empty posting, or one with no skill it asks for (field ``posting``).
+        PayloadTooLargeError: a posting longer than ``LIMITS.max_posting_chars``.
         CareerReadyError: any stage error, with its own status.
     """
     t_start = time.perf_counter()
@@ -170,14 +184,39 @@ def analyze(
         resolver = resolver_for(catalog)  # built once per catalog, never per request
     # resolve before any model runs: an unknown role fails fast with its nearest titles
     resolutions = resolver.resolve_many(refs) if (refs and resolver is not None) else []
-    if not refs and catalog is None:
+    if posting is not None:
+        if not posting.strip():
+            raise InvalidInputError("the job posting is empty", field="posting")
+        if len(posting) > LIMITS.max_posting_chars:
+            raise PayloadTooLargeError(
+                f"the job posting has {len(posting)} characters; at most {LIMITS.max_posting_chars}",
+                field="posting",
+                limit=LIMITS.max_posting_chars,
+            )
+    if not refs and catalog is None and posting is None:
         raise ConfigError("ranking every role needs the catalog", field="catalog")
 
     clock = _Clock()
     versions: dict[str, str] = {}
-    extracted = ExtractResponse.model_validate(_pop_versions(clock.call(client, "extract", {"text": text}), versions))
+    built: PostingRole | None = None
+    posting_closest: list[RankedRole] = []
+    posting_confidence: float | None = None
+    if posting is None:
+        extracted = ExtractResponse.model_validate(
+            _pop_versions(clock.call(client, "extract", {"text": text}), versions)
+        )
+    else:
+        # the resume and the posting go through the same extract stage, side by side
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [pool.submit(clock.call, client, "extract", {"text": t}) for t in (text, posting)]
+            extracted, posting_extracted = (
+                ExtractResponse.model_validate(_pop_versions(f.result(), versions)) for f in futures
+            )
+        built = posting_role(posting, posting_extracted.skills)
 
-    if refs:
+    if built is not None and not refs:
+        role_ids: list[str] = []
+    elif refs:
         role_ids = [r.role_id for r in resolutions] if resolutions else refs
     else:
         assert catalog is not None
@@ -188,18 +227,54 @@ def analyze(
     t0 = time.perf_counter()
     # no role given: only the best role (analysed), its runner-up and the closest roles are reported,
     # so the stage fully matches just that shortlist
-    top_n = None if refs else max(n_closest, 2)
-    # the text only orders roles (rank_score): send it when there is an order to find, not for one given role
-    rank_text = text if (not refs or len(role_ids) > 1) else None
-    matches = rank_roles(extracted.skills, client, role_ids, years_experience, versions, top_n=top_n, text=rank_text)
+    top_n = None if (refs or built is not None) else max(n_closest, 2)
+    # the text only orders roles (rank_score): send it when there is an order to find, not for one given role;
+    # an ad-hoc role has no profile to rank the text against, so with a posting the roles are ordered by fit
+    rank_text = text if (built is None and (not refs or len(role_ids) > 1)) else None
+    if built is None:
+        matches = rank_roles(
+            extracted.skills, client, role_ids, years_experience, versions, top_n=top_n, text=rank_text
+        )
+    else:
+        adhoc = built.role
+        posting_versions: dict[str, str] = {}
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            resume_job = pool.submit(
+                rank_roles, extracted.skills, client, role_ids, years_experience, versions, None, None, adhoc
+            )
+            # the posting's closest catalog roles: the posting ranked like a resume with no role given
+            closest_job = (
+                pool.submit(
+                    rank_roles,
+                    posting_extracted.skills,
+                    client,
+                    sorted(catalog.roles),
+                    adhoc.min_years or None,
+                    posting_versions,
+                    n_closest,
+                    posting,
+                )
+                if catalog is not None and catalog.roles
+                else None
+            )
+            matches = resume_job.result()
+            posting_matches = closest_job.result() if closest_job is not None else []
+        versions.update(posting_versions)
+        posting_closest = [ranked_role(m) for m in posting_matches[:n_closest]]
+        if posting_matches and posting_matches[0].rank_score is not None:
+            posting_confidence = ranking_confidence(posting_matches[0].rank_score)
     clock.ms["match"] = (time.perf_counter() - t0) * 1000
 
     closest: list[RankedRole] = []
-    by_id = {r.role_id: r for r in resolutions}
-    if refs:
+    by_id = {r.role_id: resolution_info(r) for r in resolutions}
+    if built is not None:
+        by_id[built.role.id] = RoleResolutionInfo(
+            query="posting", role_id=built.role.id, title=built.role.title, confidence=1.0, method="posting"
+        )
+    if refs or built is not None:
         analysed = matches
         infos = [
-            resolution_info(by_id[m.role_id])
+            by_id[m.role_id]
             if m.role_id in by_id
             else RoleResolutionInfo(query=m.role_id, role_id=m.role_id, title=m.title, confidence=1.0, method="id")
             for m in analysed
@@ -240,15 +315,19 @@ def analyze(
             _pop_versions(clock.call(client, "readiness", {"features": feats, "facts": facts}), local)
         )
         years = years_experience if years_experience is not None else m.features.get("years_experience")
-        rec_payload = {
+        # what the match found held (an ad-hoc role's unlinked skills too), so the roadmap starts from it
+        held_here = sorted(set(held) | {s.skill_id for s in m.skills if s.status in ("exact", "alias")})
+        rec_payload: dict[str, Any] = {
             "role_id": m.role_id,
-            "held_skill_ids": held,
+            "held_skill_ids": held_here,
             "gaps": [g.model_dump(mode="json") for g in m.gaps],
             "years_experience": years,
             "hours_per_week": hours_per_week,
             "top_k": top_k_resources,
             "readiness_features": feats,
         }
+        if built is not None and m.role_id == built.role.id:
+            rec_payload["role"] = built.role.model_dump(mode="json")
         rec = RecommendResponse.model_validate(_pop_versions(clock.call(client, "recommend", rec_payload), local))
         return ready, rec, local
 
@@ -283,4 +362,9 @@ def analyze(
         best_role_id=best_role_id,
         closest_roles=closest,
         text=text if include_text else None,
+        posting=None
+        if built is None
+        else PostingAnalysis(
+            **built.profile.model_dump(), closest_roles=posting_closest, closest_confidence=posting_confidence
+        ),
     )

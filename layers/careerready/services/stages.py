@@ -33,6 +33,8 @@ from careerready.core.errors import (
 )
 from careerready.core.observability import logger
 from careerready.schemas.analysis import (
+    UNLINKED_PREFIX,
+    InlineRole,
     MatchRequest,
     MatchResponse,
     ReadinessRequest,
@@ -41,7 +43,7 @@ from careerready.schemas.analysis import (
     RecommendResponse,
 )
 from careerready.schemas.extraction import ExtractRequest, ExtractResponse
-from careerready.services.catalog import Catalog, Role
+from careerready.services.catalog import Catalog, Role, RoleSkill
 from careerready.services.roles import resolver_for
 from careerready.services.startup import MatchModels, Models
 
@@ -52,6 +54,7 @@ __all__ = [
     "extractor_choice",
     "handle",
     "handle_event",
+    "inline_role",
     "match",
     "readiness",
     "recommend",
@@ -71,6 +74,40 @@ def space_for(catalog: Catalog, embeddings: Any) -> Any:
     from careerready.features import skill_space_for
 
     return skill_space_for(catalog, embeddings)
+
+
+def inline_role(spec: InlineRole, catalog: Catalog, field: str = "role") -> tuple[Role, dict[str, str]]:
+    """An inline (ad-hoc) role as a catalog :class:`Role`, plus the names of its skills the catalog lacks.
+
+    Raises:
+        InvalidInputError: the id is a catalog role's, or a skill id is neither a catalog id nor ``unlinked:...``.
+    """
+    if spec.id in catalog.roles:
+        raise InvalidInputError(
+            f"{field}.id {spec.id!r} is a catalog role id; use role_ids for it", field=f"{field}.id"
+        )
+    names: dict[str, str] = {}
+    for i, s in enumerate(spec.skills):
+        if s.skill_id in catalog.skills:
+            continue
+        if not s.skill_id.startswith(UNLINKED_PREFIX) or len(s.skill_id) == len(UNLINKED_PREFIX):
+            raise InvalidInputError(
+                f"{field}.skills.{i}.skill_id {s.skill_id!r} is not a catalog skill id (prefix skills the catalog "
+                f"lacks with {UNLINKED_PREFIX!r})",
+                field=f"{field}.skills.{i}.skill_id",
+            )
+        names[s.skill_id] = s.name
+    role = Role(
+        id=spec.id,
+        title=spec.title,
+        alt_titles=(),
+        family="ad-hoc",
+        description=spec.description,
+        min_years=spec.min_years,
+        skills=tuple(RoleSkill(s.skill_id, s.importance, s.critical) for s in spec.skills),
+        kind="adhoc",
+    )
+    return role, names
 
 
 def _role(catalog: Catalog, ref: str, embeddings: Any = None) -> Role:
@@ -135,6 +172,7 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchR
         InvalidInputError: too many roles.
     """
     from careerready.pipelines.matching import match_role, match_roles, ranking_key, text_similarities
+    from careerready.pipelines.posting import held_for_role
 
     m = models.for_match()
     catalog = m.catalog
@@ -142,16 +180,23 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchR
         raise InvalidInputError(f"at most {MAX_ROLES_PER_MATCH} roles per request", field="role_ids")
     roles: list[Role] = []
     seen: set[str] = set()
+    names: dict[str, str] = {}
+    if req.role is not None:
+        adhoc, names = inline_role(req.role, catalog)
+        seen.add(adhoc.id)
+        roles.append(adhoc)
     for ref in req.role_ids:
         role = _role(catalog, ref, m.embeddings)
         if role.id not in seen:
             seen.add(role.id)
             roles.append(role)
+    # an inline role's unlinked skills are held when the resume mentions the same text
+    held = held_for_role(req.skills, catalog, [s.skill_id for s in req.role.skills]) if req.role else None
     # the text's similarity to every role, once per request (TF-IDF + the embedder's chunk term when loaded)
     sims = text_similarities(req.text, catalog, m.embeddings)
     if top_n is None or top_n >= len(roles):
         matches = match_roles(
-            req.skills,
+            req.skills if held is None else held,
             roles,
             catalog,
             space_for(catalog, m.embeddings),
@@ -160,12 +205,13 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchR
             gap_ranker=m.gap_ranker,
             text=req.text,
             similarities=sims,
+            skill_names=names,
         )
         return MatchResponse(matches=matches)
-    shortlist, held, space = _shortlist(req, roles, m, top_n, sims)
+    shortlist, held_map, space = _shortlist(req, roles, m, top_n, sims, held)
     full = [
         match_role(
-            held,
+            held_map,
             r,
             catalog,
             space,
@@ -174,6 +220,7 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchR
             m.gap_ranker,
             text=req.text,
             similarities=sims,
+            skill_names=names,
         )
         for r in shortlist
     ]
@@ -232,7 +279,7 @@ class _MemoSpace:
 
 
 def _shortlist(
-    req: MatchRequest, roles: list[Role], models: MatchModels, top_n: int, sims: Any
+    req: MatchRequest, roles: list[Role], models: MatchModels, top_n: int, sims: Any, held: Any = None
 ) -> tuple[Any, Any, Any]:
     """The ``top_n`` roles by the ranking alone (same scores and order as ``match_roles``).
 
@@ -243,7 +290,7 @@ def _shortlist(
     from careerready.pipelines.matching import as_held, ranking_key
 
     catalog = models.catalog
-    held = as_held(req.skills, catalog)
+    held = as_held(req.skills if held is None else held, catalog)
     if sims is not None:
         # rank_score comes first in the ranking key: only roles tied with or above the top_n-th rank_score
         # can make the shortlist, so the skill-fit score (the costly part) is computed for those alone
@@ -289,7 +336,7 @@ def recommend(req: RecommendRequest, models: Models) -> RecommendResponse:
 
     m = models.for_recommend()
     catalog = m.catalog
-    role = _role(catalog, req.role_id, m.embeddings)
+    role = inline_role(req.role, catalog)[0] if req.role is not None else _role(catalog, req.role_id, m.embeddings)
     held = sorted(set(req.held_skill_ids))
     resources = recommend_resources(role, held, req.gaps, req.years_experience, m.recommender, catalog, top_k=req.top_k)
     space = space_for(catalog, m.embeddings)

@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from careerready.api.deps import ApiContext, Context
 from careerready.api.errors import request_id_of
 from careerready.api.routes._common import errors
+from careerready.core.config import LIMITS
 from careerready.core.errors import InvalidInputError, UnsupportedMediaTypeError
 from careerready.schemas.api import MAX_ROLES_PER_ANALYSIS, AnalysisResponse, AnalyzeRequest, SourceInfo
 from careerready.services.analysis import analyze
@@ -21,7 +22,16 @@ from careerready.services.stages import validation_error
 
 router = APIRouter(prefix="/v1", tags=["analysis"])
 
-_FORM_FIELDS = ("role", "roles", "years_experience", "hours_per_week", "top_k_resources", "include_text", "text")
+_FORM_FIELDS = (
+    "role",
+    "roles",
+    "years_experience",
+    "hours_per_week",
+    "top_k_resources",
+    "include_text",
+    "text",
+    "posting",
+)
 _MULTIPART_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["file"],
@@ -38,6 +48,11 @@ _MULTIPART_SCHEMA: dict[str, Any] = {
         "hours_per_week": {"type": "number", "exclusiveMinimum": 0, "maximum": 80, "default": 10},
         "top_k_resources": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
         "include_text": {"type": "boolean", "default": False},
+        "posting": {
+            "type": "string",
+            "maxLength": LIMITS.max_posting_chars,
+            "description": "A pasted job posting to analyse against (alone or beside role / roles).",
+        },
     },
 }
 _OPENAPI_BODY: dict[str, Any] = {
@@ -119,7 +134,9 @@ async def _from_json(request: Request, ctx: ApiContext) -> tuple[AnalyzeRequest,
     description=(
         "Extract skills, match one or several roles (ids or free-text titles; none = rank every role, analyse "
         "the best and list the closest), predict readiness, and recommend resources plus a learning roadmap "
-        "per role.\n\nSend JSON (``text`` or ``s3_key`` of an uploaded resume) or ``multipart/form-data`` with a "
+        "per role. With ``posting`` (a pasted job posting), the posting is analysed as an ad-hoc role: its skills "
+        "are extracted, split into required vs nice-to-have and weighted, and its closest catalog roles are listed."
+        "\n\nSend JSON (``text`` or ``s3_key`` of an uploaded resume) or ``multipart/form-data`` with a "
         "``file`` (.pdf, .docx, .txt) and the same options as form fields (repeat ``roles`` to compare roles)."
     ),
     responses=errors(404, 413, 415, 422, 502, 503, 504),
@@ -148,4 +165,5 @@ async def analyze_resume(request: Request, ctx: Context) -> AnalysisResponse:
         request_id=request_id_of(request),
         include_text=req.include_text,
         source=source,
+        posting=req.posting,
     )

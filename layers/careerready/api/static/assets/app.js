@@ -24,6 +24,7 @@
   const errorBox = $("error");
   const results = $("results");
   const button = $("analyze-button");
+  const postingInput = $("posting-text");
 
   /** @type {{ref: string, title: string}[]} */
   const chosen = [];
@@ -219,9 +220,11 @@
       data.append("hours_per_week", String(hours));
       if (yearsText) data.append("years_experience", yearsText);
       data.append("include_text", "true");
+      if (postingInput.value.trim()) data.append("posting", postingInput.value);
       request = { method: "POST", body: data };
     } else {
       const payload = { text: textInput.value, roles: refs, hours_per_week: hours, include_text: true };
+      if (postingInput.value.trim()) payload.posting = postingInput.value;
       if (yearsText) payload.years_experience = Number(yearsText);
       request = { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) };
     }
@@ -378,6 +381,7 @@
   }
 
   function resolutionNote(resolution) {
+    if (resolution.method === "posting") return el("p", { class: "muted", text: "The job posting you pasted, read as a role of its own." });
     if (resolution.method === "ranked") return el("p", { class: "muted", text: "No role given: this is the role your resume fits best." });
     if (resolution.method === "id" || resolution.method === "title") return null;
     return el("p", { class: "muted", text: "You asked for “" + resolution.query + "”: matched " + resolution.title +
@@ -505,6 +509,30 @@
           r.reasons && r.reasons.length ? el("p", { class: "reason", text: r.reasons[0] }) : null))));
   }
 
+  const LEVEL_TEXT = { required: "Required", mentioned: "Mentioned in the duties", preferred: "Nice to have",
+                       context: "Not asked of you (about the company, benefits, or negated)" };
+
+  function postingBlock(p) {
+    const years = p.min_years === null || p.min_years === undefined ? "not stated" : p.min_years + "+ years";
+    const groups = Object.keys(LEVEL_TEXT).map((level) => [level, p.skills.filter((s) => s.level === level)])
+      .filter(([, list]) => list.length);
+    return el("section", { class: "card", "aria-labelledby": "posting-title" },
+      el("h3", { id: "posting-title", text: "The job posting: " + p.title }),
+      el("p", { class: "muted", text: "Experience asked: " + years + ". " + p.required_count + " required and " +
+                                      p.preferred_count + " nice-to-have skills found" +
+                                      (p.unlinked_count ? "; " + p.unlinked_count + " not in our taxonomy, kept as written." : ".") }),
+      groups.map(([level, list]) => el("div", { class: "block" },
+        el("h4", { text: LEVEL_TEXT[level] + " (" + list.length + ")" }),
+        el("ul", { class: "reasons" }, list.map((s) => el("li", {},
+          el("strong", { text: s.name }),
+          s.critical ? el("span", { class: "tag crit", text: "critical" }) : null,
+          !s.linked ? el("span", { class: "tag", text: "not in taxonomy" }) : null,
+          el("span", { class: "muted", text: " · " + s.reason })))))),
+      p.closest_roles && p.closest_roles.length ? el("p", {}, "Closest roles in our catalog: ",
+        p.closest_roles.slice(0, 3).flatMap((r, i) => [i ? ", " : "", el("button", { type: "button", class: "link-button",
+          onclick: () => choose(r.role_id, r.title) }, r.title)])) : null);
+  }
+
   function renderResults(body) {
     const text = body.text || "";
     const skillsById = new Map(body.skills.filter((s) => s.skill_id).map((s) => [s.skill_id, s]));
@@ -514,6 +542,7 @@
       el("p", { class: "muted", text: body.word_count + " words read from " + source + "; " + skillsById.size +
                                       " skills found. Request id " + body.request_id + "." }),
     ];
+    if (body.posting) parts.push(postingBlock(body.posting));
     if (body.closest_roles && body.closest_roles.length) parts.push(suggestionsBlock(body.closest_roles));
     if (body.analyses.length > 1) parts.push(compareBlock(body.analyses));
     body.analyses.forEach((a, i) => {
