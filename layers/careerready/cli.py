@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from careerready.core.config import env_var_name
 from careerready.core.errors import CareerReadyError, InvalidInputError
 
 __all__ = ["EXTRACT_FIELDS", "main", "render_analysis"]
@@ -387,6 +389,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    # a person reads this output: model-loading INFO logs (JSON) stay off unless the level is set explicitly
+    os.environ.setdefault(env_var_name("log_level"), "WARNING")
     args = _parser().parse_args(argv)
     if getattr(args, "top", 1) < 1:
         print("error: --top must be >= 1", file=sys.stderr)
