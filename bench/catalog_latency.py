@@ -18,22 +18,14 @@ from typing import Any
 
 
 def _setup(artifacts: Path) -> tuple[Any, Any, Any]:
-    from careerready.core.config import Settings
     from careerready.services.roles import resolver_for
-    from careerready.services.startup import load_models
     from careerready.services.transport import InProcessTransport
 
-    settings = Settings.model_validate({"artifacts_dir": artifacts})
-    cache: dict[str, Any] = {}
-
-    def models_for(stage: str) -> Any:
-        if stage not in cache:
-            cache[stage] = load_models(stage, settings=settings)
-        return cache[stage]
+    client = InProcessTransport.from_artifacts(artifacts)
+    models_for = client.models
 
     for stage in ("match", "extract", "readiness", "recommend"):
         models_for(stage)
-    client = InProcessTransport(models_for)
     match = models_for("match")
     return client, match.catalog, resolver_for(match.catalog, match.embeddings)
 

@@ -233,21 +233,13 @@ def project_ranker(artifacts: Path) -> tuple[Callable[[str], list[str]], Catalog
     Returns:
         ``(rank(text) -> role ids best first, catalog, model versions)``.
     """
-    from careerready.core.config import Settings
     from careerready.schemas.extraction import ExtractResponse
     from careerready.services.analysis import rank_roles
-    from careerready.services.startup import load_models
     from careerready.services.transport import InProcessTransport
 
-    settings = Settings.model_validate({"artifacts_dir": artifacts})
-    cache: dict[str, Any] = {}
+    client = InProcessTransport.from_artifacts(artifacts)
+    models_for = client.models
 
-    def models_for(stage: str) -> Any:
-        if stage not in cache:
-            cache[stage] = load_models(stage, settings=settings)
-        return cache[stage]
-
-    client = InProcessTransport(models_for)
     catalog: Catalog = models_for("match").catalog
     role_ids = sorted(catalog.roles)
     versions: dict[str, str] = {}

@@ -167,22 +167,14 @@ def serving_analyser(artifacts: Path) -> tuple[Analyse, Catalog, dict[str, str]]
     Returns:
         ``(analyse(text, role_ids) -> (stated years, one Side per role in order), catalog, model versions)``.
     """
-    from careerready.core.config import Settings
     from careerready.schemas.analysis import ReadinessResponse
     from careerready.schemas.extraction import ExtractResponse
     from careerready.services.analysis import rank_roles
-    from careerready.services.startup import load_models
     from careerready.services.transport import InProcessTransport
 
-    settings = Settings.model_validate({"artifacts_dir": artifacts})
-    cache: dict[str, Any] = {}
+    client = InProcessTransport.from_artifacts(artifacts)
+    models_for = client.models
 
-    def models_for(stage: str) -> Any:
-        if stage not in cache:
-            cache[stage] = load_models(stage, settings=settings)
-        return cache[stage]
-
-    client = InProcessTransport(models_for)
     catalog: Catalog = models_for("match").catalog
     versions: dict[str, str] = {}
 

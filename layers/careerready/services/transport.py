@@ -21,11 +21,14 @@ the stage.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from careerready.core.config import Settings
 from careerready.core.errors import (
     CareerReadyError,
     InvalidInputError,
@@ -80,6 +83,15 @@ class InProcessTransport:
         models_for: ``stage -> Models`` (default :func:`careerready.services.startup.get_models`).
         """
         self._models_for = models_for or startup.get_models
+
+    @classmethod
+    def from_artifacts(cls, artifacts_dir: Path | str) -> InProcessTransport:
+        """Every stage in this process, with models read from a local artifacts folder (each stage's once).
+
+        For evaluations, benchmarks and tools that point at an artifacts folder rather than the settings.
+        """
+        settings = Settings.model_validate({"artifacts_dir": artifacts_dir})
+        return cls(functools.cache(lambda stage: startup.load_models(stage, settings=settings)))
 
     def models(self, stage: str) -> Models:
         """The models ``stage`` runs with (loaded once per process by the default loader)."""
