@@ -278,3 +278,22 @@ def test_roadmap_for_a_role_needs_the_readiness_model(catalog: Catalog) -> None:
     role = catalog.roles["devops_engineer"]
     with pytest.raises(ValueError, match="readiness model"):
         roadmap.build_roadmap(_gaps(catalog, "devops_engineer", []), [], catalog, role=role)
+
+
+def test_recommendations_teach_the_gaps_learned_first(catalog: Catalog) -> None:
+    """A resource teaching only a late gap (or its prerequisite) is not recommended while early gaps have one."""
+    gaps = _gaps(catalog, "devops_engineer", [])
+    assert len(gaps) > 2
+    first = gaps[:2]
+    # keep two early gaps, and push every other gap past the focus window
+    late = [g.model_copy(update={"rank": recommendation.FOCUS_GAPS + 1 + i}) for i, g in enumerate(gaps[2:])]
+    role = catalog.roles["devops_engineer"]
+    focus = set(recommendation.gap_weights(first))
+    out = recommendation.recommend(role, [], [*first, *late], 2.0, None, catalog, top_k=20)
+    late_only = [r for r in catalog.resources if not set(catalog.resources[r].skills) & focus]
+    assert any(set(catalog.resources[r].skills) & focus for r in catalog.resources) and late_only
+    assert out and all(set(r.teaches) & focus for r in out)
+    # with no early gap that any resource teaches, the late gaps still get resources (never silently none)
+    only_late = recommendation.recommend(role, [], late, 2.0, None, catalog, top_k=5)
+    teachable = set(recommendation.gap_weights(late))
+    assert bool(only_late) == any(set(catalog.resources[r].skills) & teachable for r in catalog.resources)

@@ -11,10 +11,15 @@ from careerready.models.recommender import LEVELS, Recommender, level_fit
 from careerready.schemas.analysis import GapItem, RecommendedResource
 from careerready.services.catalog import Catalog, Role
 
-__all__ = ["PREREQUISITE_SHARE", "content_only_recommender", "gap_weights", "recommend"]
+__all__ = ["FOCUS_GAPS", "PREREQUISITE_SHARE", "content_only_recommender", "gap_weights", "recommend"]
 
 #: A missing prerequisite of a gap counts this share of the gap's weight.
 PREREQUISITE_SHARE = 0.5
+#: Resources are recommended for the gaps a person learns first: the best-ranked FOCUS_GAPS gaps and their missing
+#: prerequisites (all gaps only when none of those has a resource). An O*NET occupation lists 35-50 requirements;
+#: without the focus a registered nurse was sent a data-science certificate because it teaches Python, a
+#: prerequisite of Apache Spark, her gap #41 (a technology O*NET lists as an example, not a need).
+FOCUS_GAPS = 10
 
 
 def gap_weights(gaps: Sequence[GapItem]) -> dict[str, float]:
@@ -63,7 +68,8 @@ def recommend(
         top_k: Number of resources.
 
     Returns:
-        Resources, best first; each teaches at least one gap skill or missing prerequisite.
+        Resources, best first; each teaches at least one of the first :data:`FOCUS_GAPS` gaps or one of their
+        missing prerequisites (any gap when none of those has a resource).
     """
     weights = gap_weights(gaps)
     if not weights:
@@ -71,8 +77,9 @@ def recommend(
     rec = recommender if recommender is not None else content_only_recommender(catalog)
     held = sorted(set(held_skill_ids))
     blend, cf, content = rec.score(weights, years_experience, held)
-    teaching = rec.teaches(weights)
-    candidates = np.array([teaching[i] > 0 and rec.resource_ids[i] in catalog.resources for i in range(rec.n_items)])
+    candidates = _teaching(rec, gap_weights([g for g in gaps if g.rank <= FOCUS_GAPS]), catalog)
+    if not candidates.any():
+        candidates = _teaching(rec, weights, catalog)
     masked = np.where(candidates, blend, -np.inf)
     gap_rank = {g.skill_id: g.rank for g in gaps}
     out: list[RecommendedResource] = []
@@ -101,6 +108,12 @@ def recommend(
             )
         )
     return out
+
+
+def _teaching(rec: Recommender, weights: dict[str, float], catalog: Catalog) -> np.ndarray:
+    """Mask of the catalog's resources that teach at least one skill of ``weights``."""
+    teaching = rec.teaches(weights) if weights else np.zeros(rec.n_items)
+    return np.array([teaching[i] > 0 and rec.resource_ids[i] in catalog.resources for i in range(rec.n_items)])
 
 
 def _reason(
