@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from careerready.features.definitions import EVIDENCE_WEIGHTS
+from careerready.schemas.extraction import stated_years
 from careerready.services.catalog import Catalog
 from careerready.text import normalize_alias
 
@@ -60,25 +61,21 @@ def held_skills_from_extracted(skills: Iterable[Any], catalog: Catalog | None = 
             continue
         kind = evidence_kind(get("section"))
         weight = EVIDENCE_WEIGHTS[kind]
-        years = get("years")
         text = get("text") or ""
         is_alias = False
         if catalog is not None and sid in catalog.skills:
             is_alias = normalize_alias(text) != normalize_alias(catalog.skills[sid].name) if text else False
         cur = agg.get(sid)
         if cur is None:
-            agg[sid] = {"kind": kind, "weight": weight, "years": years, "alias": is_alias, "n": 1}
+            agg[sid] = {"kind": kind, "weight": weight, "mentions": [s], "alias": is_alias, "n": 1}
             continue
         if weight > cur["weight"]:
             cur["kind"], cur["weight"] = kind, weight
-        if years is not None and (cur["years"] is None or years > cur["years"]):
-            cur["years"] = years
+        cur["mentions"].append(s)
         cur["alias"] = cur["alias"] and is_alias
         cur["n"] += 1
     return {
-        sid: HeldSkill(
-            sid, a["kind"], a["weight"], None if a["years"] is None else float(a["years"]), a["alias"], a["n"]
-        )
+        sid: HeldSkill(sid, a["kind"], a["weight"], stated_years(a["mentions"]), a["alias"], a["n"])
         for sid, a in sorted(agg.items())
     }
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError
-from careerready.schemas.extraction import ExtractedSkill, SkillMention
+from careerready.schemas.extraction import ExtractedSkill, SkillMention, stated_years
 from careerready.sections import Section, detect_sections, section_starts
 from careerready.text import NUMBER_WORDS
 
@@ -484,7 +484,6 @@ class GazetteerExtractor:
             info = self.skills.get(skill_id, {})
             best = max(m.base_confidence + SECTION_BONUS.get(m.section, 0.0) for m in ms)
             confidence = best + min(0.09, 0.03 * (len(ms) - 1))
-            years = [m.years for m in ms if m.years is not None and not m.negated]
             out.append(
                 ExtractedSkill(
                     text=primary.text,
@@ -497,7 +496,7 @@ class GazetteerExtractor:
                     confidence=round(min(0.99, max(0.05, confidence)), 3),
                     section=primary.section,  # type: ignore[arg-type]
                     sentence=primary.sentence,
-                    years=max(years) if years else None,
+                    years=stated_years(ms),
                     negated=all(m.negated for m in ms),
                     source="gazetteer",
                     mention_count=len(ms),

@@ -31,7 +31,7 @@ import numpy as np
 from careerready.core.observability import logger, text_fingerprint
 from careerready.models.extractor import SECTION_BONUS, GazetteerExtractor, Mention
 from careerready.pipelines.extraction import build_response, validate_text
-from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, SkillMention
+from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, SkillMention, stated_years
 from careerready.sections import detect_sections, section_starts
 from careerready.text import normalize_alias
 
@@ -241,7 +241,6 @@ def _group(tagged: list[_Tagged], catalog: Any, gazetteer_extractor: GazetteerEx
                 name, type_, category = g.get("name"), g.get("type"), g.get("category")
         best = max(t.confidence + SECTION_BONUS.get(t.mention.section, 0.0) for t in ts)
         confidence = best + min(0.09, 0.03 * (len(ms) - 1))
-        years = [m.years for m in ms if m.years is not None and not m.negated]
         out.append(
             ExtractedSkill(
                 text=primary.text,
@@ -254,7 +253,7 @@ def _group(tagged: list[_Tagged], catalog: Any, gazetteer_extractor: GazetteerEx
                 confidence=round(min(0.99, max(0.05, confidence)), 3),
                 section=primary.section,  # type: ignore[arg-type]
                 sentence=primary.sentence,
-                years=max(years) if years else None,
+                years=stated_years(ms),
                 negated=all(m.negated for m in ms),
                 source=primary_t.source,  # type: ignore[arg-type]
                 mention_count=len(ms),

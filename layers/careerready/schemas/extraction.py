@@ -9,7 +9,8 @@ when every mention is negated.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,7 +23,24 @@ __all__ = [
     "SectionInfo",
     "SectionName",
     "SkillMention",
+    "stated_years",
 ]
+
+
+def stated_years(mentions: Iterable[Any]) -> float | None:
+    """The years of experience stated for one skill over its mentions: the largest, negated mentions left out.
+
+    The one rule for a skill's years: the gazetteer and the hybrid extractor group a skill's mentions with it, and
+    the held-skill features group extracted skills with it. ``mentions`` are objects or mappings with ``years``
+    and ``negated``.
+    """
+
+    def get(m: Any, key: str) -> Any:
+        return m.get(key) if isinstance(m, Mapping) else getattr(m, key, None)
+
+    years = [float(y) for m in mentions if (y := get(m, "years")) is not None and not get(m, "negated")]
+    return max(years) if years else None
+
 
 SectionName = Literal["summary", "skills", "experience", "education", "projects", "certifications", "other"]
 SECTION_NAMES: tuple[str, ...] = (
