@@ -219,7 +219,7 @@ def test_docs_render_offline_without_csp_violations(api_base: str, new_page: Any
 
 
 def test_unknown_role_shows_the_api_error_and_offers_the_nearest_roles(api_base: str, new_page: Any) -> None:
-    typed = "Nursing supervisr of wards"  # near nursing titles, resolves to none of them
+    typed = "Data Sciencist of oceans"  # near the data-science titles of either catalog, resolves to none of them
     api = httpx.post(f"{api_base}/v1/analyze", json={"text": "\n".join(RESUME_LINES), "roles": [typed]}, timeout=60)
     assert api.status_code == 404
     detail = api.json()["detail"]
