@@ -133,8 +133,22 @@ def _summary(body: dict[str, object]) -> str:
     )
 
 
-def analyze_every_field(base: str, samples_dir: Path) -> int:
-    """Each :data:`EVERY_FIELD` resume with its own role and with none; returns the number of 200 answers."""
+def occupations_served(artifacts: Path) -> int:
+    """How many O*NET occupations the published catalog serves (0 when it was built without the datasets)."""
+    from careerready.services.registry import load_registry
+
+    version = load_registry().all_models()["catalog"]
+    manifest = artifacts / "catalog" / version / "manifest.json"
+    metrics = json.loads(manifest.read_text(encoding="utf-8")).get("metrics", {}) if manifest.is_file() else {}
+    return int(metrics.get("occupations", 0))
+
+
+def analyze_every_field(base: str, samples_dir: Path, occupations: int) -> int:
+    """Each :data:`EVERY_FIELD` resume with its own role and with none; returns the number of answers as expected.
+
+    Without the O*NET occupations (a checkout trained without ``../shared``) the own non-tech roles are not in the
+    catalog: their 404 (role_not_found) is the expected, plainly worded answer, and is counted as such.
+    """
     import httpx
 
     ok = 0
@@ -146,7 +160,13 @@ def analyze_every_field(base: str, samples_dir: Path) -> int:
                 resp = http.post("/v1/analyze", json={"text": text, "roles": roles})
                 asked = f"'{title}'" if roles else "(no role)"
                 if resp.status_code != 200:
-                    rows.append(f"{name:<28} {asked:<28} HTTP {resp.status_code}: {resp.json()}")
+                    detail = resp.json().get("detail", {})
+                    expected = roles and not occupations and resp.status_code == 404
+                    expected = expected and detail.get("code") == "role_not_found"
+                    note = " (expected: the catalog has no O*NET occupations; make datasets, then make train)"
+                    rows.append(f"{name:<28} {asked:<28} HTTP {resp.status_code}: {detail.get('message')}")
+                    rows[-1] += note if expected else ""
+                    ok += int(bool(expected))
                     continue
                 ok += 1
                 body = resp.json()
@@ -229,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"API at {base}/v1 (models loaded from {stack.url}, sha256-verified)")
         print(f"extractor: {_health_extractor(base)}", flush=True)
         analysed = analyze_samples(base, args.samples)
-        every_field = analyze_every_field(base, args.samples)
+        every_field = analyze_every_field(base, args.samples, occupations_served(args.artifacts))
         posting_ok = analyze_posting(base, args.samples)
         _banner("event path: s3://careerready-resumes/incoming/ -> SQS -> ingest -> results/")
         outcomes = event_path(stack, args.samples)
