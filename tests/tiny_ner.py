@@ -74,3 +74,37 @@ def tagger_artifact(real: Path, fallback: Path) -> Path:
     if not (fallback / "manifest.json").is_file():
         write_manifest(build_tiny_ner(fallback), "ner", fallback.name, metrics={"note": "tiny test tagger"})
     return fallback
+
+
+#: One taxonomy skill: the smallest catalog the extract stage can serve.
+PYTHON_SKILL = {
+    "id": "python",
+    "name": "Python",
+    "aliases": [],
+    "type": "language",
+    "category": "pl",
+    "prerequisites": [],
+    "learning_hours": 80,
+    "demand": 0.9,
+}
+
+
+def extract_stage_artifacts(root: Path, *, ner: bool) -> dict[str, Path]:
+    """Write the extract stage's artifacts under ``root`` (``<model>/v1``): a one-skill catalog, its gazetteer
+    and, with ``ner``, the tiny tagger; each with its manifest. Returns model -> version folder."""
+    from training.artifacts import write_manifest
+    from training.models.gazetteer import compile_gazetteer
+
+    cat = root / "catalog" / "v1"
+    cat.mkdir(parents=True)
+    (cat / "skills.jsonl").write_text(json.dumps(PYTHON_SKILL) + "\n")
+    write_manifest(cat, "catalog", "v1", metrics={})
+    ext = root / "extractor" / "v1"
+    ext.mkdir(parents=True)
+    (ext / "gazetteer.json").write_text(json.dumps(compile_gazetteer([PYTHON_SKILL])))
+    write_manifest(ext, "extractor", "v1", metrics={})
+    out = {"catalog": cat, "extractor": ext}
+    if ner:
+        out["ner"] = build_tiny_ner(root / "ner" / "v1")
+        write_manifest(out["ner"], "ner", "v1", metrics={})
+    return out

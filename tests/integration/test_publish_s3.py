@@ -108,37 +108,11 @@ def test_publish_refuses_locally_inconsistent_dir(local_version: Path, s3_client
 
 
 def _publish_extract_stage(root: Path, client: Any, bucket: str) -> None:
-    from training.models.gazetteer import compile_gazetteer
+    from tests.tiny_ner import extract_stage_artifacts
 
-    skill = {
-        "id": "python",
-        "name": "Python",
-        "aliases": [],
-        "type": "language",
-        "category": "pl",
-        "prerequisites": [],
-        "learning_hours": 80,
-        "demand": 0.9,
-    }
-    cat = root / "catalog" / "v1"
-    cat.mkdir(parents=True)
-    (cat / "skills.jsonl").write_text(json.dumps(skill) + "\n")
-    write_manifest(cat, "catalog", "v1", metrics={})
-    ext = root / "extractor" / "v1"
-    ext.mkdir(parents=True)
-    (ext / "gazetteer.json").write_text(json.dumps(compile_gazetteer([skill])))
-    write_manifest(ext, "extractor", "v1", metrics={})
-    publish(cat, "catalog", "v1", client, bucket)
-    publish(ext, "extractor", "v1", client, bucket)
-    ner = _tiny_ner(root / "ner" / "v1")  # the extract stage serves the learned tagger too
-    write_manifest(ner, "ner", "v1", metrics={})
-    publish(ner, "ner", "v1", client, bucket)
-
-
-def _tiny_ner(root: Path) -> Path:
-    from tests.tiny_ner import build_tiny_ner
-
-    return build_tiny_ner(root)
+    # the extract stage serves the learned tagger too
+    for model, folder in extract_stage_artifacts(root, ner=True).items():
+        publish(folder, model, "v1", client, bucket)
 
 
 def test_cold_start_from_s3(s3_client: Any, s3_bucket: str, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from careerready.services.registry import Registry, load_registry
 from careerready.services.startup import load_models
 
 import training.artifacts as training_artifacts
+from tests.tiny_ner import PYTHON_SKILL, extract_stage_artifacts
 from training.artifacts import latest_local_version, next_version, write_manifest
 
 
@@ -122,29 +123,12 @@ def test_registry_rejects_conflicting_union(tmp_path: Path) -> None:
 def _write_catalog_artifact(root: Path) -> None:
     d = root / "catalog" / "v1"
     d.mkdir(parents=True)
-    skill = {
-        "id": "python",
-        "name": "Python",
-        "aliases": [],
-        "type": "language",
-        "category": "pl",
-        "prerequisites": [],
-        "learning_hours": 80,
-        "demand": 0.9,
-    }
-    (d / "skills.jsonl").write_text(json.dumps(skill) + "\n")
+    (d / "skills.jsonl").write_text(json.dumps(PYTHON_SKILL) + "\n")
     write_manifest(d, "catalog", "v1", metrics={})
 
 
 def test_load_models_extract_stage_with_timings(tmp_path: Path) -> None:
-    from training.models.gazetteer import compile_gazetteer
-
-    _write_catalog_artifact(tmp_path)
-    ext = tmp_path / "extractor" / "v1"
-    ext.mkdir(parents=True)
-    gaz = compile_gazetteer([{"id": "python", "name": "Python", "aliases": [], "type": "language", "category": "pl"}])
-    (ext / "gazetteer.json").write_text(json.dumps(gaz))
-    write_manifest(ext, "extractor", "v1", metrics={})
+    extract_stage_artifacts(tmp_path, ner=False)
     settings = load_settings(artifact_source="local", artifacts_dir=tmp_path)
     registry = Registry(stages={"extract": {"catalog": "v1", "extractor": "v1"}})  # the gazetteer-only stage
     models = load_models("extract", settings=settings, registry=registry)

@@ -3,7 +3,6 @@ alone and says so (versions, health); a broken or pinned-but-missing tagger stil
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,36 +13,13 @@ from careerready.schemas.extraction import ExtractRequest
 from careerready.services.stages import extract, extractor_choice
 from careerready.services.startup import OPTIONAL, load_models
 
-from training.artifacts import write_manifest
+from tests.tiny_ner import extract_stage_artifacts
 
 pytest.importorskip("onnx")
 
-SKILL = {
-    "id": "python",
-    "name": "Python",
-    "aliases": [],
-    "type": "language",
-    "category": "pl",
-    "prerequisites": [],
-    "learning_hours": 80,
-    "demand": 0.9,
-}
-
 
 def _extract_artifacts(root: Path, *, ner: bool) -> Path:
-    from tests.tiny_ner import build_tiny_ner
-    from training.models.gazetteer import compile_gazetteer
-
-    cat = root / "catalog" / "v1"
-    cat.mkdir(parents=True)
-    (cat / "skills.jsonl").write_text(json.dumps(SKILL) + "\n")
-    write_manifest(cat, "catalog", "v1", metrics={})
-    ext = root / "extractor" / "v1"
-    ext.mkdir(parents=True)
-    (ext / "gazetteer.json").write_text(json.dumps(compile_gazetteer([SKILL])))
-    write_manifest(ext, "extractor", "v1", metrics={})
-    if ner:
-        write_manifest(build_tiny_ner(root / "ner" / "v1"), "ner", "v1", metrics={})
+    extract_stage_artifacts(root, ner=ner)
     return root
 
 
