@@ -28,34 +28,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--catalog", type=Path, default=Path("build/catalog"))
     args = p.parse_args(argv)
     from careerready.core.config import Settings
-    from careerready.core.errors import CareerReadyError
     from careerready.core.observability import logger
     from careerready.schemas.extraction import ExtractRequest
     from careerready.services import stages
     from careerready.services.catalog import Catalog
-    from careerready.services.roles import RoleResolver
     from careerready.services.startup import load_models
 
-    from training.eval.labels import EXACT_METHODS, label_span
+    from training.extractor.cv import resume_fields
     from training.models.train_extractor_v1 import is_dev
 
     logger.setLevel("WARNING")
     rows = [json.loads(x) for x in (args.dotin / "train.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
     dev = [r for r in rows if is_dev(str(r["id"]))]
     catalog = Catalog.load(args.catalog)
-    resolver = RoleResolver.for_catalog(catalog)
-    field: dict[str, str] = {}
-    for r in dev:
-        span = label_span(r["spans"])
-        field[str(r["id"])] = "unknown"
-        if span is None:
-            continue
-        try:
-            res = resolver.resolve(" ".join(str(span["text"]).split()))
-        except CareerReadyError:
-            continue
-        if res.method in EXACT_METHODS:
-            field[str(r["id"])] = "tech" if catalog.roles[res.role_id].soc_code.startswith("15-") else "non-tech"
+    field = resume_fields(dev, catalog)  # the CV harness's rule: first Designation, exact title, SOC 15
     lines = ["| artifacts | group | resumes | skills extracted | linked | linked share |", "|---|---|---|---|---|---|"]
     for art in args.artifacts:
         models: Any = load_models("extract", settings=Settings.model_validate({"artifacts_dir": art}))
