@@ -210,6 +210,8 @@ def test_analyze_one_role_by_title(client: TestClient) -> None:
     assert a["role"]["method"] == "normalized"
     assert body["best_role_id"] == "backend_engineer" and body["closest_roles"] == []
     assert a["readiness"]["label"] in ("needs_upskilling", "almost_ready", "industry_ready")
+    # one role: nothing to order (no rank_score), but the text still gives the readiness feature text_fit
+    assert a["match"]["rank_score"] is None and 0.0 < a["match"]["features"]["text_fit"] <= 1.0
     assert 1 <= len(a["resources"]) <= 5 and a["roadmap"]["steps"]
     assert body["text"] is None and body["source"] == {
         "kind": "text",

@@ -114,3 +114,16 @@ def test_cli_writes_roles_and_stats_and_refuses_repo_data(tmp_path: Path) -> Non
     repo_data = Path(onet_roles.__file__).resolve().parents[2] / "data" / "onet_roles.json"
     assert onet_roles.main(["--onet", str(ONET), "--catalog", str(CATALOG), "--out", str(repo_data)]) == 2
     assert not repo_data.exists()
+
+
+def test_soft_elements_are_never_critical() -> None:
+    """An IM >= 4 element is critical unless the catalog types it soft (rated important almost everywhere, and no
+    resume states it): it stays a requirement with its importance."""
+    catalog = Catalog.load(CATALOG)
+    soft = {s.id for s in catalog.skills.values() if s.type == "soft"}
+    assert "teamwork" in soft and "statistics" not in soft  # the fixture's types this test relies on
+    roles, _ = build_roles(load_tables(ONET), catalog.alias_index, soft_ids=soft)
+    dev = {s["skill_id"]: s for s in _role(roles, "15-1252.00")["skills"]}
+    assert dev["teamwork"] == {"skill_id": "teamwork", "importance": 0.875, "critical": False, "level": 0.8571}
+    data = {s["skill_id"]: s for s in _role(roles, "15-2051.00")["skills"]}
+    assert data["statistics"]["critical"] is True

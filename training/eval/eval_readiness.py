@@ -188,7 +188,12 @@ def serving_analyser(artifacts: Path) -> tuple[Analyse, Catalog, dict[str, str]]
         years = extracted.years_experience
         if not role_ids:
             return years, []
-        matches = {m.role_id: m for m in rank_roles(extracted.skills, client, list(role_ids), years, versions)}
+        matches = {
+            m.role_id: m
+            for m in rank_roles(
+                extracted.skills, client, list(role_ids), years, versions, text=text, rank_by_text=False
+            )
+        }
         sides: list[Side] = []
         for rid in role_ids:
             m = matches[rid]

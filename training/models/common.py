@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from careerready.features import HeldSkill, RoleFeatures, SkillSpace, compute_role_features, held_skills_from_extracted
+from careerready.features import (
+    HeldSkill,
+    RoleFeatures,
+    SkillSpace,
+    compute_role_features,
+    held_skills_from_extracted,
+    text_fits,
+)
 from careerready.pipelines.experience import estimate_years
 from careerready.services.catalog import Catalog
 
@@ -275,12 +282,15 @@ def pair_features(
 ) -> PairFeatures:
     """Compute RoleFeatures for every (resume_id, role_id) pair (held skills extracted once per resume)."""
     out = PairFeatures(keys=list(pairs))
+    fits: dict[str, dict[str, float]] = {}
     for i, (rid, role_id) in enumerate(pairs):
         if rid not in out.held:
             out.held[rid], out.years[rid] = skills.analyze(resumes[rid])
+            # the resume text's fit to every catalog role (TF-IDF percentile), as the match stage computes it
+            fits[rid] = text_fits(resumes[rid]["text"], catalog.roles.values(), catalog)
         # years estimated from the text (None -> the per-skill fallback in compute_role_features), as served
         out.features[(rid, role_id)] = compute_role_features(
-            out.held[rid], catalog.roles[role_id], space, out.years[rid]
+            out.held[rid], catalog.roles[role_id], space, out.years[rid], fits[rid][role_id]
         )
         if log is not None and (i + 1) % 2000 == 0:
             log(f"features {i + 1}/{len(pairs)}")

@@ -54,9 +54,13 @@ from training.reports import Report, bar_png, calibration_png, confusion_png, ex
 C = 1.0
 #: Candidate feature sets (subsets of READINESS_FEATURES). ``missing_critical`` counts critical skills not found;
 #: roles name 3-5 critical skills, so the count compares badly across roles (critical_coverage is the share).
+#: ``text_fit`` (how closely the resume text reads like the role) competes too: it is the one feature a real
+#: resume gives whether or not its skills are written the way the catalog names them.
 FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "all": READINESS_FEATURES,
     "no_missing_count": tuple(f for f in READINESS_FEATURES if f != "missing_critical"),
+    "no_text_fit": tuple(f for f in READINESS_FEATURES if f != "text_fit"),
+    "no_missing_count_no_text_fit": tuple(f for f in READINESS_FEATURES if f not in ("missing_critical", "text_fit")),
 }
 #: Largest synthetic validation log-loss a feature set may give up for a better real check.
 REAL_CHECK_TOLERANCE = 0.01
@@ -118,7 +122,7 @@ def real_check_pairs(
     dotin: Path, catalog: Catalog, space: Any, skills: ResumeSkills
 ) -> list[tuple[str, float | None, dict[str, float], dict[str, float]]]:
     """``(resume id, stated years, own-role features, unrelated-role features)`` for the eval-readiness population."""
-    from careerready.features import compute_role_features
+    from careerready.features import compute_role_features, text_fits
 
     from training.eval.eval_matching import load_dotin
     from training.eval.eval_readiness import subjects
@@ -126,8 +130,10 @@ def real_check_pairs(
     out = []
     for sub in subjects(load_dotin(dotin), catalog):
         held, years = skills.analyze({"text": sub.text})
-        own = compute_role_features(held, catalog.roles[sub.own_role], space, years).values
-        other = compute_role_features(held, catalog.roles[sub.other_role], space, years).values
+        own_role, other_role = catalog.roles[sub.own_role], catalog.roles[sub.other_role]
+        fit = text_fits(sub.text, (own_role, other_role), catalog)
+        own = compute_role_features(held, own_role, space, years, fit[own_role.id]).values
+        other = compute_role_features(held, other_role, space, years, fit[other_role.id]).values
         out.append((sub.resume_id, years, own, other))
     skills.flush()
     return out

@@ -32,6 +32,7 @@ from careerready.features.definitions import (
     READINESS_FEATURES,
     READINESS_LABELS,
     SAME_CATEGORY_BONUS,
+    TEXT_FIT_UNKNOWN,
     YEARS_CAP,
     EvidenceKind,
     Status,
@@ -40,7 +41,7 @@ from careerready.features.definitions import (
 from careerready.features.held import HeldSkill, evidence_kind, held_skills_from_extracted, held_skills_from_ids
 from careerready.features.role import RoleFeatures, SkillStatus, compute_role_features, gap_features
 from careerready.features.space import SkillSpace, partial_credit, skill_space_for
-from careerready.features.text_index import PROFILE_WEIGHT, RoleTextIndex, role_document, role_text_index
+from careerready.features.text_index import PROFILE_WEIGHT, RoleTextIndex, role_document, role_text_index, text_fits
 
 # the module-level names features.py had, public or not in its __all__, stay importable from the package
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "PARTIAL_MIN_CREDIT",
     "PREREQUISITE_BONUS",
     "SAME_CATEGORY_BONUS",
+    "TEXT_FIT_UNKNOWN",
     "YEARS_CAP",
     "EvidenceKind",
     "Status",
@@ -74,5 +76,6 @@ __all__ = [
     "role_document",
     "role_text_index",
     "skill_space_for",
+    "text_fits",
     "to_vector",
 ]

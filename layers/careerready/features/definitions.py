@@ -24,6 +24,8 @@ PREREQUISITE_BONUS = 0.1
 #: Relatedness assumed when a skill has no vector (catalog relations still apply).
 NO_VECTOR_SIMILARITY = 0.5
 YEARS_CAP = 15.0
+#: ``text_fit`` when the resume text is not known (a skills-only request): neither close nor far.
+TEXT_FIT_UNKNOWN = 0.5
 
 READINESS_LABELS: tuple[str, ...] = ("needs_upskilling", "almost_ready", "industry_ready")
 
@@ -54,6 +56,7 @@ READINESS_FEATURES: tuple[str, ...] = (
     "years_ratio",
     "years_experience",  # capped at YEARS_CAP
     "years_gap",  # max(min_years - years, 0)
+    "text_fit",  # how closely the resume TEXT reads like the role: its TF-IDF percentile among all catalog roles
 )
 
 GAP_FEATURES: tuple[str, ...] = (

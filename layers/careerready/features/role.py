@@ -13,6 +13,7 @@ from careerready.features.definitions import (
     MATCH_FEATURES,
     PARTIAL_THRESHOLD,
     READINESS_FEATURES,
+    TEXT_FIT_UNKNOWN,
     YEARS_CAP,
 )
 from careerready.features.held import HeldSkill
@@ -71,6 +72,7 @@ def compute_role_features(
     role: Role,
     space: SkillSpace,
     years_experience: float | None = None,
+    text_fit: float | None = None,
 ) -> RoleFeatures:
     """Compute per-skill statuses and the aggregate match/readiness features for one role.
 
@@ -80,6 +82,8 @@ def compute_role_features(
         space: Skill relatedness (vectors + catalog).
         years_experience: Years of relevant experience; if None, the largest per-skill years
             stated in the resume is used (0 if none).
+        text_fit: :func:`~careerready.features.text_index.text_fits` of the resume text for this role; None
+            (no text): :data:`TEXT_FIT_UNKNOWN`.
 
     Returns:
         RoleFeatures with statuses in role order and every feature in MATCH/READINESS_FEATURES.
@@ -163,6 +167,7 @@ def compute_role_features(
         "partial_share": float(sum(s.status == "partial" for s in statuses) / n),
         "years_experience": years,
         "years_gap": float(max(min_years - years, 0.0)),
+        "text_fit": float(TEXT_FIT_UNKNOWN if text_fit is None else text_fit),
     }
     values = {k: round(v, 6) for k, v in values.items()}
     return RoleFeatures(role.id, statuses, values, years, min_years, extra_ids)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -124,3 +124,34 @@ class RoleTextIndex:
 def role_text_index(catalog: Catalog) -> RoleTextIndex:
     """The :class:`RoleTextIndex` over ``catalog``'s roles, built once per catalog object."""
     return built_once("role_text_index", lambda: RoleTextIndex.from_catalog(catalog), catalog)
+
+
+def text_fits(text: str, roles: Iterable[Role], catalog: Catalog) -> dict[str, float]:
+    """``role_id -> text_fit`` in [0, 1]: how closely ``text`` reads like each role, among every catalog role.
+
+    A role's fit is its percentile by TF-IDF cosine (:class:`RoleTextIndex`) among the catalog's roles: the share of
+    the other roles the text is less similar to, ties counting half. A role outside the index (an inline role, e.g.
+    from a job posting) is placed by the cosine of its :func:`role_document` among the same catalog cosines. 0 when
+    the text shares no term with the role. Role-agnostic by construction (a rank, not a raw cosine), TF-IDF only
+    (well under a millisecond per text), so every request with a resume text can afford it.
+    """
+    index = role_text_index(catalog)
+    sims = index.similarities(text)
+    ordered = np.sort(np.fromiter(sims.values(), dtype=np.float64, count=len(sims)))
+    vector: dict[str, float] | None = None
+    out: dict[str, float] = {}
+    for role in roles:
+        if role.id in sims:
+            cos, others = sims[role.id], len(ordered) - 1
+        else:
+            if vector is None:
+                vector = index.text_vector(text)
+            doc = index.text_vector(role_document(role, catalog))
+            cos, others = round(sum(v * doc.get(t, 0.0) for t, v in vector.items()), 6), len(ordered)
+        if cos <= 0.0 or others <= 0:
+            out[role.id] = 0.0
+            continue
+        below = int(np.searchsorted(ordered, cos, side="left"))
+        ties = int(np.searchsorted(ordered, cos, side="right")) - below - (1 if role.id in sims else 0)
+        out[role.id] = round((below + 0.5 * ties) / others, 6)
+    return out

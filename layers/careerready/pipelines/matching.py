@@ -31,6 +31,7 @@ from careerready.features import (
     held_skills_from_extracted,
     role_text_index,
     skill_space_for,
+    text_fits,
 )
 from careerready.models.gap_ranker import GapRanker
 from careerready.models.matcher import Matcher
@@ -219,6 +220,7 @@ def match_role(
     text: str | None = None,
     similarities: TextScores | None = None,
     skill_names: Mapping[str, str] | None = None,
+    text_fit: float | None = None,
 ) -> RoleMatch:
     """Match held skills against one role.
 
@@ -235,13 +237,17 @@ def match_role(
         similarities: :func:`text_similarities` of ``text`` (the caller ranking many roles computes them once;
             None: computed here with ``embeddings``).
         skill_names: Names of skills the catalog lacks (an inline role's ``unlinked:`` skills).
+        text_fit: The resume text's :func:`~careerready.features.text_fits` for this role (None: computed from
+            ``text`` when given, else unknown).
 
     Returns:
         RoleMatch with score in [0, 1], rank_score (with text), per-skill status, ranked gaps and explanation.
     """
     held = as_held(skills, catalog)
     space = SkillSpace.from_embeddings(catalog, embeddings)
-    rf = compute_role_features(held, role, space, years_experience)
+    if text_fit is None and text is not None:
+        text_fit = text_fits(text, (role,), catalog)[role.id]
+    rf = compute_role_features(held, role, space, years_experience, text_fit)
     score = matcher.predict(rf.match) if matcher is not None else rf.values["coverage_partial"]
     rank_score: float | None = None
     text_clause: str | None = None
@@ -305,11 +311,13 @@ def match_roles(
     text: str | None = None,
     similarities: TextScores | None = None,
     skill_names: Mapping[str, str] | None = None,
+    fits: Mapping[str, float] | None = None,
 ) -> list[RoleMatch]:
     """Match against several roles, best first by :func:`ranking_key` (rank_score with text, else score).
 
     ``similarities``: :func:`text_similarities` of ``text`` if the caller has them (None: computed with ``embeddings``).
     ``skill_names``: names of skills the catalog lacks (an inline role's ``unlinked:`` skills).
+    ``fits``: ``role_id -> text_fit`` (:func:`~careerready.features.text_fits`) when the caller has them.
     """
     held = as_held(skills, catalog)
     space = SkillSpace.from_embeddings(catalog, embeddings)
@@ -326,6 +334,7 @@ def match_roles(
             text=text,
             similarities=sims,
             skill_names=skill_names,
+            text_fit=None if fits is None else fits.get(r.id),
         )
         for r in roles
     ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from careerready.core.errors import InvalidInputError
+from careerready.features import TEXT_FIT_UNKNOWN
 from careerready.models.readiness import ReadinessModel
 from careerready.schemas.analysis import Driver, ReadinessFacts, ReadinessReason, ReadinessResponse, RoleMatch
 
@@ -33,6 +34,7 @@ FACT_FEATURES: dict[str, tuple[str, ...]] = {
     "experience": ("years_ratio", "years_experience", "years_gap"),
     "coverage": ("coverage_exact", "coverage_partial", "technical_coverage", "embedding_cosine"),
     "evidence": ("evidence_coverage",),
+    "text_fit": ("text_fit",),
 }
 #: Skill names spelled out in one reason (the rest is "…").
 MAX_NAMES = 3
@@ -176,7 +178,24 @@ def _evidence(features: Mapping[str, float], facts: ReadinessFacts | None) -> tu
     )
 
 
-_WRITERS = {"critical_skills": _critical, "experience": _experience, "coverage": _coverage, "evidence": _evidence}
+def _text_fit(features: Mapping[str, float], facts: ReadinessFacts | None) -> tuple[str, dict[str, float]]:
+    del facts
+    fit = float(features.get("text_fit", TEXT_FIT_UNKNOWN))
+    pct = round(100 * fit)
+    if fit >= 0.5:
+        text = f"the resume reads more like this role than like {pct}% of the catalog's roles"
+    else:
+        text = f"the resume reads less like this role than like {100 - pct}% of the catalog's roles"
+    return text, {"text_fit_pct": float(pct)}
+
+
+_WRITERS = {
+    "critical_skills": _critical,
+    "experience": _experience,
+    "coverage": _coverage,
+    "evidence": _evidence,
+    "text_fit": _text_fit,
+}
 
 
 def reasons(

@@ -236,7 +236,13 @@ class MatchRequest(_In):
         default=None,
         max_length=MAX_MATCH_TEXT_CHARS,
         description="The resume text (optional). With it, roles are ranked by how close the text is to each role's "
-        "profile (rank_score); without it (skills only), by the skill-fit score.",
+        "profile (rank_score); without it (skills only), by the skill-fit score. It also gives the readiness feature "
+        "text_fit (how closely the text reads like each role, a percentile among all catalog roles; 0.5 without text).",
+    )
+    rank_by_text: bool = Field(
+        default=True,
+        description="Order the roles by the text (rank_score). false: the text only gives text_fit, the roles are "
+        "ordered by skill fit and rank_score is null (one role has no order to find).",
     )
 
     @field_validator("role_ids")
@@ -286,7 +292,7 @@ class ReadinessRequest(_In):
 class ReadinessReason(_Out):
     """One fact that decided the readiness answer, in words, with the numbers it states."""
 
-    kind: Literal["critical_skills", "experience", "coverage", "evidence"]
+    kind: Literal["critical_skills", "experience", "coverage", "evidence", "text_fit"]
     text: str
     numbers: dict[str, float] = Field(default_factory=dict, description="The figures the text states.")
     weight: float = Field(description="How much this fact moved the answer (sum of |driver contributions|).")

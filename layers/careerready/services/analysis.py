@@ -102,6 +102,7 @@ def rank_roles(
     top_n: int | None = None,
     text: str | None = None,
     role: InlineRole | None = None,
+    rank_by_text: bool = True,
 ) -> list[RoleMatch]:
     """Match extracted skills against ``role_ids`` through the match stage; best first.
 
@@ -110,6 +111,7 @@ def rank_roles(
     ``text``: the resume text (cut to ``MAX_MATCH_TEXT_CHARS``); roles are then ranked by how close the
     text is to each role's profile (``rank_score``), else by the skill-fit ``score``.
     ``role``: an ad-hoc role (e.g. from a job posting) matched beside ``role_ids``; it travels inline to the stage.
+    ``rank_by_text``: False = the text gives only the readiness feature ``text_fit``; roles are ordered by fit.
     """
     payload: dict[str, Any] = {
         "skills": [s.model_dump(mode="json") if hasattr(s, "model_dump") else s for s in skills],
@@ -120,6 +122,8 @@ def rank_roles(
         payload["role"] = role.model_dump(mode="json")
     if text is not None:
         payload["text"] = text[:MAX_MATCH_TEXT_CHARS]
+        if not rank_by_text:
+            payload["rank_by_text"] = False
     if top_n is not None:
         payload["top_n"] = top_n
     body = _pop_versions(client.call("match", payload), versions if versions is not None else {})
@@ -228,19 +232,27 @@ def analyze(
     # no role given: only the best role (analysed), its runner-up and the closest roles are reported,
     # so the stage fully matches just that shortlist
     top_n = None if (refs or built is not None) else max(n_closest, 2)
-    # the text only orders roles (rank_score): send it when there is an order to find, not for one given role;
-    # an ad-hoc role has no profile to rank the text against, so with a posting the roles are ordered by fit
-    rank_text = text if (built is None and (not refs or len(role_ids) > 1)) else None
+    # the text orders roles (rank_score) only when there is an order to find, not for one given role; an ad-hoc
+    # role has no profile to rank the text against, so with a posting the roles are ordered by fit. It always
+    # gives the readiness feature text_fit (how closely the resume reads like each role).
+    rank_by_text = built is None and (not refs or len(role_ids) > 1)
     if built is None:
         matches = rank_roles(
-            extracted.skills, client, role_ids, years_experience, versions, top_n=top_n, text=rank_text
+            extracted.skills,
+            client,
+            role_ids,
+            years_experience,
+            versions,
+            top_n=top_n,
+            text=text,
+            rank_by_text=rank_by_text,
         )
     else:
         adhoc = built.role
         posting_versions: dict[str, str] = {}
         with ThreadPoolExecutor(max_workers=2) as pool:
             resume_job = pool.submit(
-                rank_roles, extracted.skills, client, role_ids, years_experience, versions, None, None, adhoc
+                rank_roles, extracted.skills, client, role_ids, years_experience, versions, None, text, adhoc, False
             )
             # the posting's closest catalog roles: the posting ranked like a resume with no role given
             closest_job = (

@@ -171,6 +171,7 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchR
         RoleNotFoundError: a role reference resolves to nothing (lists the nearest roles).
         InvalidInputError: too many roles.
     """
+    from careerready.features import text_fits
     from careerready.pipelines.matching import match_role, match_roles, ranking_key, text_similarities
     from careerready.pipelines.posting import held_for_role
 
@@ -192,8 +193,11 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchR
             roles.append(role)
     # an inline role's unlinked skills are held when the resume mentions the same text
     held = held_for_role(req.skills, catalog, [s.skill_id for s in req.role.skills]) if req.role else None
-    # the text's similarity to every role, once per request (TF-IDF + the embedder's chunk term when loaded)
-    sims = text_similarities(req.text, catalog, m.embeddings)
+    # how closely the text reads like each role (TF-IDF percentile, cheap): a readiness feature whenever text is sent
+    fits = text_fits(req.text, roles, catalog) if req.text is not None else None
+    # the text's similarity to every role, to ORDER them (TF-IDF + the embedder's chunk term when loaded)
+    rank_text = req.text if req.rank_by_text else None
+    sims = text_similarities(rank_text, catalog, m.embeddings)
     if top_n is None or top_n >= len(roles):
         matches = match_roles(
             req.skills if held is None else held,
@@ -203,9 +207,10 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchR
             m.matcher,
             years_experience=req.years_experience,
             gap_ranker=m.gap_ranker,
-            text=req.text,
+            text=rank_text,
             similarities=sims,
             skill_names=names,
+            fits=fits,
         )
         return MatchResponse(matches=matches)
     shortlist, held_map, space = _shortlist(req, roles, m, top_n, sims, held)
@@ -218,9 +223,10 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchR
             m.matcher,
             req.years_experience,
             m.gap_ranker,
-            text=req.text,
+            text=rank_text,
             similarities=sims,
             skill_names=names,
+            text_fit=None if fits is None else fits.get(r.id),
         )
         for r in shortlist
     ]
