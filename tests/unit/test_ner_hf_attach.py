@@ -15,6 +15,7 @@ from careerready.services.artifacts import verify_dir
 
 from training.artifacts import write_manifest
 from training.extractor.export import attach_hf, package_hf
+from training.models.common import _served_ner_manifest
 from training.scripts.train_all import attach_ner_hf
 
 ONNX = b"int8 onnx bytes"
@@ -49,6 +50,17 @@ def test_attach_adds_the_folder_and_keeps_provenance(tmp_path: Path) -> None:
     assert (art / "hf" / "model.safetensors").read_bytes() == b"\1" * 1000
     assert attach_hf(train, art) == {"status": "present"}  # idempotent
     assert json.loads((art / "manifest.json").read_text()) == after
+
+
+def test_attaching_keeps_the_extraction_cache_key(tmp_path: Path) -> None:
+    """The classical trainers key their cached hybrid extractions on the ner manifest: the checkpoint changes
+    nothing serving extracts, so attaching it keeps the key (the served part of the manifest is byte-identical)."""
+    train, art = _dirs(tmp_path)
+    before = (art / "manifest.json").read_bytes()
+    assert _served_ner_manifest(art / "manifest.json") == before
+    attach_hf(train, art)
+    assert (art / "manifest.json").read_bytes() != before
+    assert _served_ner_manifest(art / "manifest.json") == before
 
 
 def test_attach_refuses_a_checkpoint_that_did_not_export_the_served_file(tmp_path: Path) -> None:
