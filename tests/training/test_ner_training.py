@@ -72,8 +72,11 @@ def test_two_step_training_exports_a_servable_model(tmp_path: Path) -> None:
     assert training["steps"] == 2 and manifest["model"] == "ner"
     assert manifest["datasets"]["dotin-resume-ner"]["docs"] == 4
     assert training["onnx_max_abs_diff"] < 1e-3 and training["layers"] == 2
-    # the served artifact holds only what serving reads; the checkpoint and the fp32 ONNX stay training-side
-    assert set(manifest["files"]) == {
+    # the served artifact holds what serving reads plus the HF checkpoint (hf/, never fetched by serving); the fp32
+    # ONNX stays training-side
+    hf = {rel for rel in manifest["files"] if rel.startswith("hf/")}
+    assert {"hf/config.json", "hf/model.safetensors"} <= hf
+    assert set(manifest["files"]) - hf == {
         "model.int8.onnx",
         "tokenizer.json",
         "labels.json",
@@ -82,7 +85,10 @@ def test_two_step_training_exports_a_servable_model(tmp_path: Path) -> None:
     }
     for name in ("model.onnx", "model.int8.onnx", "hf/config.json", "hf/model.safetensors", "manifest.json"):
         assert (hf_out / name).is_file()
-    assert json.loads((hf_out / "hf" / "config.json").read_text())["num_hidden_layers"] == 2
+    for rel in hf:  # the published folder is the one the exports were made from
+        assert (out / rel).read_bytes() == (hf_out / rel).read_bytes()
+    assert json.loads((out / "hf" / "config.json").read_text())["num_hidden_layers"] == 2
+    assert training["hf_bytes"] == sum((out / rel).stat().st_size for rel in hf)
     labels = json.loads((out / "labels.json").read_text())
     assert labels["labels"] == ["O", "B-SKILL", "I-SKILL"] and labels["window"] == 64
     assert labels["serve"] == "model.int8.onnx" and labels["stride"] == 62

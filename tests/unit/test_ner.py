@@ -17,7 +17,9 @@ onnx = pytest.importorskip("onnx")
 from careerready.models import ner as ner_mod  # noqa: E402
 from careerready.pipelines.hybrid_extraction import HybridParams, extract_hybrid  # noqa: E402
 from careerready.schemas.extraction import ExtractResponse  # noqa: E402
+from careerready.services.artifacts import left_out  # noqa: E402
 from careerready.services.catalog import Catalog, Skill  # noqa: E402
+from careerready.services.startup import NOT_SERVED  # noqa: E402
 
 REAL = Path(__file__).resolve().parents[2] / "artifacts" / "ner" / "v1"
 
@@ -186,12 +188,15 @@ def test_disjoint_windows_split_the_text_evenly(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not (REAL / "manifest.json").is_file(), reason="artifacts/ner/v1 not built")
-def test_real_artifact_ships_only_what_serving_needs() -> None:
+def test_real_artifact_serves_only_what_serving_needs() -> None:
     manifest = json.loads((REAL / "manifest.json").read_text(encoding="utf-8"))
     labels = json.loads((REAL / ner_mod.LABELS_FILE).read_text(encoding="utf-8"))
     served = labels.get("serve", ner_mod.MODEL_FILE)
     allowed = {served, "tokenizer.json", "labels.json", "hybrid.json", "LICENSE-all-MiniLM-L6-v2.txt"}
     files = set(manifest["files"])
+    hf = {f for f in files if f.startswith("hf/")}  # the published HF checkpoint, which serving never fetches
     assert {served, "tokenizer.json", "labels.json", "hybrid.json"} <= files
-    assert files - allowed <= {"report/README.md"}  # no hf/ checkpoint, no second ONNX file
+    assert files - allowed - hf <= {"report/README.md"}  # no second ONNX file
+    assert all(left_out(f, NOT_SERVED["ner"]) for f in hf)
+    assert not any(left_out(f, NOT_SERVED["ner"]) for f in files - hf)
     assert ner_mod.load(REAL).model_file == served

@@ -5,6 +5,10 @@
 Writes ``model.onnx`` (inputs input_ids/attention_mask/token_type_ids int64 [batch, seq]; output ``logits``
 [batch, seq, labels]; opset 17, TorchScript exporter), ``tokenizer.json`` (truncation and padding off) and
 ``labels.json`` (label names and the window geometry serving must use).
+
+The Hugging Face checkpoint every export is derived from is published too, as the ``hf/`` folder of the
+``ner`` artifact (:func:`package_hf`; :func:`attach_hf` adds it to an artifact trained before it was), so anyone
+can load the real model with ``transformers``; serving never downloads it (``services/startup.NOT_SERVED``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ MODEL_FILE = "model.onnx"
 INT8_FILE = "model.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 LABELS_FILE = "labels.json"
+#: The Hugging Face checkpoint folder (config, safetensors, tokenizer), in the training-side dir and in the artifact.
+#: Serving never reads it: ``careerready.services.startup.NOT_SERVED["ner"]`` names the same folder.
+HF_DIR = "hf"
 
 
 def export_onnx(
@@ -126,6 +133,78 @@ def package_serving(train_dir: Path, out_dir: Path, *, serve: str = "int8") -> s
     labels["serve"] = name
     (out_dir / LABELS_FILE).write_text(json.dumps(labels, indent=2) + "\n", encoding="utf-8")
     return name
+
+
+def package_hf(train_dir: Path, out_dir: Path) -> dict[str, int]:
+    """Copy the Hugging Face checkpoint ``train_dir/hf`` into the artifact as ``out_dir/hf`` (replacing any).
+
+    Returns:
+        ``{"files": n, "bytes": total}`` of the copied folder.
+
+    Raises:
+        FileNotFoundError: ``train_dir/hf`` has no ``config.json`` or no ``model.safetensors``.
+    """
+    import shutil
+
+    src, dst = Path(train_dir) / HF_DIR, Path(out_dir) / HF_DIR
+    for name in ("config.json", "model.safetensors"):
+        if not (src / name).is_file():
+            raise FileNotFoundError(f"{src} is not a Hugging Face checkpoint: {name} is missing")
+    if dst.exists():
+        shutil.rmtree(dst)
+    dst.mkdir(parents=True)
+    files = sorted(p for p in src.iterdir() if p.is_file())
+    for path in files:
+        shutil.copyfile(path, dst / path.name)  # plain 0644 copies (save_pretrained may write 0600 files)
+    return {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
+def attach_hf(train_dir: Path, artifact_dir: Path) -> dict[str, Any]:
+    """Add the ``hf/`` checkpoint to a ``ner`` artifact trained before the artifact published it.
+
+    Only when ``train_dir`` (``build/ner-hf/v<N>``) is the training side of that very artifact: its files verify
+    against its own manifest and the ONNX file the artifact serves is byte-identical (same sha256) to the one
+    ``train_dir`` exported from its ``hf/`` folder. The artifact's manifest keeps its provenance (created_at,
+    git_commit, metrics, datasets); its ``files`` gain ``hf/*`` and ``hf_folder`` records the addition.
+
+    Returns:
+        ``{"status": "present" | "attached", ...}``.
+
+    Raises:
+        FileNotFoundError: no artifact manifest, no training-side manifest or no checkpoint.
+        ValueError: ``train_dir`` did not produce the served ONNX file (retrain: ``make train-ner``).
+        ArtifactIntegrityError: a training-side file differs from its manifest.
+    """
+    import datetime as dt
+
+    from careerready.services.artifacts import MANIFEST_NAME, verify_dir
+
+    from training.artifacts import git_commit, hash_files, manifest_bytes
+
+    train_dir, artifact_dir = Path(train_dir), Path(artifact_dir)
+    manifest = json.loads((artifact_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    if any(rel.startswith(HF_DIR + "/") for rel in manifest["files"]):
+        return {"status": "present"}
+    train_manifest = json.loads((train_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    labels = json.loads((artifact_dir / LABELS_FILE).read_text(encoding="utf-8"))
+    served = str(labels.get("serve", MODEL_FILE))
+    ours, theirs = manifest["files"].get(served), train_manifest["files"].get(served)
+    if ours is None or theirs is None or ours["sha256"] != theirs["sha256"]:
+        raise ValueError(
+            f"{train_dir} did not export the {served} that {artifact_dir} serves: its hf/ checkpoint is not this "
+            "artifact's model; retrain the tagger (make train-ner) to publish both together"
+        )
+    verify_dir(train_dir, train_manifest)
+    copied = package_hf(train_dir, artifact_dir)
+    manifest["files"] = hash_files(artifact_dir)
+    manifest["hf_folder"] = {
+        "added_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "added_by_commit": git_commit(),
+        "source": f"{'/'.join(train_dir.parts[-2:])}, the training side that exported the served {served}",
+        **copied,
+    }
+    (artifact_dir / MANIFEST_NAME).write_bytes(manifest_bytes(manifest))
+    return {"status": "attached", "served": served, **copied}
 
 
 def main(argv: list[str] | None = None) -> int:

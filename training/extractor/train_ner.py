@@ -15,8 +15,9 @@ optimiser steps of ``--batch-size`` windows of at most ``--window`` tokens, with
 thread count and torch's deterministic algorithms, so the same commit and data give the same weights on the
 same platform however fast the machine is (``training.weights_sha256`` and the ONNX hashes in the manifest
 show it). Writes the served artifact to ``--out`` (one ONNX file, ``tokenizer.json``, ``labels.json``,
-``hybrid.json``, licence, ``report/README.md``, ``manifest.json``) and the training-side outputs to
-``--hf-out`` (``hf/`` checkpoint, fp32 ``model.onnx`` and ``model.int8.onnx``; never published).
+``hybrid.json``, licence, ``report/README.md``, ``manifest.json``, plus ``hf/``: the Hugging Face checkpoint that
+every export is derived from, published for anyone to load with ``transformers`` and never read by serving) and
+the training-side outputs to ``--hf-out`` (``hf/`` checkpoint, fp32 ``model.onnx`` and ``model.int8.onnx``).
 """
 
 from __future__ import annotations
@@ -400,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
             layers=args.layers,
             bf16={"auto": None, "on": True, "off": False}[args.bf16],
         )
-        from training.extractor.export import export_onnx, package_serving
+        from training.extractor.export import export_onnx, package_hf, package_serving
 
         serve_stride = args.serve_stride or args.window - 2
         figures.update(export_onnx(hf_out / "hf", hf_out, window=args.window, stride=serve_stride))
@@ -408,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         if (hf_out / "model.int8.onnx").is_file():
             figures["onnx_int8_sha256"] = sha256_file(hf_out / "model.int8.onnx")
         figures["served"] = package_serving(hf_out, out, serve=args.serve)
+        figures["hf_bytes"] = package_hf(hf_out, out)["bytes"]  # the checkpoint the exports came from, published
         lic = Path(__file__).resolve().parents[1] / "licenses" / "Apache-2.0.txt"
         if lic.is_file():
             shutil.copyfile(lic, out / "LICENSE-all-MiniLM-L6-v2.txt")

@@ -127,6 +127,21 @@ def _section_of(resume: dict[str, Any], start: int) -> str | None:
     return best
 
 
+def _served_ner_manifest(path: Path) -> bytes:
+    """A ner manifest's bytes without its Hugging Face checkpoint (``hf/`` files, ``hf_folder`` note): the folder
+    changes nothing serving extracts, so publishing it in an artifact keeps the extraction cache (the bytes are the
+    manifest's own when it has no ``hf/``)."""
+    from training.artifacts import manifest_bytes
+
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    files = manifest.get("files", {})
+    if "hf_folder" not in manifest and not any(rel.startswith("hf/") for rel in files):
+        return path.read_bytes()
+    manifest.pop("hf_folder", None)
+    manifest["files"] = {rel: meta for rel, meta in files.items() if not rel.startswith("hf/")}
+    return manifest_bytes(manifest)
+
+
 class ResumeSkills:
     """Held skills of a synthetic resume, as serving extracts them (see the module docstring)."""
 
@@ -163,8 +178,8 @@ class ResumeSkills:
         from careerready.core.paths import PACKAGE_DIR
 
         h = hashlib.sha256()
-        for path in (extractor_dir / "manifest.json", ner_dir / "manifest.json"):
-            h.update(path.read_bytes())
+        h.update((extractor_dir / "manifest.json").read_bytes())
+        h.update(_served_ner_manifest(ner_dir / "manifest.json"))
         h.update(json.dumps(sorted(self.catalog.skills)).encode())
         h.update(json.dumps(sorted(self.catalog.alias_index.items())).encode())
         for rel in _EXTRACTION_SOURCES:

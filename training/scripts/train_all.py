@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from careerready.core.errors import ArtifactIntegrityError
 from careerready.core.paths import REPO_ROOT
 
 from training.artifacts import write_manifest
@@ -92,6 +93,31 @@ def publish_catalog_artifact(catalog_dir: Path, out_dir: Path, version: str) -> 
     if not occupations.is_file() and stale.is_file():
         stale.unlink()  # a catalog rebuilt without O*NET must not keep serving old occupations
     write_manifest(out_dir, "catalog", version, metrics=counts, extra={"catalog": meta})
+
+
+def attach_ner_hf(train_dir: Path, artifact_dir: Path) -> None:
+    """Publish the tagger's HF checkpoint inside ``artifact_dir`` when it was trained before that was done.
+
+    A fresh ``train_ner`` run writes ``hf/`` itself, so this only acts on older artifacts; it never fails the run
+    (serving does not need the folder): without the matching training-side dir it says what to do instead.
+    """
+    from training.extractor.export import attach_hf
+
+    if not (artifact_dir / "manifest.json").is_file():
+        return
+    if not (train_dir / "manifest.json").is_file():
+        print(
+            f"  note: {artifact_dir} has no hf/ folder and {train_dir} is gone; `make train-ner` retrains the tagger "
+            "and publishes both",
+            flush=True,
+        )
+        return
+    try:
+        result = attach_hf(train_dir, artifact_dir)
+    except (ValueError, OSError, ArtifactIntegrityError) as exc:
+        print(f"  note: hf/ not added to {artifact_dir}: {exc}", flush=True)
+        return
+    print(f"  {artifact_dir}/hf: {result}", flush=True)
 
 
 def _fmt(value: object) -> str:
@@ -288,6 +314,13 @@ def main(argv: list[str] | None = None) -> int:
                     str(args.seed),
                 ],
                 outputs=[art("ner"), build / "ner-hf" / v["ner"]],
+            )
+        )
+        steps.append(
+            Step(
+                "ner: its Hugging Face checkpoint in the artifact (hf/; for a tagger trained before it was published)",
+                art("ner") / "hf" / "config.json",
+                action=lambda: attach_ner_hf(build / "ner-hf" / v["ner"], art("ner")),
             )
         )
     else:

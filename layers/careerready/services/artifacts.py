@@ -33,6 +33,7 @@ __all__ = [
     "FetchResult",
     "LocalSource",
     "S3Source",
+    "left_out",
     "list_local_versions",
     "version_key",
     "parse_manifest",
@@ -115,20 +116,27 @@ def parse_manifest(data: bytes, model: str, version: str, *, pinned_sha256: str 
     return manifest
 
 
+def left_out(rel: str, names: Collection[str]) -> bool:
+    """True when manifest path ``rel`` is one of ``names``, or lies under one of them that ends with ``/`` (a
+    folder: ``hf/`` leaves out ``hf/config.json``, ``hf/model.safetensors``, ...)."""
+    return rel in names or any(name.endswith("/") and rel.startswith(name) for name in names)
+
+
 def verify_dir(directory: Path, manifest: dict[str, Any], *, exclude: Collection[str] = ()) -> None:
     """Check every file listed in ``manifest`` exists under ``directory`` with the right size and sha256.
 
     Args:
         directory: The artifact directory.
         manifest: Its parsed manifest.
-        exclude: Listed files not checked here (deferred files, fetched and verified on first use).
+        exclude: Listed files not checked here (deferred files, fetched and verified on first use; files serving
+            never reads). A name ending with ``/`` leaves out every file under that folder.
 
     Raises:
         ArtifactIntegrityError: naming the first file that is missing or differs.
     """
     model, version = manifest.get("model"), manifest.get("version")
     for rel, meta in sorted(manifest["files"].items()):
-        if rel in exclude:
+        if left_out(rel, exclude):
             continue
         path = Path(directory) / _safe_relpath(rel)
         if not path.is_file():
@@ -288,7 +296,8 @@ class ArtifactStore:
         """Like :meth:`fetch`, also returning the manifest, timings and whether the cache was reused.
 
         ``defer``: manifest files left out of this fetch (not downloaded, not verified); get each one
-        later with :meth:`fetch_deferred`, which verifies it against the same manifest.
+        later with :meth:`fetch_deferred`, which verifies it against the same manifest. A name ending with
+        ``/`` leaves out a whole folder (``hf/``: the tagger's Hugging Face checkpoint, which serving never reads).
         """
         if not _VERSION_RE.match(version) or not re.match(r"^[a-z0-9_]+$", model):
             raise ArtifactNotFoundError(f"invalid artifact reference {model!r}/{version!r}", model=model)
@@ -371,7 +380,7 @@ class ArtifactStore:
         tmp = Path(tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=target.parent))
         try:
             for rel in sorted(manifest["files"]):
-                if rel not in defer:
+                if not left_out(rel, defer):
                     source.download(model, version, rel, tmp / rel)
             download_ms = (time.perf_counter() - t0) * 1000
             t1 = time.perf_counter()

@@ -69,8 +69,12 @@ LOADERS: dict[str, tuple[str, str]] = {
 # model name -> files its loader can fetch on first use (loader takes ``fetch_file``); see Settings.defer_large_files
 DEFERRED: dict[str, tuple[str, ...]] = {"embeddings": ("model.onnx",)}
 #: model name -> files serving never reads: the fitted training estimators published beside the small serving
-#: exports (joblib, for anyone who wants the real model); never downloaded at a cold start
-NOT_SERVED: dict[str, tuple[str, ...]] = dict.fromkeys(("matching", "readiness", "gap_ranker"), ("estimator.joblib",))
+#: exports (joblib, for anyone who wants the real model) and the learned tagger's Hugging Face checkpoint (the
+#: ``hf/`` folder, ~77 MB; a name ending with ``/`` is a folder); never downloaded nor verified at a cold start
+NOT_SERVED: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("matching", "readiness", "gap_ranker"), ("estimator.joblib",)),
+    "ner": ("hf/",),
+}
 
 
 @dataclass(frozen=True)
