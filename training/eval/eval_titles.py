@@ -7,7 +7,7 @@ Three figures, each for the full catalog (curated roles + O*NET occupations) and
 (the catalog before occupations were served):
 
 * **spans resolved**: share of all train-split Designation spans (and of resumes' first designation) that resolve
-  to a role at the serving thresholds (exact, normalised, fuzzy >= 0.58, embedding >= 0.6 when vectors are given),
+  to a role at the serving thresholds (exact, normalised, fuzzy >= ``DEFAULT_THRESHOLD``, embedding >= 0.6 when vectors are given),
   and under the evaluation's label rule (exact, or fuzzy/embedding >= 0.7 with a 0.1 lead, ``training.eval.labels``).
 * **right occupation** on ``data/labels/dotin_designations.csv`` (hand-labelled, authored for this project: the first
   designation of 222 resumes -> an O*NET-SOC code, or only a SOC group when the title is ambiguous, or nothing when
