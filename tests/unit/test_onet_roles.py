@@ -52,13 +52,14 @@ def test_skills_and_knowledge_im_normalised_and_filtered(built: tuple[list[dict]
     roles, stats = built
     dev = {s["skill_id"]: s for s in _role(roles, "15-1252.00")["skills"]}
     # (4.5-1)/4; level = LV 6.0 / 7
-    assert dev["teamwork"] == {"skill_id": "teamwork", "importance": 0.875, "critical": True, "level": 0.8571}
+    # elements are never critical (CRITICAL_IM = None): O*NET rates importance, not necessity
+    assert dev["teamwork"] == {"skill_id": "teamwork", "importance": 0.875, "critical": False, "level": 0.8571}
     assert "time_management" not in dev  # IM 2.6 -> 0.4 < 0.5
     # the "Communication" row is Recommend Suppress = Y and skipped; "Speaking" (IM 4.0) reaches communication
     # through ELEMENT_SKILLS ("verbal-communication" is an alias of it in the small catalog)
-    assert dev["communication"] == {"skill_id": "communication", "importance": 0.75, "critical": True}
+    assert dev["communication"] == {"skill_id": "communication", "importance": 0.75, "critical": False}
     data = {s["skill_id"]: s for s in _role(roles, "15-2051.00")["skills"]}
-    assert data["statistics"] == {"skill_id": "statistics", "importance": 0.8, "critical": True}
+    assert data["statistics"] == {"skill_id": "statistics", "importance": 0.8, "critical": False}
     assert set(dev) == {"python", "git", "java", "azure", "teamwork", "communication"}
     assert set(data) == {"python", "tableau", "statistics"}
     assert stats["unresolved_rows"] == {"knowledge": 1, "technology": 1}  # Mathematics: no such skill here
@@ -115,15 +116,3 @@ def test_cli_writes_roles_and_stats_and_refuses_repo_data(tmp_path: Path) -> Non
     assert onet_roles.main(["--onet", str(ONET), "--catalog", str(CATALOG), "--out", str(repo_data)]) == 2
     assert not repo_data.exists()
 
-
-def test_soft_elements_are_never_critical() -> None:
-    """An IM >= 4 element is critical unless the catalog types it soft (rated important almost everywhere, and no
-    resume states it): it stays a requirement with its importance."""
-    catalog = Catalog.load(CATALOG)
-    soft = {s.id for s in catalog.skills.values() if s.type == "soft"}
-    assert "teamwork" in soft and "statistics" not in soft  # the fixture's types this test relies on
-    roles, _ = build_roles(load_tables(ONET), catalog.alias_index, soft_ids=soft)
-    dev = {s["skill_id"]: s for s in _role(roles, "15-1252.00")["skills"]}
-    assert dev["teamwork"] == {"skill_id": "teamwork", "importance": 0.875, "critical": False, "level": 0.8571}
-    data = {s["skill_id"]: s for s in _role(roles, "15-2051.00")["skills"]}
-    assert data["statistics"]["critical"] is True

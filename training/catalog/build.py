@@ -113,12 +113,7 @@ def attach_occupations(
         return {"used": False, "reason": "no O*NET folder: the catalog serves the authored roles only"}
     index, _ = build_index(compiled.skills)
     tables = load_tables(onet_dir)
-    built, stats = build_roles(
-        tables,
-        index,
-        skill_ids={s.id for s in compiled.skills},
-        soft_ids={s.id for s in compiled.skills if s.type == "soft"},
-    )
+    built, stats = build_roles(tables, index, skill_ids={s.id for s in compiled.skills})
     curated: dict[str, list[str]] = {}
     for role in compiled.roles:
         for code in role.get("onet", []):

@@ -17,7 +17,7 @@ Per occupation (``occupation_data.txt``):
   Technology, + 0.1 when In Demand, never ``critical`` (O*NET lists products as examples); the requirement's
   ``demand`` is 0.6 x Hot + 0.4 x In Demand; tools (``tools_used.txt``) that name one of our skills: 0.5; skills and knowledge
   (``skills.txt``, ``knowledge.txt``, scale IM 1..5): importance ``(IM - 1) / 4``, kept when at least
-  ``--min-importance``, ``critical`` at 0.75 (IM 4) or more unless a soft skill, ``level`` = LV / 7; element names map to our
+  ``--min-importance``, never ``critical`` (:data:`CRITICAL_IM`), ``level`` = LV / 7; element names map to our
   skills through :data:`ELEMENT_SKILLS` when not a taxonomy name themselves; rows flagged Recommend Suppress or Not
   Relevant are skipped. Names resolve to OUR taxonomy ids through the catalog alias index (exactly,
   or a technology product after dropping a vendor prefix such as "Microsoft "); a name that does not
@@ -60,12 +60,13 @@ JOB_ZONE_YEARS: dict[int, float] = {1: 0.0, 2: 1.0, 3: 2.0, 4: 4.0, 5: 5.0}
 #: A technology product is an example of what the occupation uses, not a requirement: a modest importance, never
 #: critical; Hot Technology / In Demand raise it a little and set the requirement's market ``demand``.
 TECH_BASE, TECH_HOT, TECH_IN_DEMAND = 0.4, 0.1, 0.1
-#: An O*NET Skills / Knowledge element is ``critical`` at importance >= CRITICAL_IM (IM 4), unless it is a soft skill
-#: (Active Listening, Critical Thinking, Coordination, ...): those are rated important for most occupations and
-#: almost never written in a resume, so as critical requirements they marked experienced people "missing" what no
-#: resume states (selection half of `make eval-readiness`: > 5-year people labelled Needs Upskilling for their own
-#: occupation 87.1% -> 77.4%; docs/readiness.md). They stay requirements with their importance.
-CRITICAL_IM = 0.75
+#: Importance at which an O*NET Skills / Knowledge element would be ``critical``; None = never. O*NET rates how
+#: important an element is, not whether its absence disqualifies, and the elements rated IM >= 4 (Psychology,
+#: Medicine, Customer Service, Active Listening, Critical Thinking, ...) are exactly what resumes do not state: as
+#: critical requirements they labelled experienced people Needs Upskilling for their own occupation. Measured with
+#: `make eval-readiness` (selection half decides; docs/readiness.md, "Critical requirements of occupations"): IM >= 4
+#: -> soft elements excluded -> never. Elements stay requirements with their importance (coverage, gaps, roadmap).
+CRITICAL_IM: float | None = None
 DEFAULT_MIN_IMPORTANCE = 0.5
 _REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -309,7 +310,6 @@ def build_roles(
     *,
     min_importance: float = DEFAULT_MIN_IMPORTANCE,
     skill_ids: Set[str] = frozenset(),
-    soft_ids: Set[str] = frozenset(),
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Build role records (``roles.json`` shape) and stats for ``occupations`` (default: all).
 
@@ -319,7 +319,6 @@ def build_roles(
         occupations: O*NET-SOC codes to build (default: every occupation).
         min_importance: Skills/Knowledge importance floor in [0, 1].
         skill_ids: Our catalog's skill ids (targets of :data:`ELEMENT_SKILLS` given as ids).
-        soft_ids: Our catalog's soft skills: never ``critical`` (see :data:`CRITICAL_IM`).
 
     Raises:
         InvalidInputError: an occupation code is not in ``occupation_data.txt``.
@@ -358,7 +357,7 @@ def build_roles(
                 continue
             resolved[source] += 1
             level = tables.levels.get((code, source, name))
-            critical = importance >= CRITICAL_IM and sid not in soft_ids
+            critical = CRITICAL_IM is not None and importance >= CRITICAL_IM
             _add(skills, sid, importance, critical, **({} if level is None else {"level": level / 7.0}))
         for tool in tables.tools.get(code, []):
             sid = resolve_tool(tool, alias_index)
@@ -429,7 +428,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             codes or None,
             min_importance=args.min_importance,
             skill_ids=set(catalog.skills),
-            soft_ids={s.id for s in catalog.skills.values() if s.type == "soft"},
         )
     except InvalidInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
