@@ -296,10 +296,15 @@ def collect_docs(args: argparse.Namespace) -> tuple[list[Doc], dict[str, Any]]:
     train_docs, _dev = dotin_split(args.dotin)
     if args.limit_docs:
         train_docs = train_docs[: args.limit_docs]
+    if args.exclude_fold is not None:  # a per-fold tagger for honest cross-validation (training.extractor.cv)
+        from training.extractor.cv import fold_of
+
+        train_docs = [d for d in train_docs if fold_of(d.id, args.folds) != args.exclude_fold]
     docs = list(train_docs)
     datasets: dict[str, Any] = {
         "dotin-resume-ner": {
-            "version": "train.jsonl (train split)",
+            "version": "train.jsonl (train split)"
+            + (f", fold {args.exclude_fold} of {args.folds} left out" if args.exclude_fold is not None else ""),
             "sha256": sha256_file(Path(args.dotin) / "train.jsonl"),
             "docs": len(train_docs),
         }
@@ -359,6 +364,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--limit-docs", type=int, default=0, help="use only the first N dotin train docs (tests)")
     ap.add_argument("--no-eval", action="store_true", help="skip hybrid tuning and the dev measurement")
+    ap.add_argument(
+        "--exclude-fold", type=int, default=None, help="leave out this CV fold of the train resumes (per-fold taggers)"
+    )
+    ap.add_argument("--folds", type=int, default=5, help="number of CV folds (with --exclude-fold)")
     ap.add_argument("--finalize-only", action="store_true", help="only tune + measure an existing --out")
     ap.add_argument("--extractor", type=Path, default=paths.ARTIFACTS_DIR / "extractor" / "v1")
     ap.add_argument("--catalog", type=Path, default=paths.CATALOG_BUILD_DIR)
