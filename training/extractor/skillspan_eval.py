@@ -9,12 +9,18 @@ the gazetteer every non-negated mention span counts (the API returns them under 
 scores one set of strings per doc with the shared metric's rule (``training.extractor.metric.score``). The
 published anchor (ESCOXLM-R, ACL 2023: 62.6 strict span F1) is on the SkillSpan TEST set, sentence by sentence;
 these figures are on DEV, so the comparison is indicative. Prints a markdown table.
+
+``--peers career-fit pyresparser skill-extractor`` adds the open extractors of ``training.extractor.peers`` (each in
+its own venv under ``build/peers``). Peers return strings, not offsets: their spans for the strict and overlap
+columns are every case-insensitive, word-bounded occurrence of a returned string in the doc ("located").
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+import statistics
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +49,15 @@ def span_f1(gold: Sequence[Sequence[tuple[int, int]]], pred: Sequence[Sequence[t
     return {"strict": prf(tp, n_p, tp, n_g), "overlap": prf(ov_p, n_p, ov_g, n_g), "pred": n_p, "gold": n_g}
 
 
+def locate(text: str, surfaces: Sequence[str]) -> Spans:
+    """Every case-insensitive, word-bounded occurrence of each surface in ``text`` (peers give no offsets)."""
+    out: Spans = []
+    for s in {x.strip() for x in surfaces if x and x.strip()}:
+        pat = re.compile(r"(?<!\w)" + re.escape(s) + r"(?!\w)", re.IGNORECASE)
+        out.extend((m.start(), m.end(), m.group(0)) for m in pat.finditer(text))
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point."""
     ap = argparse.ArgumentParser(
@@ -52,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--artifacts", type=Path, default=Path("artifacts"))
     ap.add_argument("--split", default="dev")
     ap.add_argument("--hybrid-json", type=Path, action="append", default=[], help="extra hybrid rows with these params")
+    ap.add_argument("--peers", nargs="*", default=[], help="peer extractors to run too (training.extractor.peers)")
     args = ap.parse_args(argv)
     from careerready.core.observability import logger
     from careerready.pipelines.extraction import extract_skills
@@ -76,6 +92,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         extractors[f"hybrid ({path.name})"] = lambda t, p=params: mentions(
             extract_hybrid(t, gaz, ner, catalog, params=p)
         )
+    peer_ms: dict[str, float] = {}
+    raw: dict[str, dict[str, list[str]]] = {}  # a peer's own strings, for the relaxed column
+    for name in args.peers:
+        from training.extractor.peers import run_peer
+
+        res = run_peer(name, [{"id": d.id, "text": d.text} for d in docs])
+        peer_ms[name] = statistics.median(res["ms"]) if res["ms"] else float("nan")
+        raw[f"{name} (peer; spans located)"] = res["preds"]
+        extractors[f"{name} (peer; spans located)"] = lambda t, p=res["preds"], by={d.text: d.id for d in docs}: locate(
+            t, p.get(by[t], [])
+        )
     gold_rows = [
         {"id": d.id, "text": d.text, "spans": [{"label": "Tech Tools", "text": d.text[a:b]} for a, b in d.spans]}
         for d in docs
@@ -89,13 +116,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, fn in extractors.items():
         preds = [fn(d.text) for d in docs]
         sf = span_f1([list(d.spans) for d in docs], [[(a, b) for a, b, _ in p] for p in preds])
-        rel = score(gold_rows, {d.id: [s for _, _, s in p] for d, p in zip(docs, preds, strict=True)})
+        strings = raw.get(name) or {d.id: [s for _, _, s in p] for d, p in zip(docs, preds, strict=True)}
+        rel = score(gold_rows, strings)
         st = sf["strict"]
         lines.append(
             f"| {name} | {st['precision']:.3f} | {st['recall']:.3f} | {st['f1']:.3f} | {sf['overlap']['f1']:.3f} "
             f"| {rel['precision']:.3f} / {rel['recall']:.3f} / {rel['f1']:.3f} |"
         )
     lines.append("| ESCOXLM-R (published, SkillSpan TEST, ~560M params) | - | - | 0.626 | - | - |")
+    if peer_ms:
+        lines.append("")
+        lines.append("Peer median ms per doc: " + ", ".join(f"{n} {ms:.0f}" for n, ms in peer_ms.items()))
     print("\n".join(lines))  # noqa: T201 - a CLI report
     return 0
 

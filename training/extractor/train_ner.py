@@ -297,10 +297,15 @@ def collect_docs(args: argparse.Namespace) -> tuple[list[Doc], dict[str, Any]]:
     train_docs, _dev = dotin_split(args.dotin)
     if args.limit_docs:
         train_docs = train_docs[: args.limit_docs]
+    if args.exclude_fold is not None:  # a per-fold tagger for honest cross-validation (training.extractor.cv)
+        from training.extractor.cv import fold_of
+
+        train_docs = [d for d in train_docs if fold_of(d.id, args.folds) != args.exclude_fold]
     docs = list(train_docs)
     datasets: dict[str, Any] = {
         "dotin-resume-ner": {
-            "version": "train.jsonl (train split)",
+            "version": "train.jsonl (train split)"
+            + (f", fold {args.exclude_fold} of {args.folds} left out" if args.exclude_fold is not None else ""),
             "sha256": sha256_file(Path(args.dotin) / "train.jsonl"),
             "docs": len(train_docs),
         }
@@ -360,6 +365,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--limit-docs", type=int, default=0, help="use only the first N dotin train docs (tests)")
     ap.add_argument("--no-eval", action="store_true", help="skip hybrid tuning and the dev measurement")
+    ap.add_argument(
+        "--exclude-fold", type=int, default=None, help="leave out this CV fold of the train resumes (per-fold taggers)"
+    )
+    ap.add_argument("--folds", type=int, default=5, help="number of CV folds (with --exclude-fold / --fold-taggers)")
+    ap.add_argument(
+        "--fold-taggers",
+        type=Path,
+        default=None,
+        help="dir of per-fold taggers f0..f<k-1> (--exclude-fold k --no-eval): the hybrid's thresholds are chosen "
+        "on folds tagged by the tagger that never saw them (honest), not by the served tagger",
+    )
     ap.add_argument("--finalize-only", action="store_true", help="only tune + measure an existing --out")
     ap.add_argument("--extractor", type=Path, default=paths.ARTIFACTS_DIR / "extractor" / "v1")
     ap.add_argument("--catalog", type=Path, default=paths.CATALOG_BUILD_DIR)
@@ -440,7 +456,9 @@ def finalize(out: Path, hf_out: Path, args: argparse.Namespace) -> dict[str, Any
     """Tune the decoding threshold and the hybrid thresholds on the dotin TRAIN split, measure the dev split.
 
     Tuning runs the served model (``out``); the threshold (``labels.json``) and ``hybrid.json`` are written to
-    the artifact and to the training-side dir ``hf_out`` (whose fp32 ONNX then loads the same way).
+    the artifact and to the training-side dir ``hf_out`` (whose fp32 ONNX then loads the same way). With
+    ``--fold-taggers`` the hybrid's thresholds are chosen on folds tagged by per-fold taggers instead (the served
+    tagger was trained on every fold and is over-confident there: docs/extraction.md, honest folds).
     """
     from careerready.models import embedder as emb_mod
     from careerready.models import extractor as gaz_mod
@@ -473,7 +491,19 @@ def finalize(out: Path, hf_out: Path, args: argparse.Namespace) -> dict[str, Any
         result["threshold_tuning"] = thr
         print(f"decoding threshold (tuned on dotin train): {thr['threshold']}", flush=True)
         ner = ner_mod.load(out, intra_op_threads=args.threads)
-        tuning = tune_hybrid(rows, gaz, ner, catalog, emb)
+        tuner: Any = ner
+        if args.fold_taggers is not None:  # honest selection: each fold tagged by a tagger that never saw it
+            from training.extractor.cv import fold_taggers
+
+            tuner = fold_taggers(args.fold_taggers, rows, ner, args.folds)
+            result["hybrid_tuning_taggers"] = {
+                f"f{k}": json.loads((args.fold_taggers / f"f{k}" / "manifest.json").read_text(encoding="utf-8"))
+                .get("metrics", {})
+                .get("training", {})
+                .get("weights_sha256")
+                for k in range(args.folds)
+            }
+        tuning = tune_hybrid(rows, gaz, tuner, catalog, emb)
         for d in (out, hf_out):
             if d.is_dir():
                 (d / ner_mod.HYBRID_FILE).write_text(json.dumps(tuning["params"], indent=2) + "\n", encoding="utf-8")

@@ -14,6 +14,7 @@ input exactly (``text[start:end]`` is the surface).
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,7 +233,10 @@ class NerModel:
                 prev[2] = max(prev[2], score)
                 continue
             spans.append([start, end, score])
-        return [(int(s), int(e), round(float(sc), 4)) for s, e, sc in spans]
+        out: list[tuple[int, int, float]] = []
+        for s, e, sc in spans:
+            out.extend((a, b, round(float(sc), 4)) for a, b in _split_list(text, int(s), int(e)))
+        return out
 
 
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:
@@ -264,6 +268,42 @@ def _snap(text: str, start: int, end: int) -> tuple[int, int]:
         or (end < len(text) and text[end] in "+#" and text[end - 1] in "+#")
     ):
         end += 1  # "C++", "C#"
+    return start, end
+
+
+# what separates two items of a list inside one decoded span: a comma or semicolon that is not a digit group
+# ("1,000"), a pipe or bullet, or a blank line ("IBM WebSphere\n\nDatabases" is a list item, then a header)
+_LIST_SEP_RE = re.compile(r"(?<!\d),|,(?!\d)|[;|\u2022\u00b7\u25aa\u25cf]|\n[ \t]*\n")
+
+
+def _split_list(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut at list separators into snapped, non-empty parts (the span itself when there is none).
+
+    The tagger sometimes runs one span over several list items ("Python, Java"); each item is its own skill
+    and is linked on its own.
+    """
+    parts: list[tuple[int, int]] = []
+    pos = start
+    for m in _LIST_SEP_RE.finditer(text, start, end):
+        parts.append((pos, m.start()))
+        pos = m.end()
+    if not parts:
+        return [(start, end)]
+    parts.append((pos, end))
+    out = []
+    for a, b in parts:
+        a, b = _snap_inside(text, a, b)
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def _snap_inside(text: str, start: int, end: int) -> tuple[int, int]:
+    """Strip outer punctuation and spaces of a part of a span (never grow it past the span)."""
+    while start < end and text[start] in _STRIP:
+        start += 1
+    while end > start and text[end - 1] in _STRIP:
+        end -= 1
     return start, end
 
 
