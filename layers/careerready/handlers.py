@@ -13,13 +13,16 @@ from typing import Any
 
 from careerready.core.observability import logger
 from careerready.services import startup
-from careerready.services.stages import handle_event
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 def stage_lambda_handler(stage: str) -> LambdaHandler:
     """Load ``stage``'s models now and return its Lambda handler."""
+    # the downloads start before the stage code (pipelines, schemas) is imported, and run while it is
+    startup.prefetch(stage)
+    from careerready.services.stages import handle_event
+
     models = startup.get_models(stage)
 
     @logger.inject_lambda_context(clear_state=True)
