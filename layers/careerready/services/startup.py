@@ -285,10 +285,14 @@ def load_models(
                         continue
                     if failures:
                         continue  # something already failed: finish the downloads, load nothing more
-                    fetched = fut.result()
-                    t0 = time.perf_counter()
-                    obj = _load(model, version, stage, fetched, store if _defer(model, settings) else None)
-                    load_ms = (time.perf_counter() - t0) * 1000
+                    done = fut.result()
+                    if isinstance(done, _Prefetched):  # fetched and loaded in the background by prefetch()
+                        fetched, obj, load_ms = done.fetched, done.obj, done.load_ms
+                    else:
+                        fetched = done
+                        t0 = time.perf_counter()
+                        obj = _load(model, version, stage, fetched, store if _defer(model, settings) else None)
+                        load_ms = (time.perf_counter() - t0) * 1000
                     loaded[model_field(model)] = obj
                     if shared is not None:
                         shared[_share_key(store, model, version, settings)] = obj
@@ -338,6 +342,32 @@ def _prefetch_key(store: ArtifactStore, model: str, version: str, settings: Sett
     return (*_share_key(store, model, version, settings), _fetch_args(store, model, version, settings, "")[5])
 
 
+@dataclass(frozen=True)
+class _Prefetched:
+    """A model that prefetch() fetched and loaded in a background thread."""
+
+    fetched: Any
+    obj: Any
+    load_ms: float
+
+
+def _fetch_and_load(
+    deferred: tuple[str, ...],
+    store: ArtifactStore,
+    model: str,
+    version: str,
+    pin: str | None,
+    stage: str,
+    defer: tuple[str, ...],
+) -> _Prefetched:
+    # loading here too overlaps what loaders do without the GIL (ONNX Runtime sessions, file reads) with the
+    # imports on the main thread; the import graph has no cycles, so concurrent imports cannot deadlock
+    fetched = _fetch(store, model, version, pin, stage, defer)
+    t0 = time.perf_counter()
+    obj = _load(model, version, stage, fetched, store if deferred else None)
+    return _Prefetched(fetched, obj, (time.perf_counter() - t0) * 1000)
+
+
 def _take_prefetched(key: tuple[Any, ...]) -> Future[Any] | None:
     with _PREFETCH_LOCK:
         return _PREFETCHED.pop(key, None)
@@ -347,9 +377,10 @@ def prefetch(*stages: str, settings: Settings | None = None) -> int:
     """Start fetching (download + sha256 verify) every artifact ``stages`` need, in background threads.
 
     Returns at once; call it first thing in a handler module, so the downloads run while the rest of the
-    code is imported. :func:`load_models` / :func:`get_models` then take over the running fetches (same
-    store, version, pin and deferred files), so nothing is fetched twice; a fetch that failed fails the
-    load with the usual error. Nothing is loaded here. Returns the number of fetches started.
+    code is imported. Each model is loaded in its thread as soon as it is fetched. :func:`load_models` /
+    :func:`get_models` then take over the running jobs (same store, version, pin and deferred files), so
+    nothing is fetched or loaded twice; a job that failed fails the load with the usual error. Returns the
+    number of jobs started.
     """
     settings = settings or get_settings()
     registry = load_registry(settings.registry_path, settings.version_overrides())
@@ -365,7 +396,7 @@ def prefetch(*stages: str, settings: Settings | None = None) -> int:
             if key in _PREFETCHED or _share_key(store, model, version, settings) in _SHARED:
                 continue
             args = _fetch_args(store, model, version, settings, stages[0] if stages else "analyze")
-            _PREFETCHED[key] = pool.submit(_fetch, *args)
+            _PREFETCHED[key] = pool.submit(_fetch_and_load, _defer(model, settings), *args)
             started += 1
     pool.shutdown(wait=False)
     return started
