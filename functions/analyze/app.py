@@ -19,10 +19,14 @@ if get_settings().transport == "inprocess":
 
 from careerready.api.app import create_app, warm_up  # noqa: E402 - after the downloads started
 from careerready.core.observability import logger  # noqa: E402
+from careerready.services import snapstart  # noqa: E402
+from careerready.services.registry import BASE_STAGES  # noqa: E402
 from mangum import Mangum  # noqa: E402
 
 app = create_app()
 warm_up(app)
+# SnapStart (when on): the rest of the first-request work (the deferred encoder, the text index) before the snapshot
+snapstart.register(BASE_STAGES if get_settings().transport == "inprocess" else ())
 asgi_handler = Mangum(app, lifespan="off")
 
 

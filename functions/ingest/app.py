@@ -18,8 +18,10 @@ if settings.transport == "inprocess":
     prefetch("analyze")
 
 from careerready.core.observability import logger  # noqa: E402 - after the downloads started
+from careerready.services import snapstart  # noqa: E402
 from careerready.services.documents import DocumentLimits  # noqa: E402
 from careerready.services.ingest import IngestService, default_analyzer, process_sqs_event  # noqa: E402
+from careerready.services.registry import BASE_STAGES  # noqa: E402
 from careerready.services.s3 import make_s3_client  # noqa: E402
 
 service = IngestService(
@@ -28,6 +30,9 @@ service = IngestService(
     max_object_bytes=settings.max_ingest_object_bytes,
     limits=DocumentLimits(max_bytes=settings.max_ingest_object_bytes, max_chars=settings.max_text_chars),
 )
+
+if settings.transport == "inprocess":
+    snapstart.register(BASE_STAGES)  # SnapStart (when on): every model verified and loaded before the snapshot
 
 
 @logger.inject_lambda_context

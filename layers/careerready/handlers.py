@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from careerready.core.observability import logger
-from careerready.services import startup
+from careerready.services import snapstart, startup
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -24,6 +24,7 @@ def stage_lambda_handler(stage: str) -> LambdaHandler:
     from careerready.services.stages import handle_event
 
     models = startup.get_models(stage)
+    snapstart.register([stage])
 
     @logger.inject_lambda_context(clear_state=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
