@@ -288,7 +288,8 @@ def match_role(
         )
         for s in rf.statuses
     ]
-    gaps = rank_gaps(rf, role, held, space, gap_ranker, top_k=top_gaps)
+    # top_gaps=0: the caller shows this role without its gaps (a closest role listed by name and reasons)
+    gaps = [] if top_gaps == 0 else rank_gaps(rf, role, held, space, gap_ranker, top_k=top_gaps)
     if skill_names:
         gaps = [
             g

@@ -102,6 +102,7 @@ def rank_roles(
     top_n: int | None = None,
     text: str | None = None,
     role: InlineRole | None = None,
+    gaps_top: int | None = None,
 ) -> list[RoleMatch]:
     """Match extracted skills against ``role_ids`` through the match stage; best first.
 
@@ -110,6 +111,7 @@ def rank_roles(
     ``text``: the resume text (cut to ``MAX_MATCH_TEXT_CHARS``); roles are then ranked by how close the
     text is to each role's profile (``rank_score``), else by the skill-fit ``score``.
     ``role``: an ad-hoc role (e.g. from a job posting) matched beside ``role_ids``; it travels inline to the stage.
+    ``gaps_top``: with ``top_n``, only the best ``gaps_top`` roles come back with ranked gaps (None = all).
     """
     payload: dict[str, Any] = {
         "skills": [s.model_dump(mode="json") if hasattr(s, "model_dump") else s for s in skills],
@@ -122,6 +124,8 @@ def rank_roles(
         payload["text"] = text[:MAX_MATCH_TEXT_CHARS]
     if top_n is not None:
         payload["top_n"] = top_n
+        if gaps_top is not None:
+            payload["gaps_top"] = gaps_top
     body = _pop_versions(client.call("match", payload), versions if versions is not None else {})
     return MatchResponse.model_validate(body).matches
 
@@ -232,8 +236,16 @@ def analyze(
     # an ad-hoc role has no profile to rank the text against, so with a posting the roles are ordered by fit
     rank_text = text if (built is None and (not refs or len(role_ids) > 1)) else None
     if built is None:
+        # without a role only the best match is analysed (gaps -> roadmap); the rest are listed by name and reasons
         matches = rank_roles(
-            extracted.skills, client, role_ids, years_experience, versions, top_n=top_n, text=rank_text
+            extracted.skills,
+            client,
+            role_ids,
+            years_experience,
+            versions,
+            top_n=top_n,
+            text=rank_text,
+            gaps_top=None if top_n is None else 1,
         )
     else:
         adhoc = built.role
@@ -253,6 +265,8 @@ def analyze(
                     posting_versions,
                     n_closest,
                     posting,
+                    None,
+                    0,  # the posting's closest roles are listed, not analysed: no gaps needed
                 )
                 if catalog is not None and catalog.roles
                 else None
