@@ -17,7 +17,6 @@ import time
 from collections.abc import Sequence
 
 from careerready.core.observability import logger
-from careerready.pipelines.matching import prepare_text_ranking
 from careerready.services.startup import get_models
 
 __all__ = ["HOOKS_MODULE", "prepare_for_snapshot", "register"]
@@ -31,6 +30,9 @@ def prepare_for_snapshot(stages: Sequence[str]) -> dict[str, float]:
     Returns:
         Milliseconds per stage (logged too).
     """
+    # here, not at module import: handlers import this module before their downloads start (startup.prefetch)
+    from careerready.pipelines.matching import prepare_text_ranking
+
     took: dict[str, float] = {}
     for stage in stages:
         t0 = time.perf_counter()

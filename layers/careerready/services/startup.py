@@ -353,6 +353,7 @@ class _Prefetched:
 
 def _fetch_and_load(
     deferred: tuple[str, ...],
+    titles: bool,
     store: ArtifactStore,
     model: str,
     version: str,
@@ -365,6 +366,14 @@ def _fetch_and_load(
     fetched = _fetch(store, model, version, pin, stage, defer)
     t0 = time.perf_counter()
     obj = _load(model, version, stage, fetched, store if deferred else None)
+    if model == "catalog" and titles:
+        # the first request resolving a title reads the catalog's title index: read it here, in the background
+        from careerready.services.roles import preload_title_index
+
+        try:
+            preload_title_index(obj)
+        except Exception as exc:  # the resolver reads it again on first use and reports any error there
+            logger.warning("title index not preloaded", error=type(exc).__name__)
     return _Prefetched(fetched, obj, (time.perf_counter() - t0) * 1000)
 
 
@@ -388,6 +397,8 @@ def prefetch(*stages: str, settings: Settings | None = None) -> int:
     for stage in stages or ("analyze",):
         wanted.update(registry.models_for(stage))
     store = _store_for(settings)
+    # stages that resolve role titles (the API, match, recommend; the extract and readiness stages never do)
+    titles = bool(set(stages or ("analyze",)) - {"extract", "readiness"})
     pool = ThreadPoolExecutor(max_workers=min(len(wanted), _FETCH_THREADS) or 1, thread_name_prefix="prefetch")
     started = 0
     with _PREFETCH_LOCK:
@@ -396,7 +407,7 @@ def prefetch(*stages: str, settings: Settings | None = None) -> int:
             if key in _PREFETCHED or _share_key(store, model, version, settings) in _SHARED:
                 continue
             args = _fetch_args(store, model, version, settings, stages[0] if stages else "analyze")
-            _PREFETCHED[key] = pool.submit(_fetch_and_load, _defer(model, settings), *args)
+            _PREFETCHED[key] = pool.submit(_fetch_and_load, _defer(model, settings), titles, *args)
             started += 1
     pool.shutdown(wait=False)
     return started
