@@ -285,7 +285,11 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
     for row in evaluate_budgets(results):
         prev = before.get(row["budget"])
         cells = [row["budget"]] + ([_fmt(prev["value"]) if prev else "–"] if before else [])
-        cells += [_fmt(row["value"]), f"{row['op']} {_fmt(row['limit'], 0)}", row["verdict"]]
+        cells += [
+            _fmt(row["value"]),
+            f"{row['op']} {_fmt(row['limit'], 0 if float(row['limit']).is_integer() else 1)}",
+            row["verdict"],
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     la = results.get("loadavg_by_section") or {}

@@ -42,7 +42,9 @@ def test_prepare_for_snapshot_loads_each_stage_and_builds_text_ranking(monkeypat
         return models[stage]
 
     monkeypatch.setattr(snapstart, "get_models", get_models)
-    monkeypatch.setattr(snapstart, "prepare_text_ranking", lambda c, e: prepared.append((c, e)))
+    import careerready.pipelines.matching as matching
+
+    monkeypatch.setattr(matching, "prepare_text_ranking", lambda c, e: prepared.append((c, e)))
     took = snapstart.prepare_for_snapshot(("match", "readiness"))
     assert loaded == ["match", "readiness"] and set(took) == {"match", "readiness"}
     assert prepared == [(catalog, embeddings)]  # readiness has no catalog: nothing to build
