@@ -31,6 +31,10 @@ from pathlib import PurePosixPath
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
+# at module import (the ingest handler's init, while its downloads run), not in the first batch: ~40 ms
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
 from careerready.core.config import LIMITS
 from careerready.core.errors import CareerReadyError, InvalidInputError
 from careerready.core.observability import logger
@@ -428,9 +432,6 @@ def process_sqs_event(event: dict[str, Any], service: IngestService, context: An
     Records whose processing raised are reported as failures (SQS retries them, then the DLQ);
     the rest are deleted. If every record fails, Powertools raises so the whole batch is retried.
     """
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
     processor = BatchProcessor(event_type=EventType.SQS)
 
     def record_handler(record: SQSRecord) -> list[dict[str, Any]]:
