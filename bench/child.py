@@ -22,6 +22,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -33,15 +34,33 @@ def _ms(t: float) -> float:
     return round(t * 1000, 3)
 
 
+def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Disjoint, sorted union of [t0, t1] intervals."""
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        elif b > a:
+            out.append((a, b))
+    return out
+
+
+def _measure(intervals: list[tuple[float, float]]) -> float:
+    return sum(b - a for a, b in _merge(intervals))
+
+
+def _overlap(xs: list[tuple[float, float]], ys: list[tuple[float, float]]) -> float:
+    """Length of (union of xs) intersected with (union of ys)."""
+    total = 0.0
+    for a, b in _merge(xs):
+        for c, d in _merge(ys):
+            total += max(0.0, min(b, d) - max(a, c))
+    return total
+
+
 def _union_ms(fetches: list[dict[str, Any]]) -> float:
     """Wall time (ms) covered by at least one of the fetches' [t0, t1] intervals."""
-    total, end = 0.0, float("-inf")
-    for f in sorted(fetches, key=lambda f: f["t0"]):
-        start = max(f["t0"], end)
-        if f["t1"] > start:
-            total += f["t1"] - start
-        end = max(end, f["t1"])
-    return _ms(total)
+    return _ms(_measure([(f["t0"], f["t1"]) for f in fetches]))
 
 
 def _rss_mb() -> float:
@@ -90,6 +109,8 @@ def cold(args: argparse.Namespace) -> dict[str, Any]:
     orig_fetch = ArtifactStore.fetch_with_info
     orig_load = startup.load_models
 
+    main_thread = threading.get_ident()
+
     def fetch_with_info(self: Any, model: str, version: str, **kw: Any) -> Any:
         t = time.perf_counter()
         info = orig_fetch(self, model, version, **kw)
@@ -104,6 +125,7 @@ def cold(args: argparse.Namespace) -> dict[str, Any]:
                 "verify_ms": float(info.verify_ms),
                 "cached": bool(info.cached),
                 "inside_load": depth["load"] > 0,
+                "main_thread": threading.get_ident() == main_thread,
             }
         )
         return info
@@ -115,7 +137,8 @@ def cold(args: argparse.Namespace) -> dict[str, Any]:
             models = orig_load(stage, **kw)
         finally:
             depth["load"] -= 1
-        loads.append({"stage": stage, "wall_ms": _ms(time.perf_counter() - t), "timings": models.load_timings})
+        t_end = time.perf_counter()
+        loads.append({"stage": stage, "t0": t, "t1": t_end, "wall_ms": _ms(t_end - t), "timings": models.load_timings})
         return models
 
     ArtifactStore.fetch_with_info = fetch_with_info  # type: ignore[method-assign]
@@ -139,13 +162,22 @@ def cold(args: argparse.Namespace) -> dict[str, Any]:
         handler(event, LambdaContext(f"bench-{args.function}", 2048, 60))
         warm.append(_ms(time.perf_counter() - t))
 
-    # fetches run concurrently inside load_models: count the wall time covered by any fetch (union of intervals)
-    fetch_outside = _union_ms([f for f in fetches if not f["inside_load"]])
-    fetch_inside = _union_ms([f for f in fetches if f["inside_load"]])
+    # Phases on the main thread's timeline, so they add up: time inside load_models while a fetch ran is
+    # "fetch" (waiting for downloads), the rest of load_models is "load"; a fetch the main thread ran itself
+    # outside load_models is "fetch" too. Fetches started by startup.prefetch() run in background threads
+    # while the main thread imports: that time is "import", and how much fetching it hid is fetch_hidden_ms.
+    load_iv = [(x["t0"], x["t1"]) for x in loads]
+    fetch_iv = [(f["t0"], f["t1"]) for f in fetches]
+    sync_iv = [(f["t0"], f["t1"]) for f in fetches if f["main_thread"] and not f["inside_load"]]
+    fetch_inside = _ms(_overlap(fetch_iv, load_iv))
+    fetch_outside = _ms(_measure(sync_iv))
     fetch_total = fetch_outside + fetch_inside
+    fetch_hidden = max(0.0, _union_ms(fetches) - fetch_total)
     for f in fetches:
         f.pop("t0"), f.pop("t1")
-    load_total = sum(x["wall_ms"] for x in loads)
+    for x in loads:
+        x.pop("t0"), x.pop("t1")
+    load_total = _ms(_measure(load_iv))
     app_import_ms = _ms(t_ready - t_import0)
     return {
         "function": args.function,
@@ -156,6 +188,7 @@ def cold(args: argparse.Namespace) -> dict[str, Any]:
         "download_ms": round(sum(f["download_ms"] for f in fetches), 3),
         "verify_ms": round(sum(f["verify_ms"] for f in fetches), 3),
         "fetch_ms": round(fetch_total, 3),
+        "fetch_hidden_ms": round(fetch_hidden, 3),
         "load_ms": round(load_total - fetch_inside, 3),
         "init_ms": round(app_import_ms + _ms(t_import0 - T0), 3),
         "first_invoke_ms": _ms(t_first - t_inv),

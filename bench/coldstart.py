@@ -30,6 +30,7 @@ _METRICS = (
     *PHASES,
     "download_ms",
     "verify_ms",
+    "fetch_hidden_ms",
     "init_ms",
     "warm_invoke_median_ms",
     "peak_rss_mb",

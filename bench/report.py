@@ -43,15 +43,29 @@ def evaluate_budgets(results: dict[str, Any]) -> list[dict[str, Any]]:
     b = BUDGETS["cold_start_empty_cache_ms"]
     for fn, entry in (_get(results, "cold_start") or {}).items():
         value = _get(entry, "empty_cache", "summary", "cold_start_ms", "median")
+        limit = (b.get("limits") or {}).get(fn, b["limit"])
         rows.append(
             {
                 "budget": f"cold_start_empty_cache_ms[{fn}] (median)",
                 "value": value,
-                "limit": b["limit"],
+                "limit": limit,
                 "op": b["op"],
-                "verdict": _check(value, b["limit"], b["op"]),
+                "verdict": _check(value, limit, b["op"]),
             }
         )
+    b = BUDGETS["analyze_lambda_vs_inprocess_p50_ratio"]
+    lam = _get(results, "latency", "lambda", "analyze", "medium", "median")
+    inp = analyze_med.get("median")
+    ratio = round(lam / inp, 2) if isinstance(lam, (int, float)) and isinstance(inp, (int, float)) and inp else None
+    rows.append(
+        {
+            "budget": "analyze_lambda_vs_inprocess_p50_ratio",
+            "value": ratio,
+            "limit": b["limit"],
+            "op": b["op"],
+            "verdict": _check(ratio, b["limit"], b["op"]),
+        }
+    )
     b = BUDGETS["image_installed_mb"]
     for fn, entry in (_get(results, "footprint", "functions") or {}).items():
         value = entry.get("total_mb") if isinstance(entry, dict) else None
@@ -167,9 +181,70 @@ def _cold_row(name: str, cache: str, entry: dict[str, Any]) -> str | None:
     return (
         f"| {name} | {cache} | {len(runs)} | {med('cold_start_ms')} | "
         f"{_fmt(_get(s, 'cold_start_ms', 'p95'), 0)} | {med('interpreter_start_ms')} | {med('import_ms')} | "
-        f"{med('fetch_ms')} ({med('download_ms')} / {med('verify_ms')}) | {med('load_ms')} | {med('first_invoke_ms')} | "
+        f"{med('fetch_ms')} ({med('download_ms')} / {med('verify_ms')}) | {med('fetch_hidden_ms')} | {med('load_ms')} | "
+        f"{med('first_invoke_ms')} | "
         f"{med('warm_invoke_median_ms')} | {med('peak_rss_mb')} | {'yes' if ok else 'NO'} |"
     )
+
+
+def _template_memory() -> tuple[dict[str, int], int]:
+    """MemorySize per function (bench names) and the default SQS batch size, from template.yaml."""
+    from bench.coldstart import LOGICAL_IDS
+    from infra.local.template_env import function_specs, load_template
+
+    specs = function_specs()
+    memory = {name: specs[lid].memory_mb for name, lid in LOGICAL_IDS.items() if lid in specs}
+    batch = int(load_template()["Parameters"]["IngestBatchSize"]["Default"])
+    return memory, batch
+
+
+def _cost_section(results: dict[str, Any], cold: dict[str, Any]) -> list[str]:
+    """Peak RSS vs MemorySize per function, then dollars per 1,000 analyses / event-path resumes."""
+    from bench.cost import FULL_VCPU_MB, PRICE_SOURCE, PRICES, cost_rows
+
+    try:
+        memory, batch = _template_memory()
+    except Exception as exc:  # the report still renders without the template
+        return ["## Memory and cost", "", f"Not computed: template.yaml unreadable ({type(exc).__name__}).", ""]
+    lines = [
+        "## Memory and cost",
+        "",
+        "Peak RSS: `ru_maxrss` of the cold-start child after its warm invocations (the event path's child for "
+        f"ingest, which ran {_get(results, 'event_path', 'handled') or 'the'} resumes). MemorySize: template.yaml "
+        "(docs/benchmarks.md says how it was chosen).",
+        "",
+        "| function | peak RSS MB | MemorySize MB | headroom | vCPU share |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for fn, mem in memory.items():
+        rss = _get(cold, fn, "empty_cache", "summary", "peak_rss_mb", "median")
+        if fn == "ingest":
+            rss = max(x for x in (rss, _get(results, "event_path", "peak_rss_mb")) if isinstance(x, (int, float)))
+        ratio = f"{mem / rss:.1f}x" if isinstance(rss, (int, float)) and rss else "–"
+        lines.append(f"| {fn} | {_fmt(rss, 0)} | {mem} | {ratio} | {min(1.0, mem / FULL_VCPU_MB):.2f} |")
+    rows = cost_rows(results, memory, batch)
+    x86, arm = PRICES["x86_64"], PRICES["arm64"]
+    lines += [
+        "",
+        f"Prices ({PRICE_SOURCE}): x86_64 ${x86['gb_s']:.10f} per GB-s, arm64 ${arm['gb_s']:.10f} per GB-s, "
+        f"${x86['request'] * 1e6:.2f} per 1M requests. Durations are this run's (analyze: warm in-process p50; event "
+        f"path: handler CPU per resume), billed per ms; below {FULL_VCPU_MB} MB Lambda gives a proportional CPU "
+        "share, so they are scaled by 1,769 / MemorySize. The images are built for x86_64 (template.yaml); the arm64 "
+        "column prices the same durations if they were rebuilt for arm64 (not measured). Not included: API Gateway, "
+        "S3 and SQS requests, CloudWatch logs, cold-start init time.",
+        "",
+        "| per | function | MemorySize MB | billed s each | $ x86_64 | $ arm64 |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['what']} | {r['function']} | {r['memory_mb']} | {r['seconds']:.3f} | "
+            f"{r['x86_64']:.4f} | {r['arm64']:.4f} |"
+        )
+    if not rows:
+        lines.append("| (durations not measured in this run) | | | | | |")
+    lines.append("")
+    return lines
 
 
 def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
@@ -210,7 +285,11 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
     for row in evaluate_budgets(results):
         prev = before.get(row["budget"])
         cells = [row["budget"]] + ([_fmt(prev["value"]) if prev else "–"] if before else [])
-        cells += [_fmt(row["value"]), f"{row['op']} {_fmt(row['limit'], 0)}", row["verdict"]]
+        cells += [
+            _fmt(row["value"]),
+            f"{row['op']} {_fmt(row['limit'], 0 if float(row['limit']).is_integer() else 1)}",
+            row["verdict"],
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     la = results.get("loadavg_by_section") or {}
@@ -229,10 +308,13 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
             "",
             "Fresh `python` process -> imports -> artifacts from the local moto S3 into a cache dir (sha256-verified) -> "
             "models loaded -> the function's `events/` event answered. `cold` = process spawn to first answer. "
-            "Phases are medians (ms); fetch = download + verify + manifest/cache checks.",
+            "Phases are medians (ms) on the main thread's timeline and add up to `cold`: fetch = time spent waiting "
+            "for downloads + verify + manifest/cache checks (per-file download / verify sums in brackets, which run "
+            "concurrently and can exceed it); `hidden` = fetching that ran in background threads while the main "
+            "thread imported code (`startup.prefetch`), not on the critical path.",
             "",
-            "| function | cache | n | cold median | cold p95 | interpreter | imports | fetch (download / verify) | load | first invoke | warm invoke | peak RSS MB | ok |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+            "| function | cache | n | cold median | cold p95 | interpreter | imports | fetch (download / verify) | hidden | load | first invoke | warm invoke | peak RSS MB | ok |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for fn, entry in cold.items():
             for mode in ("empty_cache", "warm_cache"):
@@ -240,7 +322,7 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
                 if row:
                     lines.append(row)
             for err in entry.get("errors", [])[:3]:
-                lines.append(f"| {fn} | error | | {err[:160].replace('|', '/')} |||||||||")
+                lines.append(f"| {fn} | error | | {err[:160].replace('|', '/')} ||||||||||")
         lt = results.get("cold_start_analyze_lambda") or {}
         for case, label in (("stages_cold", "stage workers cold too"), ("stages_warm", "stage workers preloaded")):
             row = _cold_row(f"analyze, Lambda transport ({label})", "empty", _get(lt, case) or {})
@@ -316,6 +398,8 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
             )
         lines.append("")
 
+    lines += _cost_section(results, cold)
+
     ev = results.get("event_path") or {}
     if ev:
         lines += ["## S3-event path throughput", ""]
@@ -327,7 +411,7 @@ def render_markdown(results: dict[str, Any], charts: list[str]) -> str:
                 f"received from SQS in batches of <= 10, ingest handler run per batch, {ev.get('results_written')} "
                 f"`results/` objects written, {ev.get('batch_failures')} batch-item failures. Objects carry no role "
                 "metadata, so each analysis ranks every catalog role (by the resume text's similarity to each role "
-                "profile, then full match + gaps for the 5 best). Steady state (first batch excluded): "
+                "profile, then the 5 best fully matched, gaps ranked for the best). Steady state (first batch excluded): "
                 f"{_fmt(ev.get('steady_resumes_per_s_per_core'))} resumes/s per core, "
                 f"{_fmt(ev.get('steady_resumes_per_s_wall'))} resumes/s wall.",
                 "",

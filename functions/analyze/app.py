@@ -2,19 +2,31 @@
 
 The app, its settings and (in-process transport) every stage's models are created at import, once
 per container; ``lifespan="off"`` because Mangum would otherwise run startup on every invocation.
-Like the other five functions, the entry point is ``lambda_handler`` with the Lambda context logged.
+The model downloads start first, in background threads, so they run while FastAPI and the routes
+are imported (``startup.prefetch``). Like the other five functions, the entry point is
+``lambda_handler`` with the Lambda context logged.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from careerready.api.app import create_app, warm_up
-from careerready.core.observability import logger
-from mangum import Mangum
+from careerready.core.config import get_settings
+from careerready.services.startup import prefetch
+
+if get_settings().transport == "inprocess":
+    prefetch("analyze")
+
+from careerready.api.app import create_app, warm_up  # noqa: E402 - after the downloads started
+from careerready.core.observability import logger  # noqa: E402
+from careerready.services import snapstart  # noqa: E402
+from careerready.services.registry import BASE_STAGES  # noqa: E402
+from mangum import Mangum  # noqa: E402
 
 app = create_app()
 warm_up(app)
+# SnapStart (when on): the rest of the first-request work (the deferred encoder, the text index) before the snapshot
+snapstart.register(BASE_STAGES if get_settings().transport == "inprocess" else ())
 asgi_handler = Mangum(app, lifespan="off")
 
 

@@ -1,8 +1,9 @@
 """Ingest worker: SQS batches of S3 notifications for ``incoming/`` -> ``results/<key>.json``.
 
 Logic lives in :mod:`careerready.services.ingest`; this module only creates the S3 client and
-loads the models once per container (at import), then hands each batch to Powertools'
-``BatchProcessor`` so failed records are retried alone (``ReportBatchItemFailures``).
+loads the models once per container (at import; their downloads start first and run while the rest
+is imported), then hands each batch to Powertools' ``BatchProcessor`` so failed records are retried
+alone (``ReportBatchItemFailures``).
 """
 
 from __future__ import annotations
@@ -10,18 +11,28 @@ from __future__ import annotations
 from typing import Any
 
 from careerready.core.config import get_settings
-from careerready.core.observability import logger
-from careerready.services.documents import DocumentLimits
-from careerready.services.ingest import IngestService, default_analyzer, process_sqs_event
-from careerready.services.s3 import make_s3_client
+from careerready.services.startup import prefetch
 
 settings = get_settings()
+if settings.transport == "inprocess":
+    prefetch("analyze")
+
+from careerready.core.observability import logger  # noqa: E402 - after the downloads started
+from careerready.services import snapstart  # noqa: E402
+from careerready.services.documents import DocumentLimits  # noqa: E402
+from careerready.services.ingest import IngestService, default_analyzer, process_sqs_event  # noqa: E402
+from careerready.services.registry import BASE_STAGES  # noqa: E402
+from careerready.services.s3 import make_s3_client  # noqa: E402
+
 service = IngestService(
     make_s3_client(settings.s3_endpoint_url, settings.aws_region),
     default_analyzer(),
     max_object_bytes=settings.max_ingest_object_bytes,
     limits=DocumentLimits(max_bytes=settings.max_ingest_object_bytes, max_chars=settings.max_text_chars),
 )
+
+if settings.transport == "inprocess":
+    snapstart.register(BASE_STAGES)  # SnapStart (when on): every model verified and loaded before the snapshot
 
 
 @logger.inject_lambda_context

@@ -129,6 +129,9 @@ class _Context:
         if name in resources:
             # a function's physical name locally is its logical id; other resources keep theirs too
             return name
+        base, _, attr = name.partition(".")
+        if attr == "Alias" and (resources.get(base) or {}).get("Type") == "AWS::Serverless::Function":
+            return base  # SAM's AutoPublishAlias reference (<Function>.Alias): locally the function itself
         if name == "AWS::NoValue":
             return None
         raise TemplateError(f"!Ref {name}: no such parameter, pseudo parameter or resource (or no default)")

@@ -12,15 +12,19 @@ from collections.abc import Callable
 from typing import Any
 
 from careerready.core.observability import logger
-from careerready.services import startup
-from careerready.services.stages import handle_event
+from careerready.services import snapstart, startup
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 def stage_lambda_handler(stage: str) -> LambdaHandler:
     """Load ``stage``'s models now and return its Lambda handler."""
+    # the downloads start before the stage code (pipelines, schemas) is imported, and run while it is
+    startup.prefetch(stage)
+    from careerready.services.stages import handle_event
+
     models = startup.get_models(stage)
+    snapstart.register([stage])
 
     @logger.inject_lambda_context(clear_state=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

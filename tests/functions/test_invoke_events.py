@@ -46,7 +46,7 @@ def test_environment_comes_from_the_template() -> None:
     spec = get_function("Analyze", tpl)
     env = spec.environment
     assert spec.handler == "app.lambda_handler" and spec.code_dir == REPO / "functions" / "analyze"
-    assert spec.timeout_s == 29 and spec.memory_mb == 2048
+    assert spec.timeout_s == 29 and spec.memory_mb == 1769  # one full vCPU (docs/benchmarks.md)
     assert env["CAREERREADY_EXTRACT_FUNCTION_NAME"] == "Extract"  # !Ref -> logical id, what lambda_server serves
     assert env["CAREERREADY_MODEL_VERSION_GAP_RANKER"] == "v1"
     assert env["POWERTOOLS_SERVICE_NAME"] == "careerready-analyze"  # function value overrides Globals

@@ -97,3 +97,48 @@ def test_analyze_without_role_matches_the_full_ranking(kind: str, monkeypatch: p
     sent.clear()
     analyze(DATA_RESUME, [full[1].role_id], client, catalog=models.catalog, request_id="r2")
     assert "top_n" not in sent[0]
+
+
+@pytest.mark.parametrize("kind", ["fixture", "real"])
+def test_gaps_top_leaves_out_only_the_gaps_of_the_other_roles(kind: str) -> None:
+    models = _models(kind)
+    req = _request(models, DATA_RESUME)
+    short = [m.model_dump(mode="json") for m in stages.match(req, models, top_n=5).matches]
+    lean = [m.model_dump(mode="json") for m in stages.match(req, models, top_n=5, gaps_top=1).matches]
+    assert lean[0] == short[0] and short[0]["gaps"]
+    assert lean[1:] == [{**m, "gaps": []} for m in short[1:]]
+
+
+def test_handle_rejects_bad_gaps_top() -> None:
+    models = fixture_models_for("match")
+    payload = _request(fixture_models_for("analyze"), RESUME).model_dump(mode="json")
+    out = stages.handle("match", {**payload, "top_n": 3, "gaps_top": 0}, models)["matches"]
+    assert [m["gaps"] for m in out] == [[], [], []]
+    for bad in (-1, 1.5, "1", True):
+        with pytest.raises(InvalidInputError) as err:
+            stages.handle("match", {**payload, "top_n": 3, "gaps_top": bad}, models)
+        assert err.value.details["field"] == "gaps_top"
+
+
+@pytest.mark.parametrize("kind", ["fixture", "real"])
+def test_analyze_without_role_is_the_same_with_and_without_gaps_top(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the same resumes analysed with the lean match (gaps of the analysed role only) and with the full one
+    models = _models(kind)
+    client = InProcessTransport(lambda stage: models)
+    real_call = client.call
+    strip = {"on": False}
+
+    def call(stage: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if strip["on"] and stage == "match":
+            payload = {k: v for k, v in payload.items() if k != "gaps_top"}
+        return real_call(stage, payload)
+
+    monkeypatch.setattr(client, "call", call)
+    for i, text in enumerate([RESUME, DATA_RESUME, RESUME + "\n" + DATA_RESUME]):
+        lean = analyze(text, None, client, catalog=models.catalog, request_id=f"r{i}").model_dump(mode="json")
+        strip["on"] = True
+        full = analyze(text, None, client, catalog=models.catalog, request_id=f"r{i}").model_dump(mode="json")
+        strip["on"] = False
+        # Then the answers are the same (timings aside)
+        lean.pop("timings_ms"), full.pop("timings_ms")
+        assert lean == full

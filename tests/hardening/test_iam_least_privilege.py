@@ -56,6 +56,8 @@ def _resource_text(res: Any) -> str:
     if isinstance(res, dict) and "Fn::GetAtt" in res:
         att = res["Fn::GetAtt"]
         return ".".join(att) if isinstance(att, list) else str(att)
+    if isinstance(res, dict) and isinstance(res.get("Ref"), str) and res["Ref"].endswith(".Alias"):
+        return str(res["Ref"])  # SAM's AutoPublishAlias reference: the function's "live" alias ARN
     return repr(res)
 
 
@@ -127,14 +129,13 @@ def test_each_function_uses_its_own_scoped_role(template: dict[str, Any]) -> Non
         props = template["Resources"][fn]["Properties"]
         assert props.get("Role") == {"Fn::GetAtt": [role, "Arn"]}, fn
         assert not props.get("Policies"), fn
-    # only Analyze may invoke functions, and only the four stage functions
+    # only Analyze may invoke functions, and only the four stage functions (and their "live" aliases, which the
+    # Lambda transport calls so SnapStart can serve them)
     analyze_stmts = template["Resources"]["AnalyzeFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]
     invoke = [s for s in analyze_stmts["Statement"] if "lambda:InvokeFunction" in _as_list(s["Action"])]
-    assert [_resource_text(r) for r in invoke[0]["Resource"]] == [
-        "Extract.Arn",
-        "Match.Arn",
-        "Readiness.Arn",
-        "Recommend.Arn",
+    stages = ["Extract", "Match", "Readiness", "Recommend"]
+    assert [_resource_text(r) for r in invoke[0]["Resource"]] == [f"{s}.Arn" for s in stages] + [
+        f"{s}.Alias" for s in stages
     ]
 
 

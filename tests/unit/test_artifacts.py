@@ -157,3 +157,39 @@ def test_load_models_wraps_loader_errors(tmp_path: Path) -> None:
     registry = Registry(stages={"extract": {"catalog": "v1", "extractor": "v1"}})
     with pytest.raises(ArtifactError, match="unsupported gazetteer format"):
         load_models("extract", settings=settings, registry=registry)
+
+
+def test_prefetch_then_load_fetches_and_loads_each_model_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the extract stage's artifacts and a prefetch started before the stage code is imported
+    from careerready.services.startup import prefetch
+
+    extract_stage_artifacts(tmp_path, ner=True)
+    settings = load_settings(artifact_source="local", artifacts_dir=tmp_path)
+    calls: list[str] = []
+    original = ArtifactStore.fetch_with_info
+
+    def counting(self: ArtifactStore, model: str, version: str, **kw: object) -> artifacts.FetchResult:
+        calls.append(model)
+        return original(self, model, version, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ArtifactStore, "fetch_with_info", counting)
+    # When the stage then loads its models
+    started = prefetch("extract", settings=settings)
+    models = load_models("extract", settings=settings)
+    # Then every model was fetched once (by the prefetch) and serves as a plain load would
+    assert started == 3 and sorted(calls) == ["catalog", "extractor", "ner"]
+    assert models.versions == {"catalog": "v1", "extractor": "v1", "ner": "v1"}
+    assert [s.skill_id for s in models.extractor.extract("I write Python.")] == ["python"]
+    plain = load_models("extract", settings=settings)  # nothing prefetched any more: fetched again
+    assert sorted(calls) == sorted(["catalog", "extractor", "ner"] * 2)
+    assert [s.skill_id for s in plain.extractor.extract("I write Python.")] == ["python"]
+
+
+def test_prefetch_failure_fails_the_load_with_the_usual_error(tmp_path: Path) -> None:
+    from careerready.services.startup import prefetch
+
+    _write_catalog_artifact(tmp_path)  # extractor missing
+    settings = load_settings(artifact_source="local", artifacts_dir=tmp_path)
+    prefetch("extract", settings=settings)
+    with pytest.raises(ArtifactNotFoundError, match=r"stage 'extract': extractor/v1"):
+        load_models("extract", settings=settings)

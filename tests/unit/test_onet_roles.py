@@ -115,4 +115,3 @@ def test_cli_writes_roles_and_stats_and_refuses_repo_data(tmp_path: Path) -> Non
     repo_data = Path(onet_roles.__file__).resolve().parents[2] / "data" / "onet_roles.json"
     assert onet_roles.main(["--onet", str(ONET), "--catalog", str(CATALOG), "--out", str(repo_data)]) == 2
     assert not repo_data.exists()
-

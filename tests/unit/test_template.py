@@ -83,12 +83,21 @@ def test_cfn_lint() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def _function_of(target: dict[str, Any]) -> str:
+    """Logical id of the function an ARN reference names: ``!GetAtt Fn.Arn`` or SAM's alias ``!Ref Fn.Alias``."""
+    if "Fn::GetAtt" in target:
+        return str(target["Fn::GetAtt"][0])
+    ref = str(target["Ref"])
+    assert ref.endswith(".Alias"), ref
+    return ref.removesuffix(".Alias")
+
+
 # ---- checkers (return a list of violations) ---------------------------------------------------------
 def limit_violations(tpl: dict[str, Any]) -> list[str]:
     """Lambda limits cfn-lint does not check under the SAM transform, and the API's 30 s."""
     out: list[str] = []
     api_fns = {
-        integ["Properties"]["IntegrationUri"]["Fn::GetAtt"][0]
+        _function_of(integ["Properties"]["IntegrationUri"])
         for integ in _resources(tpl, "AWS::ApiGatewayV2::Integration").values()
     }
     for name, fn in _resources(tpl, "AWS::Serverless::Function").items():
@@ -216,7 +225,10 @@ def test_limits(template: dict[str, Any]) -> None:
 def test_iam_least_privilege(template: dict[str, Any]) -> None:
     assert iam_violations(template) == []
     invoke = [st for name, st in _statements(template) if name == "AnalyzeFunctionRole" and st["Sid"] == "InvokeStages"]
-    assert [r["Fn::GetAtt"][0] for r in invoke[0]["Resource"]] == ["Extract", "Match", "Readiness", "Recommend"]
+    stages = ["Extract", "Match", "Readiness", "Recommend"]
+    # the functions and their "live" aliases (what the Lambda transport invokes: SnapStart serves versions only)
+    assert [_function_of(r) for r in invoke[0]["Resource"]] == stages + stages
+    assert [r for r in invoke[0]["Resource"] if "Ref" in r] == [{"Ref": f"{s}.Alias"} for s in stages]
 
 
 def test_buckets_and_queues_hardened(template: dict[str, Any]) -> None:
@@ -259,7 +271,7 @@ def test_http_api_routes_all_reach_analyze(template: dict[str, Any]) -> None:
     for r in routes.values():
         assert r["Properties"]["Target"] == {"Fn::Sub": "integrations/${AnalyzeIntegration}"}
     integ = template["Resources"]["AnalyzeIntegration"]["Properties"]
-    assert integ["IntegrationUri"] == {"Fn::GetAtt": ["Analyze", "Arn"]} and integ["PayloadFormatVersion"] == "2.0"
+    assert integ["IntegrationUri"] == {"Ref": "Analyze.Alias"} and integ["PayloadFormatVersion"] == "2.0"
     stage = template["Resources"]["HttpApiStage"]["Properties"]
     assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] and stage["AccessLogSettings"]["DestinationArn"]
     assert template["Resources"]["HealthRoute"]["Properties"]["AuthorizationType"] == "NONE"
@@ -341,3 +353,15 @@ def test_hadolint_if_available() -> None:
     dockerfiles = sorted(str(p) for p in (REPO / "functions").glob("*/Dockerfile"))
     proc = subprocess.run([str(exe), *dockerfiles], capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_snapstart_is_offered_within_its_limits(template: dict[str, Any]) -> None:
+    # SnapStart applies to published versions (AutoPublishAlias), is a parameter, and allows <= 512 MB of /tmp
+    fn = template["Globals"]["Function"]
+    assert fn["AutoPublishAlias"] == "live"
+    assert fn["SnapStart"]["ApplyOn"] == {"Fn::If": ["UseSnapStart", "PublishedVersions", "None"]}
+    assert template["Parameters"]["SnapStart"]["Default"] == "Off"
+    for name, res in _resources(template, "AWS::Serverless::Function").items():
+        storage = int((_fn_prop(template, res, "EphemeralStorage", {"Size": 512}) or {}).get("Size", 512))
+        assert storage <= 512, name
+        assert "ProvisionedConcurrencyConfig" not in res["Properties"], name

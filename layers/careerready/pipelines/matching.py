@@ -50,6 +50,7 @@ __all__ = [
     "as_held",
     "match_role",
     "match_roles",
+    "prepare_text_ranking",
     "ranking_confidence",
     "ranking_key",
     "text_similarities",
@@ -130,6 +131,19 @@ def _role_vectors(catalog: Catalog, embeddings: Any) -> tuple[list[str], list[np
         return role_ids, [None if v is None else np.asarray(v, dtype=np.float64) for v in vectors]
 
     return built_once("role_vectors", build, catalog, embeddings)
+
+
+def prepare_text_ranking(catalog: Catalog, embeddings: Any = None) -> None:
+    """Build now what the first ranking by text would build: the TF-IDF index, the role vectors, the encoder.
+
+    For a process whose first request ranks roles by text (the event path: objects rarely name a role), so
+    that work happens during init, overlapped with downloads still running, instead of in the first request.
+    The results are the same either way (each is built once per catalog / embeddings object).
+    """
+    role_text_index(catalog)
+    if getattr(embeddings, "embed", None) is not None and not isinstance(embeddings, SkillSpace):
+        _role_vectors(catalog, embeddings)
+        _ = embeddings.embedder
 
 
 def text_similarities(text: str | None, catalog: Catalog, embeddings: Any = None) -> TextScores | None:
@@ -280,7 +294,8 @@ def match_role(
         )
         for s in rf.statuses
     ]
-    gaps = rank_gaps(rf, role, held, space, gap_ranker, top_k=top_gaps)
+    # top_gaps=0: the caller shows this role without its gaps (a closest role listed by name and reasons)
+    gaps = [] if top_gaps == 0 else rank_gaps(rf, role, held, space, gap_ranker, top_k=top_gaps)
     if skill_names:
         gaps = [
             g

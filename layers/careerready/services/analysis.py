@@ -103,6 +103,7 @@ def rank_roles(
     text: str | None = None,
     role: InlineRole | None = None,
     rank_by_text: bool = True,
+    gaps_top: int | None = None,
 ) -> list[RoleMatch]:
     """Match extracted skills against ``role_ids`` through the match stage; best first.
 
@@ -112,6 +113,7 @@ def rank_roles(
     text is to each role's profile (``rank_score``), else by the skill-fit ``score``.
     ``role``: an ad-hoc role (e.g. from a job posting) matched beside ``role_ids``; it travels inline to the stage.
     ``rank_by_text``: False = the text gives only the readiness feature ``text_fit``; roles are ordered by fit.
+    ``gaps_top``: with ``top_n``, only the best ``gaps_top`` roles come back with ranked gaps (None = all).
     """
     payload: dict[str, Any] = {
         "skills": [s.model_dump(mode="json") if hasattr(s, "model_dump") else s for s in skills],
@@ -126,6 +128,8 @@ def rank_roles(
             payload["rank_by_text"] = False
     if top_n is not None:
         payload["top_n"] = top_n
+        if gaps_top is not None:
+            payload["gaps_top"] = gaps_top
     body = _pop_versions(client.call("match", payload), versions if versions is not None else {})
     return MatchResponse.model_validate(body).matches
 
@@ -237,6 +241,7 @@ def analyze(
     # gives the readiness feature text_fit (how closely the resume reads like each role).
     rank_by_text = built is None and (not refs or len(role_ids) > 1)
     if built is None:
+        # without a role only the best match is analysed (gaps -> roadmap); the rest are listed by name and reasons
         matches = rank_roles(
             extracted.skills,
             client,
@@ -246,6 +251,7 @@ def analyze(
             top_n=top_n,
             text=text,
             rank_by_text=rank_by_text,
+            gaps_top=None if top_n is None else 1,
         )
     else:
         adhoc = built.role
@@ -265,6 +271,9 @@ def analyze(
                     posting_versions,
                     n_closest,
                     posting,
+                    None,
+                    True,
+                    0,  # the posting's closest roles are listed, not analysed: no gaps needed
                 )
                 if catalog is not None and catalog.roles
                 else None

@@ -31,6 +31,10 @@ from pathlib import PurePosixPath
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
+# at module import (the ingest handler's init, while its downloads run), not in the first batch: ~40 ms
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
 from careerready.core.config import LIMITS
 from careerready.core.errors import CareerReadyError, InvalidInputError
 from careerready.core.observability import logger
@@ -373,6 +377,8 @@ def default_analyzer() -> Analyzer:
     Loads the models at call time: call once at module import of the handler.
     """
     from careerready.core.config import get_settings
+    from careerready.features.text_index import role_text_index
+    from careerready.pipelines.matching import prepare_text_ranking
     from careerready.schemas.api import SourceInfo
     from careerready.services.analysis import analyze
     from careerready.services.roles import resolver_for
@@ -381,13 +387,22 @@ def default_analyzer() -> Analyzer:
 
     settings = get_settings()
     client = make_client(settings)
+    if settings.transport == "inprocess":
+        # load everything during init, not on the first record; the extract stage's artifacts first, so the
+        # catalog's text index is built while the 90 MB encoder (match stage) is still downloading
+        catalog = get_models("extract").catalog
+        if catalog is not None:
+            role_text_index(catalog)
     match_models = get_models("match")
     catalog = match_models.catalog
     # the same resolver (and embedding fallback) as the API and the CLI, built once here, not per resume
     resolver = resolver_for(catalog, match_models.embeddings) if catalog is not None else None
     if settings.transport == "inprocess":
-        for stage in ("extract", "readiness", "recommend"):
-            get_models(stage)  # load everything during init, not on the first record
+        for stage in ("readiness", "recommend"):
+            get_models(stage)
+        if catalog is not None:
+            # an S3-dropped resume rarely names a role: it is ranked against every role by its text
+            prepare_text_ranking(catalog, match_models.embeddings)
 
     def run(job: AnalysisJob) -> dict[str, Any]:
         response = analyze(
@@ -417,9 +432,6 @@ def process_sqs_event(event: dict[str, Any], service: IngestService, context: An
     Records whose processing raised are reported as failures (SQS retries them, then the DLQ);
     the rest are deleted. If every record fails, Powertools raises so the whole batch is retried.
     """
-    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
     processor = BatchProcessor(event_type=EventType.SQS)
 
     def record_handler(record: SQSRecord) -> list[dict[str, Any]]:

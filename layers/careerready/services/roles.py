@@ -456,10 +456,8 @@ class RoleResolver:
     @classmethod
     def for_catalog(cls, catalog: Catalog, *, vectors: RoleVectors | None = None, **kwargs: float) -> RoleResolver:
         """The resolver over ``catalog.roles``, adopting the catalog's saved ``title_index.npz`` when it matches."""
-        index = None
-        if catalog.directory is not None and (catalog.directory / TITLE_INDEX_FILE).is_file():
-            with np.load(catalog.directory / TITLE_INDEX_FILE, allow_pickle=False) as data:
-                index = {k: data[k] for k in data.files}
+        hit = _PRELOADED.pop(id(catalog), None)
+        index = hit[1] if hit is not None and hit[0] is catalog else read_title_index(catalog)
         return cls(catalog.roles, vectors=vectors, index=index, **kwargs)
 
     def _tiers(self) -> list[list[tuple[str, str]]]:
@@ -657,6 +655,27 @@ def _role_vectors(embeddings: Any) -> _EmbeddingRoleVectors | None:
     if embedder is None or role_ids is None or role_vectors is None:
         return None
     return _EmbeddingRoleVectors(embedder, role_ids, role_vectors)
+
+
+def read_title_index(catalog: Catalog) -> dict[str, np.ndarray] | None:
+    """The arrays of the catalog's saved ``title_index.npz`` (None when it has none)."""
+    if catalog.directory is None or not (catalog.directory / TITLE_INDEX_FILE).is_file():
+        return None
+    with np.load(catalog.directory / TITLE_INDEX_FILE, allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
+# id(catalog) -> (catalog, arrays) read ahead by preload_title_index, taken by the first RoleResolver.for_catalog
+_PRELOADED: dict[int, tuple[Catalog, dict[str, np.ndarray] | None]] = {}
+
+
+def preload_title_index(catalog: Catalog) -> None:
+    """Read the catalog's ``title_index.npz`` now, for the resolver the first request builds.
+
+    Called where the catalog is loaded in a background thread during a cold start (``startup.prefetch``): the
+    4.4 MB compressed file took ~0.1 s of the first request, and its decompression runs without the GIL.
+    """
+    _PRELOADED[id(catalog)] = (catalog, read_title_index(catalog))
 
 
 def resolver_for(catalog: Catalog, embeddings: Any = None) -> RoleResolver:

@@ -156,7 +156,7 @@ def extract(req: ExtractRequest, models: Models) -> ExtractResponse:
     return extract_skills(req.text, m.extractor, m.catalog, m.embeddings)
 
 
-def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchResponse:
+def match(req: MatchRequest, models: Models, top_n: int | None = None, gaps_top: int | None = None) -> MatchResponse:
     """Score the skills against each requested role (ids or titles), best first.
 
     Args:
@@ -166,6 +166,9 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchR
             matcher score, the exact score :func:`~careerready.pipelines.matching.match_role` gives),
             and only the shortlisted ones get the full match (per-skill detail, ranked gaps,
             explanation); their output is identical to a full ``match_roles`` run. None = every role.
+        gaps_top: with ``top_n``, only the best ``gaps_top`` roles carry their ranked gaps (the rest
+            ``gaps: []``, everything else unchanged): an analysis without a role analyses the best role and
+            lists the others by name, score and reasons, so ranking their gaps is work nobody reads. None = all.
 
     Raises:
         RoleNotFoundError: a role reference resolves to nothing (lists the nearest roles).
@@ -212,6 +215,8 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchR
             skill_names=names,
             fits=fits,
         )
+        if gaps_top is not None:
+            matches = [m if i < gaps_top else m.model_copy(update={"gaps": []}) for i, m in enumerate(matches)]
         return MatchResponse(matches=matches)
     shortlist, held_map, space = _shortlist(req, roles, m, top_n, sims, held)
     full = [
@@ -223,12 +228,13 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None) -> MatchR
             m.matcher,
             req.years_experience,
             m.gap_ranker,
+            0 if gaps_top is not None and i >= gaps_top else None,
             text=rank_text,
             similarities=sims,
             skill_names=names,
             text_fit=None if fits is None else fits.get(r.id),
         )
-        for r in shortlist
+        for i, r in enumerate(shortlist)  # best first: _shortlist sorts on the same key as below
     ]
     return MatchResponse(matches=sorted(full, key=lambda m: ranking_key(m.score, m.rank_score, m.role_id)))
 
@@ -386,7 +392,8 @@ def handle(stage_name: str, payload: dict[str, Any], models: Models) -> dict[str
     Args:
         stage_name: ``extract``, ``match``, ``readiness`` or ``recommend``.
         payload: the request as a dict (the JSON body of a stage invocation). ``match`` also takes an
-            optional ``top_n`` (positive int): return only the best ``top_n`` roles (see :func:`match`).
+            optional ``top_n`` (positive int): return only the best ``top_n`` roles, and ``gaps_top`` (int >= 0):
+            only the best ``gaps_top`` of those carry ranked gaps (see :func:`match`).
         models: :class:`careerready.services.startup.Models` for the stage.
 
     Returns:
@@ -401,18 +408,25 @@ def handle(stage_name: str, payload: dict[str, Any], models: Models) -> dict[str
     if not isinstance(payload, dict):
         raise InvalidInputError("payload must be a JSON object", field="payload")
     request_model, fn = STAGES[stage_name]
-    top_n = None
-    if stage_name == "match" and "top_n" in payload:
+    top_n = gaps_top = None
+    if stage_name == "match" and ("top_n" in payload or "gaps_top" in payload):
         payload = dict(payload)
-        top_n = payload.pop("top_n")
+        top_n = payload.pop("top_n", None)
         if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
             raise InvalidInputError("top_n: must be a positive integer or null", field="top_n")
+        gaps_top = payload.pop("gaps_top", None)
+        if gaps_top is not None and (isinstance(gaps_top, bool) or not isinstance(gaps_top, int) or gaps_top < 0):
+            raise InvalidInputError("gaps_top: must be a non-negative integer or null", field="gaps_top")
     try:
         request = request_model.model_validate(payload)
     except ValidationError as exc:
         raise validation_error(exc) from exc
     t0 = time.perf_counter()
-    response = match(cast(MatchRequest, request), models, top_n=top_n) if top_n is not None else fn(request, models)
+    response = (
+        match(cast(MatchRequest, request), models, top_n=top_n, gaps_top=gaps_top)
+        if top_n is not None
+        else fn(request, models)
+    )
     out = response.model_dump(mode="json")
     out["model_versions"] = dict(models.versions)
     out["stage_ms"] = round((time.perf_counter() - t0) * 1000, 3)

@@ -11,9 +11,10 @@ at all (no manifest) and not pinned by sha256 is left out, and ``Models.absent``
 from __future__ import annotations
 
 import importlib
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -49,6 +50,7 @@ __all__ = [
     "is_absent",
     "load_models",
     "model_field",
+    "prefetch",
 ]
 
 _T = TypeVar("_T")
@@ -75,6 +77,9 @@ NOT_SERVED: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("matching", "readiness", "gap_ranker"), ("estimator.joblib",)),
     "ner": ("hf/",),
 }
+#: files no model's loader reads, left out of every fetch (each was one more GET at a cold start): the training
+#: report (plots, README) and the license / notice / metrics texts beside the encoders (published, not served)
+NEVER_SERVED: tuple[str, ...] = ("report/", "LICENSE-all-MiniLM-L6-v2.txt", "NOTICE", "metrics.json")
 
 
 @dataclass(frozen=True)
@@ -243,7 +248,7 @@ def load_models(
     stage = stage or "analyze"
     settings = settings or get_settings()
     registry = registry or load_registry(settings.registry_path, settings.version_overrides())
-    store = store or ArtifactStore.from_settings(settings)
+    store = store or _store_for(settings)
     wanted = registry.models_for(stage)
     loaded: dict[str, Any] = {}
     timings: dict[str, dict[str, float]] = {}
@@ -259,20 +264,14 @@ def load_models(
             todo[model] = version
     if todo:
         # fetch every artifact concurrently (downloads + sha256 are I/O / GIL-free), and load each one as
-        # soon as it is there, so the small models load while the big ones are still downloading
+        # soon as it is there, so the small models load while the big ones are still downloading; a fetch
+        # that prefetch() started earlier (during the imports) is taken over, not repeated
         with ThreadPoolExecutor(max_workers=min(len(todo), _FETCH_THREADS), thread_name_prefix="fetch") as pool:
-            futures = {
-                pool.submit(
-                    _fetch,
-                    store,
-                    model,
-                    version,
-                    settings.pinned_manifest_sha256(model),
-                    stage,
-                    _defer(model, settings) + NOT_SERVED.get(model, ()),
-                ): model
-                for model, version in todo.items()
-            }
+            futures: dict[Future[Any], str] = {}
+            for model, version in todo.items():
+                args = _fetch_args(store, model, version, settings, stage)
+                fut = _take_prefetched(_prefetch_key(store, model, version, settings))
+                futures[fut if fut is not None else pool.submit(_fetch, *args)] = model
             failures: dict[str, BaseException] = {}
             try:
                 for fut in as_completed(futures):
@@ -290,10 +289,14 @@ def load_models(
                         continue
                     if failures:
                         continue  # something already failed: finish the downloads, load nothing more
-                    fetched = fut.result()
-                    t0 = time.perf_counter()
-                    obj = _load(model, version, stage, fetched, store if _defer(model, settings) else None)
-                    load_ms = (time.perf_counter() - t0) * 1000
+                    done = fut.result()
+                    if isinstance(done, _Prefetched):  # fetched and loaded in the background by prefetch()
+                        fetched, obj, load_ms = done.fetched, done.obj, done.load_ms
+                    else:
+                        fetched = done
+                        t0 = time.perf_counter()
+                        obj = _load(model, version, stage, fetched, store if _defer(model, settings) else None)
+                        load_ms = (time.perf_counter() - t0) * 1000
                     loaded[model_field(model)] = obj
                     if shared is not None:
                         shared[_share_key(store, model, version, settings)] = obj
@@ -320,9 +323,114 @@ def load_models(
     return Models(**loaded, versions=versions, load_timings=timings, stage=stage, absent=absent)
 
 
-_FETCH_THREADS = 4
+_FETCH_THREADS = 8
+# prefetch(): (share key + deferred files) -> the running fetch; load_models takes each over once
+_PREFETCHED: dict[tuple[Any, ...], Future[Any]] = {}
+_PREFETCH_LOCK = threading.Lock()
+
+
+def _fetch_args(
+    store: ArtifactStore, model: str, version: str, settings: Settings, stage: str
+) -> tuple[ArtifactStore, str, str, str | None, str, tuple[str, ...]]:
+    return (
+        store,
+        model,
+        version,
+        settings.pinned_manifest_sha256(model),
+        stage,
+        _defer(model, settings) + NOT_SERVED.get(model, ()) + NEVER_SERVED,
+    )
+
+
+def _prefetch_key(store: ArtifactStore, model: str, version: str, settings: Settings) -> tuple[Any, ...]:
+    return (*_share_key(store, model, version, settings), _fetch_args(store, model, version, settings, "")[5])
+
+
+@dataclass(frozen=True)
+class _Prefetched:
+    """A model that prefetch() fetched and loaded in a background thread."""
+
+    fetched: Any
+    obj: Any
+    load_ms: float
+
+
+def _fetch_and_load(
+    deferred: tuple[str, ...],
+    titles: bool,
+    store: ArtifactStore,
+    model: str,
+    version: str,
+    pin: str | None,
+    stage: str,
+    defer: tuple[str, ...],
+) -> _Prefetched:
+    # loading here too overlaps what loaders do without the GIL (ONNX Runtime sessions, file reads) with the
+    # imports on the main thread; the import graph has no cycles, so concurrent imports cannot deadlock
+    fetched = _fetch(store, model, version, pin, stage, defer)
+    t0 = time.perf_counter()
+    obj = _load(model, version, stage, fetched, store if deferred else None)
+    if model == "catalog" and titles:
+        # the first request resolving a title reads the catalog's title index: read it here, in the background
+        from careerready.services.roles import preload_title_index
+
+        try:
+            preload_title_index(obj)
+        except Exception as exc:  # the resolver reads it again on first use and reports any error there
+            logger.warning("title index not preloaded", error=type(exc).__name__)
+    return _Prefetched(fetched, obj, (time.perf_counter() - t0) * 1000)
+
+
+def _take_prefetched(key: tuple[Any, ...]) -> Future[Any] | None:
+    with _PREFETCH_LOCK:
+        return _PREFETCHED.pop(key, None)
+
+
+def prefetch(*stages: str, settings: Settings | None = None) -> int:
+    """Start fetching (download + sha256 verify) every artifact ``stages`` need, in background threads.
+
+    Returns at once; call it first thing in a handler module, so the downloads run while the rest of the
+    code is imported. Each model is loaded in its thread as soon as it is fetched. :func:`load_models` /
+    :func:`get_models` then take over the running jobs (same store, version, pin and deferred files), so
+    nothing is fetched or loaded twice; a job that failed fails the load with the usual error. Returns the
+    number of jobs started.
+    """
+    settings = settings or get_settings()
+    registry = load_registry(settings.registry_path, settings.version_overrides())
+    wanted: dict[str, str] = {}
+    for stage in stages or ("analyze",):
+        wanted.update(registry.models_for(stage))
+    store = _store_for(settings)
+    # stages that resolve role titles (the API, match, recommend; the extract and readiness stages never do)
+    titles = bool(set(stages or ("analyze",)) - {"extract", "readiness"})
+    pool = ThreadPoolExecutor(max_workers=min(len(wanted), _FETCH_THREADS) or 1, thread_name_prefix="prefetch")
+    started = 0
+    with _PREFETCH_LOCK:
+        for model, version in sorted(wanted.items()):
+            key = _prefetch_key(store, model, version, settings)
+            if key in _PREFETCHED or _share_key(store, model, version, settings) in _SHARED:
+                continue
+            args = _fetch_args(store, model, version, settings, stages[0] if stages else "analyze")
+            _PREFETCHED[key] = pool.submit(_fetch_and_load, _defer(model, settings), titles, *args)
+            started += 1
+    pool.shutdown(wait=False)
+    return started
+
+
 # (source, cache dir, model, version, manifest pin) -> loaded wrapper, shared by get_models across stages
 _SHARED: dict[tuple[str, ...], Any] = {}
+# id(settings) -> (settings, store): one store (one S3 client, ~0.2 s to create) per settings object, shared by
+# prefetch() and every load_models() call that is not given a store; holding the settings keeps ids unique
+_STORES: dict[int, tuple[Settings, ArtifactStore]] = {}
+
+
+def _store_for(settings: Settings) -> ArtifactStore:
+    with _PREFETCH_LOCK:
+        hit = _STORES.get(id(settings))
+        if hit is None or hit[0] is not settings:
+            hit = (settings, ArtifactStore.from_settings(settings))
+            _STORES[id(settings)] = hit
+        return hit[1]
 
 
 def _share_key(store: ArtifactStore, model: str, version: str, settings: Settings) -> tuple[str, ...]:
