@@ -15,7 +15,7 @@ EVENT ?= events/analyze.json
 
 VENV_STAMP := $(VENV)/.stamp-$(shell cat requirements/lock.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: help venv datasets data train retrain publish smoke test lint serve invoke demo bench bench-smoke fuzz load eval-matching eval-titles eval-readiness eval-extraction train-ner clean
+.PHONY: help venv datasets data train retrain publish smoke test lint serve invoke demo bench bench-smoke fuzz load eval-matching eval-titles eval-readiness eval-extraction train-ner tune-hybrid clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -101,6 +101,16 @@ train-ner: venv ## re-train only the learned skill tagger (4-layer MiniLM token 
 	rm -rf $(ARTIFACTS)/ner/v1 build/ner-hf/v1
 	$(PY) -m training.extractor.train_ner --out $(ARTIFACTS)/ner/v1 --hf-out build/ner-hf/v1 --dotin $(EXTERNAL)/dotin-resume-ner \
 		--catalog build/catalog --extractor $(ARTIFACTS)/extractor/v1 --embeddings $(ARTIFACTS)/embeddings/v1
+
+tune-hybrid: venv ## the hybrid's thresholds on honest folds (5 per-fold taggers, ~20-25 min) -> data/extraction/hybrid_selection.json
+	@test -f $(EXTERNAL)/dotin-resume-ner/train.jsonl || { echo "tune-hybrid needs $(EXTERNAL)/dotin-resume-ner: run make datasets (FROM=<dir>)"; exit 2; }
+	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
+	for k in 0 1 2 3 4; do test -f build/cv-ner/f$$k/manifest.json || $(PY) -m training.extractor.train_ner \
+		--out build/cv-ner/f$$k --hf-out build/cv-ner-hf/f$$k --dotin $(EXTERNAL)/dotin-resume-ner \
+		--exclude-fold $$k --no-eval --max-steps 300 || exit 1; done
+	$(PY) -m training.extractor.train_ner --out $(ARTIFACTS)/ner/v1 --hf-out build/ner-hf/v1 --dotin $(EXTERNAL)/dotin-resume-ner \
+		--catalog build/catalog --extractor $(ARTIFACTS)/extractor/v1 --embeddings $(ARTIFACTS)/embeddings/v1 \
+		--finalize-only --fold-taggers build/cv-ner
 
 eval-extraction: venv ## dotin dev split, shared metric: gazetteer v1, learned, hybrid and the peers side by side
 	@test -f $(ARTIFACTS)/ner/v1/manifest.json || $(MAKE) --no-print-directory train-ner

@@ -376,6 +376,13 @@ def main(argv: list[str] | None = None) -> int:
         help="dir of per-fold taggers f0..f<k-1> (--exclude-fold k --no-eval): the hybrid's thresholds are chosen "
         "on folds tagged by the tagger that never saw them (honest), not by the served tagger",
     )
+    ap.add_argument(
+        "--hybrid-selection",
+        type=Path,
+        default=paths.REPO_ROOT / "data" / "extraction" / "hybrid_selection.json",
+        help="the committed honest hybrid choice: used as is (no re-tuning) when the file exists and --fold-taggers "
+        "is not given; with --fold-taggers the new choice is written there",
+    )
     ap.add_argument("--finalize-only", action="store_true", help="only tune + measure an existing --out")
     ap.add_argument("--extractor", type=Path, default=paths.ARTIFACTS_DIR / "extractor" / "v1")
     ap.add_argument("--catalog", type=Path, default=paths.CATALOG_BUILD_DIR)
@@ -503,7 +510,17 @@ def finalize(out: Path, hf_out: Path, args: argparse.Namespace) -> dict[str, Any
                 .get("weights_sha256")
                 for k in range(args.folds)
             }
-        tuning = tune_hybrid(rows, gaz, tuner, catalog, emb)
+        selection = args.hybrid_selection
+        if args.fold_taggers is None and selection is not None and selection.is_file():
+            # the committed honest choice (make tune-hybrid): re-tuning with the served tagger would pick what
+            # flatters it on folds it was trained on
+            chosen = json.loads(selection.read_text(encoding="utf-8"))
+            tuning = {k: chosen[k] for k in ("params", "fold_f1", "fold_f1_mean", "fold_f1_sd") if k in chosen}
+            tuning["source"] = f"{selection.name} (chosen on honest folds by make tune-hybrid)"
+        else:
+            tuning = tune_hybrid(rows, gaz, tuner, catalog, emb)
+            if args.fold_taggers is not None and selection is not None:
+                _write_selection(selection, tuning, result.get("hybrid_tuning_taggers", {}))
         for d in (out, hf_out):
             if d.is_dir():
                 (d / ner_mod.HYBRID_FILE).write_text(json.dumps(tuning["params"], indent=2) + "\n", encoding="utf-8")
@@ -513,6 +530,25 @@ def finalize(out: Path, hf_out: Path, args: argparse.Namespace) -> dict[str, Any
     result["dev_learned"] = learned_dev_metrics(out, args.dotin)
     print(f"dev (learned only): {result['dev_learned']}", flush=True)
     return result
+
+
+def _write_selection(path: Path, tuning: dict[str, Any], taggers: dict[str, Any]) -> None:
+    """Write the honest hybrid choice (``make tune-hybrid``) that ``make train`` then uses as is."""
+    record = {
+        "about": "The hybrid extractor's thresholds (artifacts/ner/v<N>/hybrid.json), chosen on 5 folds of the dotin "
+        "train resumes, each fold tagged by a tagger trained without it (honest). make train uses these params "
+        "instead of re-tuning with the served tagger, which was trained on every fold and is over-confident there "
+        "(docs/extraction.md, 'Round 2'). Reproduce: make tune-hybrid (trains the 5 fold taggers into build/cv-ner, "
+        "~20-25 min on 2 cores, then rewrites this file).",
+        "params": tuning["params"],
+        "fold_f1": tuning.get("fold_f1"),
+        "fold_f1_mean": tuning.get("fold_f1_mean"),
+        "fold_f1_sd": tuning.get("fold_f1_sd"),
+        "fold_taggers_weights_sha256": taggers,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote the honest hybrid choice to {path}", flush=True)
 
 
 def _report(out: Path, metrics: dict[str, Any], command: str) -> None:
