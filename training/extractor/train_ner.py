@@ -526,7 +526,7 @@ def finalize(out: Path, hf_out: Path, args: argparse.Namespace) -> dict[str, Any
                 (d / ner_mod.HYBRID_FILE).write_text(json.dumps(tuning["params"], indent=2) + "\n", encoding="utf-8")
         result["hybrid_params"] = tuning["params"]
         result["hybrid_tuning"] = tuning
-        print(f"hybrid params (tuned on dotin train): {tuning['params']}", flush=True)
+        print(f"hybrid params ({tuning.get('source', 'tuned on dotin train')}): {tuning['params']}", flush=True)
     result["dev_learned"] = learned_dev_metrics(out, args.dotin)
     print(f"dev (learned only): {result['dev_learned']}", flush=True)
     return result
