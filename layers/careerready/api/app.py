@@ -18,6 +18,7 @@ from careerready.api.middleware import RequestContextMiddleware
 from careerready.api.routes import analyze, health, roles, stages
 from careerready.api.routes.web import install_web
 from careerready.core.config import Settings, get_settings
+from careerready.features.text_index import role_text_index
 from careerready.services.registry import BASE_STAGES
 from careerready.services.transport import InProcessTransport, StageClient, make_client
 
@@ -90,4 +91,10 @@ def warm_up(app: FastAPI) -> None:
     if isinstance(ctx.client, InProcessTransport):
         for stage in BASE_STAGES:
             ctx.client.models(stage)
+            if stage == "extract":
+                # every analysis with a resume text reads the catalog's text index (text_fit): build it now, while
+                # the larger models of the other stages are still downloading, not in the first request
+                catalog = ctx.client.models(stage).catalog
+                if catalog is not None:
+                    role_text_index(catalog)
     ctx.bundle()
