@@ -12,7 +12,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts"
 needs_artifacts = pytest.mark.skipif(
-    not (ARTIFACTS / "ner" / "v1" / "hybrid.json").is_file(), reason="needs the trained artifacts (make train)"
+    not (ARTIFACTS / "ner" / "v1" / "hybrid.json").is_file(),
+    reason="needs the learned tagger (artifacts/ner/v1): make train builds it only with ../shared/data/dotin-resume-ner",
 )
 
 
