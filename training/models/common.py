@@ -32,7 +32,7 @@ from careerready.features import (
     text_fits,
 )
 from careerready.pipelines.experience import estimate_years
-from careerready.services.catalog import Catalog
+from careerready.services.catalog import Catalog, Role
 
 SEED = 20261126
 TEST_FRACTION = 0.2
@@ -297,12 +297,15 @@ def pair_features(
 ) -> PairFeatures:
     """Compute RoleFeatures for every (resume_id, role_id) pair (held skills extracted once per resume)."""
     out = PairFeatures(keys=list(pairs))
+    roles_of: dict[str, list[Role]] = {}
+    for rid, role_id in pairs:
+        roles_of.setdefault(rid, []).append(catalog.roles[role_id])
     fits: dict[str, dict[str, float]] = {}
     for i, (rid, role_id) in enumerate(pairs):
         if rid not in out.held:
             out.held[rid], out.years[rid] = skills.analyze(resumes[rid])
-            # the resume text's fit to every catalog role (TF-IDF percentile), as the match stage computes it
-            fits[rid] = text_fits(resumes[rid]["text"], catalog.roles.values(), catalog)
+            # the resume text's fit to its paired roles (TF-IDF percentile), as the match stage computes it
+            fits[rid] = text_fits(resumes[rid]["text"], roles_of[rid], catalog)
         # years estimated from the text (None -> the per-skill fallback in compute_role_features), as served
         out.features[(rid, role_id)] = compute_role_features(
             out.held[rid], catalog.roles[role_id], space, out.years[rid], fits[rid][role_id]

@@ -183,17 +183,20 @@ def role_text_index(catalog: Catalog) -> RoleTextIndex:
     return built_once("role_text_index", lambda: RoleTextIndex.from_catalog(catalog), catalog)
 
 
-def text_fits(text: str, roles: Iterable[Role], catalog: Catalog) -> dict[str, float]:
+def text_fits(
+    text: str, roles: Iterable[Role], catalog: Catalog, similarities: Mapping[str, float] | None = None
+) -> dict[str, float]:
     """``role_id -> text_fit`` in [0, 1]: how closely ``text`` reads like each role, among every catalog role.
 
     A role's fit is its percentile by TF-IDF cosine (:class:`RoleTextIndex`) among the catalog's roles: the share of
     the other roles the text is less similar to, ties counting half. A role outside the index (an inline role, e.g.
     from a job posting) is placed by the cosine of its :func:`role_document` among the same catalog cosines. 0 when
     the text shares no term with the role. Role-agnostic by construction (a rank, not a raw cosine), TF-IDF only
-    (well under a millisecond per text), so every request with a resume text can afford it.
+    (well under a millisecond per text), so every request with a resume text can afford it. ``similarities``:
+    :meth:`RoleTextIndex.similarities` of ``text`` when the caller already has them (the ranking computes them).
     """
     index = role_text_index(catalog)
-    sims = index.similarities(text)
+    sims = similarities if similarities is not None else index.similarities(text)
     ordered = np.sort(np.fromiter(sims.values(), dtype=np.float64, count=len(sims)))
     vector: dict[str, float] | None = None
     out: dict[str, float] = {}

@@ -259,16 +259,18 @@ def match_role(
     """
     held = as_held(skills, catalog)
     space = SkillSpace.from_embeddings(catalog, embeddings)
-    if text_fit is None and text is not None:
-        text_fit = text_fits(text, (role,), catalog)[role.id]
+    sims = None
+    if text is not None:
+        sims = similarities if similarities is not None else text_similarities(text, catalog, embeddings)
+        assert sims is not None
+        if text_fit is None:  # the ranking's TF-IDF cosines give the fit too
+            text_fit = text_fits(text, (role,), catalog, sims.tfidf)[role.id]
     rf = compute_role_features(held, role, space, years_experience, text_fit)
     score = matcher.predict(rf.match) if matcher is not None else rf.values["coverage_partial"]
     rank_score: float | None = None
     text_clause: str | None = None
     features = {**rf.values, "min_years": rf.min_years}  # min_years: the readiness reasons quote it
-    if text is not None:
-        sims = similarities if similarities is not None else text_similarities(text, catalog, embeddings)
-        assert sims is not None
+    if text is not None and sims is not None:
         rank_score = float(sims.rank.get(role.id, 0.0))
         features["text_similarity"] = float(sims.tfidf.get(role.id, 0.0))
         if sims.embedding is not None:

@@ -196,11 +196,12 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None, gaps_top:
             roles.append(role)
     # an inline role's unlinked skills are held when the resume mentions the same text
     held = held_for_role(req.skills, catalog, [s.skill_id for s in req.role.skills]) if req.role else None
-    # how closely the text reads like each role (TF-IDF percentile, cheap): a readiness feature whenever text is sent
-    fits = text_fits(req.text, roles, catalog) if req.text is not None else None
     # the text's similarity to every role, to ORDER them (TF-IDF + the embedder's chunk term when loaded)
     rank_text = req.text if req.rank_by_text else None
     sims = text_similarities(rank_text, catalog, m.embeddings)
+    # how closely the text reads like each role (TF-IDF percentile, cheap): a readiness feature whenever text is
+    # sent; from the ranking's TF-IDF cosines when there are any
+    fits = text_fits(req.text, roles, catalog, sims.tfidf if sims else None) if req.text is not None else None
     if top_n is None or top_n >= len(roles):
         matches = match_roles(
             req.skills if held is None else held,
