@@ -7,7 +7,15 @@ Feature set, chosen with the real check when ``--dotin`` is given (``make eval-r
 features computed the same way from the real resume text): among the feature sets whose synthetic validation
 log-loss (spline, C=1, no calibration) is within ``REAL_CHECK_TOLERANCE`` of the best, the one whose own role
 scores readier than the seeded unrelated role most often on the real SELECTION half (ties: the lower
-log-loss). The report half is only reported. Without dotin: the lowest validation log-loss.
+log-loss). Without dotin: the lowest validation log-loss.
+
+Real people in the training data (docs/readiness.md, "Real people in the training data"), when ``--dotin`` is
+given: the SELECTION half's people join the synthetic pairs with weak labels (their own role: industry_ready
+from max(2, the role's expected) stated years, else almost_ready; two unrelated roles of another family, drawn
+with seeds other than the check's: needs_upskilling). The weight of a real row against a synthetic one is chosen
+by person-grouped 5-fold cross-validation over the selection half with the selected model configuration, scored
+as the check scores, among the weights whose synthetic validation log-loss stays below the threshold rule's.
+The report half never enters training or a choice.
 
 Held-out split by resume id. Baselines: majority class; a two-threshold rule on coverage (cuts
 chosen on the training split). Metrics: accuracy, macro-F1, log-loss, Brier, ECE.
@@ -22,6 +30,9 @@ calibration followed by renormalisation flattens three-class probabilities, so "
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +46,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, log_loss
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import SplineTransformer, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from training.artifacts import write_manifest
 from training.models.common import (
@@ -64,6 +76,14 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
 }
 #: Largest synthetic validation log-loss a feature set may give up for a better real check.
 REAL_CHECK_TOLERANCE = 0.01
+#: Real people join the training data with weak labels (docs/readiness.md, "Real people in the training data"):
+#: the dotin SELECTION half only, each person's own role (weak_own_label) and REAL_UNRELATED_SEEDS unrelated roles
+#: of another family (needs_upskilling), drawn with seeds other than the check's. Weight of a real row against a
+#: synthetic one: chosen by person-grouped cross-validation over the selection half (0 = synthetic only).
+REAL_WEIGHTS = (0, 1, 3, 10, 30)
+REAL_FOLDS = 5
+REAL_UNRELATED_SEEDS = (1, 2)
+REAL_SENIOR_YEARS = 2.0
 CALIBRATIONS = ("none", "temperature", "sigmoid", "isotonic")
 FEATURE_MAPS = ("linear", "spline")
 C_GRID = (0.1, 1.0)
@@ -118,25 +138,143 @@ def fit_threshold_rule(v: np.ndarray, y: np.ndarray) -> tuple[float, float, np.n
     return lo, hi, freq / freq.sum(axis=1, keepdims=True)
 
 
-def real_check_pairs(
-    dotin: Path, catalog: Catalog, space: Any, skills: ResumeSkills
-) -> list[tuple[str, float | None, dict[str, float], dict[str, float]]]:
-    """``(resume id, stated years, own-role features, unrelated-role features)`` for the eval-readiness population."""
+@dataclass(frozen=True)
+class RealPerson:
+    """A dotin person of the real check: features for the own role, the check's unrelated role and training's."""
+
+    resume_id: str
+    years: float | None
+    own_min_years: float
+    own: dict[str, float]
+    other: dict[str, float]
+    extra: tuple[dict[str, float], ...]  # unrelated roles drawn with other seeds (training rows, never the check's)
+
+    @property
+    def check_pair(self) -> tuple[str, float | None, dict[str, float], dict[str, float]]:
+        """``(resume id, stated years, own-role features, unrelated-role features)`` as :func:`real_check` reads."""
+        return (self.resume_id, self.years, self.own, self.other)
+
+
+def real_people(dotin: Path, catalog: Catalog, space: Any, skills: ResumeSkills) -> list[RealPerson]:
+    """The eval-readiness population with features computed as served (hybrid extraction, text fit)."""
     from careerready.features import compute_role_features, text_fits
 
     from training.eval.eval_matching import load_dotin
-    from training.eval.eval_readiness import subjects
+    from training.eval.eval_readiness import DEFAULT_SEED, subjects, unrelated_role
 
     out = []
     for sub in subjects(load_dotin(dotin), catalog):
         held, years = skills.analyze({"text": sub.text})
-        own_role, other_role = catalog.roles[sub.own_role], catalog.roles[sub.other_role]
-        fit = text_fits(sub.text, (own_role, other_role), catalog)
-        own = compute_role_features(held, own_role, space, years, fit[own_role.id]).values
-        other = compute_role_features(held, other_role, space, years, fit[other_role.id]).values
-        out.append((sub.resume_id, years, own, other))
+        extra_ids = [
+            unrelated_role(sub.resume_id, sub.own_role, catalog, DEFAULT_SEED + k) for k in REAL_UNRELATED_SEEDS
+        ]
+        roles = [catalog.roles[r] for r in dict.fromkeys([sub.own_role, sub.other_role, *extra_ids])]
+        fit = text_fits(sub.text, roles, catalog)
+
+        def feats(role_id: str) -> dict[str, float]:
+            role = catalog.roles[role_id]
+            return compute_role_features(held, role, space, years, fit[role_id]).values  # noqa: B023
+
+        out.append(
+            RealPerson(
+                sub.resume_id,
+                years,
+                catalog.roles[sub.own_role].min_years,
+                feats(sub.own_role),
+                feats(sub.other_role),
+                tuple(feats(r) for r in extra_ids),
+            )
+        )
     skills.flush()
     return out
+
+
+def weak_own_label(years: float | None, min_years: float) -> int:
+    """The weak label of a person for the job they hold: industry_ready once their stated years reach
+    ``max(REAL_SENIOR_YEARS, the role's expected years)``, else almost_ready (no stated years included)."""
+    if years is not None and years >= max(REAL_SENIOR_YEARS, min_years):
+        return READINESS_LABELS.index("industry_ready")
+    return READINESS_LABELS.index("almost_ready")
+
+
+def real_rows(people: Sequence[RealPerson], names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Weakly labelled training rows: the own role (:func:`weak_own_label`), each extra unrelated role
+    needs_upskilling."""
+    xs, ys = [], []
+    nu = READINESS_LABELS.index("needs_upskilling")
+    for p in people:
+        xs.append([p.own[n] for n in names])
+        ys.append(weak_own_label(p.years, p.own_min_years))
+        for f in p.extra:
+            xs.append([f[n] for n in names])
+            ys.append(nu)
+    return np.array(xs, dtype=np.float64).reshape(-1, len(names)), np.array(ys, dtype=np.int64)
+
+
+def with_real(
+    x: np.ndarray, y: np.ndarray, x_real: np.ndarray, y_real: np.ndarray, weight: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Synthetic rows plus each real row ``weight`` times (an integer sample weight every estimator honours)."""
+    if weight <= 0 or not len(y_real):
+        return x, y
+    return np.vstack([x, np.repeat(x_real, weight, axis=0)]), np.concatenate([y, np.repeat(y_real, weight)])
+
+
+def real_fold(resume_id: str) -> int:
+    """Person-grouped fold of the selection half (fixed by the id's hash)."""
+    return hashlib.sha256(f"real-fold:{resume_id}".encode()).digest()[0] % REAL_FOLDS
+
+
+def choose_real_weight(
+    make: Any,
+    fit: tuple[np.ndarray, np.ndarray],
+    val: tuple[np.ndarray, np.ndarray],
+    people: Sequence[RealPerson],
+    names: Sequence[str],
+    max_loss: float,
+) -> tuple[int, dict[int, dict[str, float]]]:
+    """Cross-validate REAL_WEIGHTS over the selection half's people (grouped folds).
+
+    Each fold's people are left out of the real rows and checked as ``make eval-readiness`` checks them (own role
+    vs the check's unrelated role); the score is the mean of own-readier, 1 - (> 5 y own needs_upskilling) and
+    unrelated needs_upskilling over the pooled folds. Eligible: the weights whose synthetic validation log-loss
+    (fitted on ``fit`` plus every selection person) stays below ``max_loss`` (the threshold rule's: the model must
+    still beat the simplest baseline on the generator's labels); the best score among them wins, ties to the
+    smaller weight.
+    """
+    x, y = fit
+    from training.eval.eval_readiness import years_bucket
+
+    table: dict[int, dict[str, float]] = {}
+    for w in REAL_WEIGHTS:
+        own_s, other_s, own_nu, other_nu, senior = [], [], [], [], []
+        for k in range(REAL_FOLDS):
+            train = [p for p in people if real_fold(p.resume_id) != k]
+            held = [p for p in people if real_fold(p.resume_id) == k]
+            if not held:
+                continue
+            model = make().fit(*with_real(x, y, *real_rows(train, names), w))
+            po = np.asarray(model.predict_proba(np.array([[p.own[n] for n in names] for p in held])))
+            pt = np.asarray(model.predict_proba(np.array([[p.other[n] for n in names] for p in held])))
+            own_s += list(po[:, 2] + 0.5 * po[:, 1])
+            other_s += list(pt[:, 2] + 0.5 * pt[:, 1])
+            own_nu += list(po.argmax(axis=1) == 0)
+            other_nu += list(pt.argmax(axis=1) == 0)
+            senior += [years_bucket(p.years) == "> 5" for p in held]
+        own_readier = float(np.mean(np.array(own_s) > np.array(other_s)))
+        senior_nu = float(np.mean([nu for nu, s in zip(own_nu, senior, strict=True) if s])) if any(senior) else 0.0
+        unrelated_nu = float(np.mean(other_nu))
+        with_all = make().fit(*with_real(x, y, *real_rows(people, names), w))
+        table[w] = {
+            "synthetic_val_log_loss": evaluate(val[1], with_all.predict_proba(val[0]))["log_loss"],
+            "own_readier": round(own_readier, 4),
+            "senior_needs_upskilling": round(senior_nu, 4),
+            "unrelated_needs_upskilling": round(unrelated_nu, 4),
+            "score": round((own_readier + 1.0 - senior_nu + unrelated_nu) / 3.0, 4),
+        }
+    eligible = [w for w in REAL_WEIGHTS if w == 0 or table[w]["synthetic_val_log_loss"] < max_loss]
+    best = max(eligible, key=lambda w: (table[w]["score"], -w))
+    return best, table
 
 
 def real_check(model: Any, names: tuple[str, ...], pairs: list[Any]) -> dict[str, dict[str, float]]:
@@ -164,7 +302,15 @@ def real_check(model: Any, names: tuple[str, ...], pairs: list[Any]) -> dict[str
 
 
 def main(argv: list[str] | None = None) -> int:
-    """CLI entry point."""
+    """CLI entry point: one BLAS thread (the fits are small; OpenBLAS threads spinning on a busy 2-core machine made
+    each fit ~30x slower: 20 s instead of 0.65 s measured)."""
+    with threadpool_limits(limits=1):
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
+    from training.eval.eval_matching import is_selection
+
     parser = base_parser(__doc__ or "", "artifacts/readiness/v1")
     parser.add_argument("--dotin", type=Path, default=None, help="dotin-resume-ner folder: the real check")
     args = parser.parse_args(argv)
@@ -185,10 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     ids = [r["resume_id"] for r in rows]
     val = np.array([is_test(i, args.seed + 1, 0.25) for i in ids]) & ~test
     fit_part = ~test & ~val
-    real_pairs = []
+    people: list[RealPerson] = []
     if args.dotin is not None and (args.dotin / "train.jsonl").is_file():
-        real_pairs = real_check_pairs(args.dotin, catalog, space, skills)
-        log(f"real check: {len(real_pairs)} dotin people (own role vs a seeded unrelated role)")
+        people = real_people(args.dotin, catalog, space, skills)
+        log(f"real check: {len(people)} dotin people (own role vs a seeded unrelated role)")
+    real_pairs = [p.check_pair for p in people]
+    selection = [p for p in people if is_selection(p.resume_id)]
     set_loss: dict[str, float] = {}
     set_real: dict[str, dict[str, dict[str, float]]] = {}
     for set_name, names in FEATURE_SETS.items():
@@ -214,9 +362,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     choice = f"{feature_map}/C={c_best}/{calibration}"
     log(f"validation log-loss: {val_loss} -> {choice}")
-    model = make_classifier(feature_map, c_best, calibration, args.seed).fit(x[~test], y[~test])
+    x_real, y_real = real_rows(selection, names)
+    weight_cv: dict[int, dict[str, float]] = {}
+    real_weight = 0
+    if selection:
+        rule_lo, rule_hi, rule_freq = fit_threshold_rule(x[fit_part][:, names.index(RULE_FEATURE)], y[fit_part])
+        v_val = x[val][:, names.index(RULE_FEATURE)]
+        rule_loss = evaluate(y[val], rule_freq[np.where(v_val < rule_lo, 0, np.where(v_val < rule_hi, 1, 2))])
+        real_weight, weight_cv = choose_real_weight(
+            lambda: make_classifier(feature_map, c_best, calibration, args.seed),
+            (x[fit_part], y[fit_part]),
+            (x[val], y[val]),
+            selection,
+            names,
+            rule_loss["log_loss"],
+        )
+        log(f"real weight: {weight_cv} (threshold rule's validation log-loss {rule_loss['log_loss']}) -> {real_weight}")
+    x_fit, y_fit = with_real(x[~test], y[~test], x_real, y_real, real_weight)
+    model = make_classifier(feature_map, c_best, calibration, args.seed).fit(x_fit, y_fit)
     probs = model.predict_proba(x[test])
-    uncal = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000)).fit(x[~test], y[~test])
+    uncal = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000)).fit(x_fit, y_fit)
     prior = np.bincount(y[~test], minlength=3) / (~test).sum()
     iv = names.index(RULE_FEATURE)
     lo, hi, freq = fit_threshold_rule(x[~test][:, iv], y[~test])
@@ -318,6 +483,38 @@ def main(argv: list[str] | None = None) -> int:
                 for h, r in real_final.items()
             ],
         )
+    if weight_cv:
+        rep.heading("Weight of the real people (person-grouped 5-fold CV over the dotin selection half)")
+        rep.table(
+            [
+                "feature set",
+                "real weight",
+                "synthetic val log-loss",
+                "own readier",
+                "> 5 y own NU",
+                "unrelated NU",
+                "score",
+            ],
+            [
+                [
+                    n,
+                    w,
+                    r["synthetic_val_log_loss"],
+                    r["own_readier"],
+                    r["senior_needs_upskilling"],
+                    r["unrelated_needs_upskilling"],
+                    r["score"],
+                ]
+                for n, table in [(feature_set, weight_cv)]
+                for w, r in table.items()
+            ],
+        )
+        rep.text(
+            f"Shipped: **{feature_set}**, real weight **{real_weight}**: {len(selection)} selection-half people, "
+            f"{len(y_real)} weakly labelled rows (own role: industry_ready from {REAL_SENIOR_YEARS:g}+ stated years "
+            "or the role's expected years, else almost_ready; two unrelated roles: needs_upskilling). The report "
+            "half never enters training or a choice."
+        )
     m = results["selected model"]
     metrics = {
         "test_pairs": int(test.sum()),
@@ -333,6 +530,9 @@ def main(argv: list[str] | None = None) -> int:
         "feature_names": list(names),
         "feature_set_validation_log_loss": set_loss,
         "real_check": real_final,
+        "real_weight": real_weight,
+        "real_training_rows": int(len(y_real)),
+        "real_weight_cv": {str(w): r for w, r in weight_cv.items()},
         "feature_map": feature_map,
         "C": c_best,
         "validation_log_loss": val_loss,
