@@ -106,7 +106,7 @@ def render_analysis(result: Any, max_items: int = 8) -> str:
         probs = ", ".join(f"{k} {_pct(v)}" for k, v in sorted(a.readiness.probabilities.items(), key=lambda kv: -kv[1]))
         lines.append(f"Readiness: {a.readiness.label} ({probs})")
         for reason in a.readiness.reasons:
-            lines.append(f"  - {reason.text}")
+            lines.append(f"  - {reason.text}" if reason.supports else f"  - weighing the other way: {reason.text}")
         if m.gaps:
             lines.append("Top gaps:")
             for g in m.gaps[:max_items]:

@@ -32,7 +32,11 @@ def test_reasons_state_the_match_numbers(
     feats = {k: m.features[k] for k in READINESS_FEATURES}
     r = readiness.predict(feats, readiness_model, facts=facts)
     assert 2 <= len(r.reasons) <= 3
-    assert [x.weight for x in r.reasons] == sorted((x.weight for x in r.reasons), reverse=True)
+    flags = [x.supports for x in r.reasons]
+    assert flags == sorted(flags, reverse=True)  # what pushed toward the answer comes first
+    for side in (True, False):
+        w = [x.weight for x in r.reasons if x.supports is side]
+        assert w == sorted(w, reverse=True)
     kinds = {x.kind: x for x in r.reasons}
     assert len(kinds) == len(r.reasons)
     # what the reasons would say for every fact, checked against the match's own numbers
@@ -72,9 +76,15 @@ def test_reasons_follow_the_drivers(readiness_model: ReadinessModel) -> None:  #
         min_years=4.0,
     )
     out = readiness.reasons(feats, contributions, facts)
-    assert [r.kind for r in out] == ["experience", "coverage"]
-    assert out[0].text == "2 years of stated experience, the role expects 4+"
-    assert out[1].text.endswith("7 of 10 missing, most important: A, B, C, …")
+    # coverage pushed toward the answer; the experience gap weighed more, but the other way: listed second
+    assert [(r.kind, r.supports, r.weight) for r in out] == [("coverage", True, 0.5), ("experience", False, 2.0)]
+    assert out[1].text == "2 years of stated experience, the role expects 4+"
+    assert out[0].text.endswith("7 of 10 missing, most important: A, B, C, …")
+    # both toward the answer: strongest first, nothing from the other side
+    contributions[READINESS_FEATURES.index("years_gap")] = ("years_gap", 2.0)
+    contributions[READINESS_FEATURES.index("text_fit")] = ("text_fit", -9.0)
+    out = readiness.reasons(feats, contributions, facts)
+    assert [(r.kind, r.supports) for r in out] == [("experience", True), ("coverage", True)]
     assert readiness._critical(feats, facts)[0] == "4 of 6 critical skills missing: A, B, C, …"
 
 

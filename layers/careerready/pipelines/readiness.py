@@ -11,8 +11,10 @@ Reasons: each answer names the two or three facts that decided it, strongest fir
 * ``evidence``: "skills backed by work or projects give 30% of the role's weight", from ``evidence_coverage``.
 
 Which facts decided it: the readiness drivers (standardised coefficient x standardised value for the
-predicted label, the model's own explanation) are summed by fact, and the facts are ordered by that weight;
-the top three with a non-zero weight are kept (at least two). Names and counts come from the
+predicted label, the model's own explanation) are summed by fact, WITH their sign. The facts that pushed toward
+the answer come first, strongest first, at most three (``supports=True``); when fewer than two did, the
+strongest facts that weighed the other way fill up to two (``supports=False``: "reads like the role" is not
+listed as a reason for Needs Upskilling, it is shown as what weighed the other way). Names and counts come from the
 :class:`~careerready.schemas.analysis.ReadinessFacts` the caller sends (built from the role match by
 :func:`facts_from_match`); without them the reasons are written from the features alone (counts, no names).
 """
@@ -210,15 +212,12 @@ def reasons(
         contributions: ``(feature, contribution)`` for the predicted label (all features).
         facts: Names and counts (None: counts from the features only).
     """
-    contrib: dict[str, float] = {n: abs(c) for n, c in contributions}
-    weights = {kind: sum(contrib.get(f, 0.0) for f in feats) for kind, feats in FACT_FEATURES.items()}
-    order = sorted(weights, key=lambda k: (-weights[k], list(FACT_FEATURES).index(k)))
-    chosen = [k for k in order if weights[k] > 0][:MAX_REASONS]
-    for k in order:  # at least two facts, even when the model leans on one
-        if len(chosen) >= MIN_REASONS:
-            break
-        if k not in chosen:
-            chosen.append(k)
+    contrib: dict[str, float] = dict(contributions)
+    signed = {kind: sum(contrib.get(f, 0.0) for f in feats) for kind, feats in FACT_FEATURES.items()}
+    rank = list(FACT_FEATURES)
+    supporting = sorted((k for k in rank if signed[k] > 0), key=lambda k: (-signed[k], rank.index(k)))[:MAX_REASONS]
+    others = sorted((k for k in rank if k not in supporting), key=lambda k: (-abs(signed[k]), rank.index(k)))
+    chosen = supporting + others[: max(0, MIN_REASONS - len(supporting))]  # at least two facts
     out: list[ReadinessReason] = []
     for kind in chosen:
         text, numbers = _WRITERS[kind](features, facts)
@@ -227,7 +226,8 @@ def reasons(
                 kind=kind,  # type: ignore[arg-type]
                 text=text,
                 numbers={k: round(float(v), 4) for k, v in numbers.items()},
-                weight=round(weights[kind], 6),
+                weight=round(abs(signed[kind]), 6),
+                supports=kind in supporting,
             )
         )
     return out

@@ -295,7 +295,12 @@ class ReadinessReason(_Out):
     kind: Literal["critical_skills", "experience", "coverage", "evidence", "text_fit"]
     text: str
     numbers: dict[str, float] = Field(default_factory=dict, description="The figures the text states.")
-    weight: float = Field(description="How much this fact moved the answer (sum of |driver contributions|).")
+    weight: float = Field(description="How much this fact moved the answer (|sum of its driver contributions|).")
+    supports: bool = Field(
+        default=True,
+        description="True: the fact pushed toward the answer; false: it weighed the other way (listed only when "
+        "fewer than two facts pushed toward the answer).",
+    )
 
 
 class ReadinessResponse(_Out):
