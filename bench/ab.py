@@ -27,7 +27,8 @@ __all__ = ["main"]
 
 
 def _cold(tree: Path, fn: str, env: dict[str, str], event: Path) -> tuple[float, dict[str, Any]]:
-    env = {**env, "PYTHONPATH": f"{tree}/layers:{tree}"}
+    # the image-only stubs first (bench.imageenv), then the tree's own code
+    env = {**env, "PYTHONPATH": ":".join(filter(None, (env.get("PYTHONPATH"), f"{tree}/layers", str(tree))))}
     if tree != REPO_ROOT and not (tree / "template.yaml").read_text().count("CAREERREADY_DEFER_LARGE_FILES"):
         env.pop("CAREERREADY_DEFER_LARGE_FILES", None)  # the base tree's template decides its own settings
     spawn = time.time()
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base", type=Path, required=True, help="the other tree (its artifacts/ = this tree's)")
     ap.add_argument("--functions", default="analyze,ingest,extract,match,readiness,recommend")
     ap.add_argument("--reps", type=int, default=4)
+    ap.add_argument("--full-venv", action="store_true", help="let the children import the whole venv, not the image's")
     args = ap.parse_args(argv)
     from bench.resumes import make_resumes
 
@@ -70,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
                     cache = Path(tempfile.mkdtemp(prefix="careerready-ab-cache-", dir="/tmp"))
                     try:
                         event = events.next() if fn == "ingest" else REPO_ROOT / "events" / f"{fn}.json"
-                        ms, run = _cold(tree, fn, function_env(fn, stack.env(cache)), event)
+                        ms, run = _cold(
+                            tree, fn, function_env(fn, stack.env(cache), image_only=not args.full_venv), event
+                        )
                     finally:
                         shutil.rmtree(cache, ignore_errors=True)
                     if not run.get("ok"):

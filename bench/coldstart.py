@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import REPO_ROOT, run_child, summarize
+from bench.imageenv import stub_dir
 from bench.stack import MotoStack
 
 __all__ = ["PHASES", "measure_analyze_lambda_cold", "measure_cold_starts"]
@@ -46,14 +47,19 @@ LOGICAL_IDS = {
 INGEST_BUCKET = "careerready-bench-coldstart-resumes"
 
 
-def function_env(name: str, overrides: dict[str, str]) -> dict[str, str]:
-    """The environment ``functions/<name>`` gets from template.yaml, with ``overrides`` on top."""
+def function_env(name: str, overrides: dict[str, str], image_only: bool = False) -> dict[str, str]:
+    """The environment ``functions/<name>`` gets from template.yaml, with ``overrides`` on top.
+
+    ``image_only``: the child can import only what the function's image installs (:mod:`bench.imageenv`).
+    """
     from infra.local.invoke import child_environment
     from infra.local.template_env import function_specs
 
     specs = function_specs(env_overrides=overrides)
     env = child_environment(specs[LOGICAL_IDS[name]])
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # images ship compiled bytecode; let the first run cache it
+    if image_only:
+        env["PYTHONPATH"] = str(stub_dir(name))
     return env
 
 
@@ -135,7 +141,7 @@ def measure_cold_starts(
                         if name == "ingest" and ingest_events
                         else REPO_ROOT / "events" / f"{name}.json"
                     )
-                    env = function_env(name, stack.env(last_cache))
+                    env = function_env(name, stack.env(last_cache), image_only=True)
                     try:
                         run = run_child(
                             ["cold", "--function", name, "--event", str(event), "--warm-invokes", str(warm_invokes)],
@@ -195,6 +201,7 @@ def measure_analyze_lambda_cold(stack: MotoStack, reps: int, warm_invokes: int =
                             "CAREERREADY_TRANSPORT": "lambda",
                             "CAREERREADY_LAMBDA_ENDPOINT_URL": server.url,
                         },
+                        image_only=True,
                     )
                     run = run_child(
                         [

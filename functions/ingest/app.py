@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from careerready.core.config import get_settings
-from careerready.services.startup import prefetch
+from careerready.services.startup import prefetch, s3_client
 
 settings = get_settings()
 if settings.transport == "inprocess":
@@ -22,10 +22,9 @@ from careerready.services import snapstart  # noqa: E402
 from careerready.services.documents import DocumentLimits  # noqa: E402
 from careerready.services.ingest import IngestService, default_analyzer, process_sqs_event  # noqa: E402
 from careerready.services.registry import BASE_STAGES  # noqa: E402
-from careerready.services.s3 import make_s3_client  # noqa: E402
 
 service = IngestService(
-    make_s3_client(settings.s3_endpoint_url, settings.aws_region),
+    s3_client(settings),  # the artifact store's client when models come from S3 (one client creation, not two)
     default_analyzer(),
     max_object_bytes=settings.max_ingest_object_bytes,
     limits=DocumentLimits(max_bytes=settings.max_ingest_object_bytes, max_chars=settings.max_text_chars),

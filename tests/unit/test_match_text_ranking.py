@@ -65,6 +65,52 @@ def test_index_is_deterministic_and_built_once_per_catalog(catalog: Catalog) -> 
     assert role_text_index(catalog) is role_text_index(catalog)
 
 
+def test_saved_index_is_identical_to_the_built_one_and_only_adopted_when_it_matches(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+    import shutil
+
+    from careerready.features.text_index import TEXT_INDEX_FILE, documents_sha256
+
+    built = RoleTextIndex.from_catalog(catalog)
+    digest = documents_sha256(catalog)
+    built.save(tmp_path / TEXT_INDEX_FILE, digest)
+    saved = RoleTextIndex.load(tmp_path / TEXT_INDEX_FILE, digest)
+    assert saved is not None and saved.role_ids == built.role_ids and saved.idf == built.idf
+    texts = [role_document(r, catalog) for r in catalog.roles.values()] + [
+        "Python pandas SQL dashboards and statistics",
+        "Kubernetes, Terraform and AWS; on call for CI/CD pipelines",
+        "gardening and cooking",
+    ]
+    for text in texts:
+        assert saved.similarities(text) == built.similarities(text)  # to the last bit
+        assert saved.text_vector(text) == built.text_vector(text)
+        for rid in catalog.roles:
+            assert saved.shared_terms(text, rid) == built.shared_terms(text, rid)
+    # built for other documents (or by other term rules): not adopted
+    assert RoleTextIndex.load(tmp_path / TEXT_INDEX_FILE, "0" * 64) is None
+
+    # a catalog directory with the file reads it; with a stale file it builds (same numbers either way)
+    root = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, root)
+    built.save(root / TEXT_INDEX_FILE, digest)
+    fresh = Catalog.load(root)
+    text = texts[-2]
+    with monkeypatch.context() as m:
+        m.setattr(RoleTextIndex, "from_catalog", None)  # read, not built
+        assert role_text_index(fresh).similarities(text) == built.similarities(text)
+    other = dict(catalog.roles)
+    some = next(iter(other))
+    other[some] = dataclasses.replace(other[some], description="Plants gardens and cooks.")
+    changed = Catalog.load(root)
+    changed.roles.clear()
+    changed.roles.update(other)
+    assert documents_sha256(changed) != digest
+    expect = RoleTextIndex.from_catalog(changed).similarities(text)
+    assert role_text_index(changed).similarities(text) == expect
+
+
 def _resume(catalog: Catalog) -> list[dict[str, object]]:
     return [{"skill_id": "python", "section": "skills", "text": "Python"}, {"skill_id": "sql", "text": "SQL"}]
 

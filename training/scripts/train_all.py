@@ -21,6 +21,7 @@ from pathlib import Path
 
 from careerready.core.errors import ArtifactIntegrityError
 from careerready.core.paths import REPO_ROOT
+from careerready.features.text_index import TEXT_INDEX_FILE
 
 from training.artifacts import write_manifest
 
@@ -231,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = [
         Step(
             "catalog: compile data/*.yaml",
-            catalog / "catalog_manifest.json",
+            catalog / TEXT_INDEX_FILE,  # the newest file of the build: a catalog built before it existed is rebuilt
             ["-m", "training.catalog.build", "--data", "data", "--out", str(catalog), *external],
             outputs=[catalog],
         ),
@@ -252,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         Step(
             "catalog artifact",
-            art("catalog") / "manifest.json",
+            art("catalog") / TEXT_INDEX_FILE,
             action=lambda: publish_catalog_artifact(catalog, art("catalog"), v["catalog"]),
             outputs=[art("catalog")],
         ),

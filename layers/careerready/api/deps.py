@@ -126,7 +126,7 @@ class ApiContext:
         if key.startswith("/") or ".." in PurePosixPath(key).parts:
             raise InvalidInputError("s3_key must be a relative object key", field="s3_key")
         if self.s3_client is None:
-            self.s3_client = make_s3_client(self.settings.s3_endpoint_url, self.settings.aws_region)
+            self.s3_client = make_s3_client(self.settings.s3_endpoint_url, self.settings.aws_region, transfers=False)
         return read_object(self.s3_client, self.resume_bucket, key, int(self.settings.max_upload_bytes))
 
 

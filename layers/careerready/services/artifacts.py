@@ -294,7 +294,7 @@ class ArtifactStore:
         if settings.artifact_source == "local":
             return cls(LocalSource(Path(settings.artifacts_dir)), cache_dir=Path(settings.cache_dir))
         if client is None:
-            client = make_s3_client(settings.s3_endpoint_url, settings.aws_region)
+            client = make_s3_client(settings.s3_endpoint_url, settings.aws_region, transfers=False)
         assert settings.artifact_bucket is not None  # guaranteed by the Settings validator
         return cls(
             S3Source(settings.artifact_bucket, settings.artifact_prefix, client),

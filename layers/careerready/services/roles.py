@@ -37,6 +37,8 @@ import numpy as np
 
 from careerready.core.errors import InvalidInputError, RoleNotFoundError
 from careerready.features import built_once
+from careerready.features.packed import pack_strings as _pack
+from careerready.features.packed import unpack_strings as _unpack
 from careerready.services.catalog import Catalog, Role
 from careerready.text import normalize_alias
 
@@ -206,15 +208,6 @@ INDEX_FORMAT = 1
 _METHODS: tuple[Method, ...] = ("id", "title", "alt_title", "normalized", "fuzzy", "embedding")
 #: Exact-title tiers, most trusted first (the method reported for each).
 _TIERS: tuple[Method, ...] = ("title", "alt_title", "title", "alt_title", "alt_title")
-
-
-def _pack(strings: Sequence[str]) -> np.ndarray:
-    """A list of strings (no newlines) as one UTF-8 byte array: fixed-width unicode arrays are 4 bytes x the longest."""
-    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
-
-
-def _unpack(packed: np.ndarray) -> list[str]:
-    return packed.tobytes().decode("utf-8").split("\n") if packed.size else []
 
 
 def _grams_of(text: str) -> list[str]:

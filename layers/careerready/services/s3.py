@@ -8,6 +8,7 @@ Model artifacts (:mod:`careerready.services.artifacts`), resume uploads read by 
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 from careerready.core.errors import InvalidInputError, NotFoundError, PayloadTooLargeError, StageError
@@ -18,17 +19,35 @@ __all__ = ["MISSING_CODES", "error_code", "get_bytes", "is_missing", "make_s3_cl
 MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchVersion", "NoSuchBucket"})
 
 
-def make_s3_client(endpoint_url: str | None = None, region: str | None = None) -> Any:
-    """Create a boto3 S3 client (path-style addressing so moto/localstack endpoints work)."""
-    import boto3
+def make_s3_client(endpoint_url: str | None = None, region: str | None = None, *, transfers: bool = True) -> Any:
+    """Create an S3 client (path-style addressing so moto/localstack endpoints work).
+
+    ``transfers=False`` (serving): a plain botocore client, without boto3's managed-transfer methods
+    (``upload_file``, ``download_file``) that serving never calls: importing boto3 + s3transfer and building the
+    client through boto3 cost ~0.05-0.08 s more CPU per cold start (docs/benchmarks.md). The clients of one process
+    share one botocore session (its loaded service models), created once.
+    """
     from botocore.config import Config
 
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint_url,
-        region_name=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3, "mode": "standard"}),
-    )
+    kwargs: dict[str, Any] = {
+        "endpoint_url": endpoint_url,
+        "region_name": region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        "config": Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3, "mode": "standard"}),
+    }
+    if transfers:
+        import boto3
+
+        return boto3.client("s3", **kwargs)
+    with _SESSION_LOCK:
+        if not _SESSION:
+            import botocore.session
+
+            _SESSION.append(botocore.session.get_session())
+        return _SESSION[0].create_client("s3", **kwargs)
+
+
+_SESSION: list[Any] = []
+_SESSION_LOCK = threading.Lock()
 
 
 def error_code(exc: BaseException) -> str:

@@ -200,9 +200,14 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None, gaps_top:
     rank_text = req.text if req.rank_by_text else None
     sims = text_similarities(rank_text, catalog, m.embeddings)
     # how closely the text reads like each role (TF-IDF percentile, cheap): a readiness feature whenever text is
-    # sent; from the ranking's TF-IDF cosines when there are any
-    fits = text_fits(req.text, roles, catalog, sims.tfidf if sims else None) if req.text is not None else None
+    # sent; from the ranking's TF-IDF cosines when there are any. Each role's fit depends on that role alone (its
+    # place among every catalog cosine), so it is computed for the roles that get matched in full only
+
+    def fits_of(matched: list[Role]) -> dict[str, float] | None:
+        return text_fits(req.text, matched, catalog, sims.tfidf if sims else None) if req.text is not None else None
+
     if top_n is None or top_n >= len(roles):
+        fits = fits_of(roles)
         matches = match_roles(
             req.skills if held is None else held,
             roles,
@@ -220,6 +225,7 @@ def match(req: MatchRequest, models: Models, top_n: int | None = None, gaps_top:
             matches = [m if i < gaps_top else m.model_copy(update={"gaps": []}) for i, m in enumerate(matches)]
         return MatchResponse(matches=matches)
     shortlist, held_map, space = _shortlist(req, roles, m, top_n, sims, held)
+    fits = fits_of(shortlist)  # the shortlist's scores do not read text_fit (_shortlist)
     full = [
         match_role(
             held_map,
