@@ -306,9 +306,11 @@ class GazetteerExtractor:
             else:
                 accepted.append(mention)
             i = j
+        hits = [(m.start, m.end) for m in accepted] + [(p[2].start, p[2].end) for p in pending]
         if pending:
             accepted.extend(self._resolve_context(text, tokens, folded, accepted, pending))
             accepted.sort(key=lambda m: m.start)
+        accepted = [m for m in accepted if not _acronym_of_a_name(text, m.start, m.end, hits)]
         if annotate:
             self.annotate(text, accepted)
         return accepted
@@ -518,6 +520,43 @@ class GazetteerExtractor:
 
 
 # ---- annotation helpers ---------------------------------------------------------------------------
+_NAME_WORD_RE = re.compile(r"[A-Za-z][\w'&.-]*")
+_NAME_GLUE = frozenset({"of", "and", "for", "the", "in", "on", "at", "de", "&"})
+
+
+def acronym_expansion(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``(start, end)`` of the words an acronym in parentheses abbreviates, else None.
+
+    ``text[start:end]`` must be 2-8 capitals between ``(`` and ``)`` right after words, on the same line, whose
+    initials spell it, glue words (of, and, for, the, ...) aside: "Canada Pacific Railways (CPR)" ->
+    "Canada Pacific Railways".
+    """
+    surface = text[start:end]
+    if not (2 <= len(surface) <= 8 and surface.isalpha() and surface.isupper()):
+        return None
+    if start < 2 or text[start - 1] != "(" or text[end : end + 1] != ")":
+        return None
+    open_at = start - 1
+    line_start = text.rfind("\n", 0, open_at) + 1
+    words = [w for w in _NAME_WORD_RE.finditer(text, line_start, open_at) if w.group().lower() not in _NAME_GLUE]
+    if len(words) < len(surface) or text[words[-1].end() : open_at].strip():
+        return None
+    tail = words[-len(surface) :]
+    if "".join(w.group()[0] for w in tail).upper() != surface:
+        return None
+    return tail[0].start(), tail[-1].end()
+
+
+def _acronym_of_a_name(text: str, start: int, end: int, hits: list[tuple[int, int]]) -> bool:
+    """True for an acronym a name defines in place, when the name holds no skill: "Canada Pacific Railways (CPR)"
+    is a company, not CPR; "Cardiopulmonary Resuscitation (CPR)" or "Java Messaging Service (JMS)" keep theirs
+    (a gazetteer hit, even one rejected for lack of context, sits in the expansion)."""
+    span = acronym_expansion(text, start, end)
+    if span is None:
+        return False
+    return not any(a < span[1] and b > span[0] for a, b in hits)
+
+
 def _at_sentence_start(text: str, start: int) -> bool:
     k = start - 1
     while k >= 0 and text[k] in " \t\r":
