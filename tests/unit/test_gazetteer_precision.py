@@ -53,6 +53,10 @@ def test_an_acronym_of_a_company_is_not_a_skill_but_one_of_a_skill_is() -> None:
     assert "first-aid-cpr" not in ids("Signal engineer, Canada Pacific Railways (CPR), 2015-2019.")
     assert "first-aid-cpr" in ids("Certified in Cardiopulmonary Resuscitation (CPR) since 2015.")
     assert "first-aid-cpr" in ids("Certifications: BLS, CPR certified.")
+    assert "psm" not in ids("Master of Arts in Public Sector Management (PSM), 2012")
+    # the name is the skill's own long form: a word of its name or aliases
+    assert "mcse" in ids("Passed the Microsoft Certified Systems Engineer (MCSE) exams")
+    assert "etl" in ids("The goal was to extract, transform and load (ETL) data from five systems.")
 
 
 def test_esco_brands_are_not_aliases_of_a_concept(tmp_path: Path) -> None:

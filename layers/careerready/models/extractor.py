@@ -194,6 +194,7 @@ class GazetteerExtractor:
     entries: list[_Entry]
     meta: dict[str, Any] = field(default_factory=dict)
     _index: dict[str, list[_Entry]] = field(default_factory=dict, init=False, repr=False)
+    _words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[_Entry]] = {}
@@ -202,6 +203,12 @@ class GazetteerExtractor:
         for cands in index.values():
             cands.sort(key=lambda e: (-len(e.tokens), e.key))
         self._index = index
+        words: dict[str, set[str]] = {}
+        for entry in self.entries:
+            words.setdefault(entry.skill_id, set()).update(_content_words(entry.key))
+        for sid, info in self.skills.items():
+            words.setdefault(sid, set()).update(_content_words(str(info.get("name") or "")))
+        self._words = {sid: frozenset(w) for sid, w in words.items()}
 
     @classmethod
     def from_gazetteer(cls, data: dict[str, Any]) -> GazetteerExtractor:
@@ -310,10 +317,22 @@ class GazetteerExtractor:
         if pending:
             accepted.extend(self._resolve_context(text, tokens, folded, accepted, pending))
             accepted.sort(key=lambda m: m.start)
-        accepted = [m for m in accepted if not _acronym_of_a_name(text, m.start, m.end, hits)]
+        accepted = [m for m in accepted if not self._acronym_of_a_name(text, m, hits)]
         if annotate:
             self.annotate(text, accepted)
         return accepted
+
+    def _acronym_of_a_name(self, text: str, m: Mention, hits: list[tuple[int, int]]) -> bool:
+        """True for an acronym that a name defines in place when the name is not the skill's.
+
+        "Canada Pacific Railways (CPR)" is a company, not CPR. Kept: a skill in the name ("Java Messaging Service
+        (JMS)": a gazetteer hit, even one rejected for lack of context, sits in it) or a word of the skill's name or
+        aliases ("Microsoft Certified Systems Engineer (MCSE)", "extract, transform and load (ETL)").
+        """
+        span = acronym_expansion(text, m.start, m.end)
+        if span is None or any(a < span[1] and b > span[0] for a, b in hits):
+            return False
+        return not (_content_words(text[span[0] : span[1]]) & self._words.get(m.skill_id, frozenset()))
 
     # ---- matching ----------------------------------------------------------------------------
     @staticmethod
@@ -547,14 +566,8 @@ def acronym_expansion(text: str, start: int, end: int) -> tuple[int, int] | None
     return tail[0].start(), tail[-1].end()
 
 
-def _acronym_of_a_name(text: str, start: int, end: int, hits: list[tuple[int, int]]) -> bool:
-    """True for an acronym a name defines in place, when the name holds no skill: "Canada Pacific Railways (CPR)"
-    is a company, not CPR; "Cardiopulmonary Resuscitation (CPR)" or "Java Messaging Service (JMS)" keep theirs
-    (a gazetteer hit, even one rejected for lack of context, sits in the expansion)."""
-    span = acronym_expansion(text, start, end)
-    if span is None:
-        return False
-    return not any(a < span[1] and b > span[0] for a, b in hits)
+def _content_words(s: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", s.lower()) if len(w) > 2 and w not in _NAME_GLUE}
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
