@@ -42,7 +42,8 @@ def compute_enrichment(data_dir: Path, external: Path) -> tuple[dict[str, dict[s
         inputs[str(laiser.RELPATH)] = sha256_file(path)
     esco_dir = external / esco.RELDIR
     if esco_dir.is_dir():
-        found, used = esco.aliases_from_esco(esco_dir, index, strict_ids=soft)
+        concepts = {s.id for s in skills if s.type == "hard"}
+        found, used = esco.aliases_from_esco(esco_dir, index, strict_ids=soft, concept_ids=concepts)
         if used:
             per_source["esco"] = found
             inputs.update({str(esco.RELDIR / p.name): sha256_file(p) for p in used})

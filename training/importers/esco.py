@@ -20,10 +20,21 @@ COLLECTIONS = ("digitalSkillsCollection_en.csv", "transversalSkillsCollection_en
 _SPLIT_RE = re.compile(r"\s*(?:\||\n)\s*")
 
 
+def is_brand(label: str) -> bool:
+    """One capitalised word that is not an acronym ("Google", "Yahoo", "HyperTalk"): a product or company name."""
+    words = label.split()
+    return len(words) == 1 and label[:1].isupper() and not label.isupper()
+
+
 def aliases_from_esco(
-    directory: Path, index: Mapping[str, str], strict_ids: Set[str] = frozenset()
+    directory: Path, index: Mapping[str, str], strict_ids: Set[str] = frozenset(), concept_ids: Set[str] = frozenset()
 ) -> tuple[dict[str, list[str]], list[Path]]:
-    """Return ({skill_id: new aliases}, files read) from an ESCO CSV folder."""
+    """Return ({skill_id: new aliases}, files read) from an ESCO CSV folder.
+
+    ``concept_ids``: skills that name a concept, not a product (type ``hard``); a brand among their ESCO alt labels
+    is an example of the concept, not a synonym ("search engines" lists Google and Yahoo: a resume naming Google
+    as an employer is not Full-Text Search), so :func:`is_brand` labels are left out for them.
+    """
     matches: list[tuple[str, list[str]]] = []
     used: list[Path] = []
     for name in COLLECTIONS:
@@ -36,6 +47,10 @@ def aliases_from_esco(
                 sid = index.get(normalize_alias(row.get("preferredLabel") or ""))
                 if sid is None:
                     continue
-                labels = [a for a in _SPLIT_RE.split(row.get("altLabels") or "") if a]
+                labels = [
+                    a
+                    for a in _SPLIT_RE.split(row.get("altLabels") or "")
+                    if a and not (sid in concept_ids and is_brand(a))
+                ]
                 matches.append((sid, labels))
     return collect_aliases(matches, index, strict_ids=strict_ids), used

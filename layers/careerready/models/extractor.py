@@ -194,6 +194,7 @@ class GazetteerExtractor:
     entries: list[_Entry]
     meta: dict[str, Any] = field(default_factory=dict)
     _index: dict[str, list[_Entry]] = field(default_factory=dict, init=False, repr=False)
+    _words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[_Entry]] = {}
@@ -202,6 +203,12 @@ class GazetteerExtractor:
         for cands in index.values():
             cands.sort(key=lambda e: (-len(e.tokens), e.key))
         self._index = index
+        words: dict[str, set[str]] = {}
+        for entry in self.entries:
+            words.setdefault(entry.skill_id, set()).update(_content_words(entry.key))
+        for sid, info in self.skills.items():
+            words.setdefault(sid, set()).update(_content_words(str(info.get("name") or "")))
+        self._words = {sid: frozenset(w) for sid, w in words.items()}
 
     @classmethod
     def from_gazetteer(cls, data: dict[str, Any]) -> GazetteerExtractor:
@@ -306,12 +313,26 @@ class GazetteerExtractor:
             else:
                 accepted.append(mention)
             i = j
+        hits = [(m.start, m.end) for m in accepted] + [(p[2].start, p[2].end) for p in pending]
         if pending:
             accepted.extend(self._resolve_context(text, tokens, folded, accepted, pending))
             accepted.sort(key=lambda m: m.start)
+        accepted = [m for m in accepted if not self._acronym_of_a_name(text, m, hits)]
         if annotate:
             self.annotate(text, accepted)
         return accepted
+
+    def _acronym_of_a_name(self, text: str, m: Mention, hits: list[tuple[int, int]]) -> bool:
+        """True for an acronym that a name defines in place when the name is not the skill's.
+
+        "Canada Pacific Railways (CPR)" is a company, not CPR. Kept: a skill in the name ("Java Messaging Service
+        (JMS)": a gazetteer hit, even one rejected for lack of context, sits in it) or a word of the skill's name or
+        aliases ("Microsoft Certified Systems Engineer (MCSE)", "extract, transform and load (ETL)").
+        """
+        span = acronym_expansion(text, m.start, m.end)
+        if span is None or any(a < span[1] and b > span[0] for a, b in hits):
+            return False
+        return not (_content_words(text[span[0] : span[1]]) & self._words.get(m.skill_id, frozenset()))
 
     # ---- matching ----------------------------------------------------------------------------
     @staticmethod
@@ -518,6 +539,37 @@ class GazetteerExtractor:
 
 
 # ---- annotation helpers ---------------------------------------------------------------------------
+_NAME_WORD_RE = re.compile(r"[A-Za-z][\w'&.-]*")
+_NAME_GLUE = frozenset({"of", "and", "for", "the", "in", "on", "at", "de", "&"})
+
+
+def acronym_expansion(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``(start, end)`` of the words an acronym in parentheses abbreviates, else None.
+
+    ``text[start:end]`` must be 2-8 capitals between ``(`` and ``)`` right after words, on the same line, whose
+    initials spell it, glue words (of, and, for, the, ...) aside: "Canada Pacific Railways (CPR)" ->
+    "Canada Pacific Railways".
+    """
+    surface = text[start:end]
+    if not (2 <= len(surface) <= 8 and surface.isalpha() and surface.isupper()):
+        return None
+    if start < 2 or text[start - 1] != "(" or text[end : end + 1] != ")":
+        return None
+    open_at = start - 1
+    line_start = text.rfind("\n", 0, open_at) + 1
+    words = [w for w in _NAME_WORD_RE.finditer(text, line_start, open_at) if w.group().lower() not in _NAME_GLUE]
+    if len(words) < len(surface) or text[words[-1].end() : open_at].strip():
+        return None
+    tail = words[-len(surface) :]
+    if "".join(w.group()[0] for w in tail).upper() != surface:
+        return None
+    return tail[0].start(), tail[-1].end()
+
+
+def _content_words(s: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", s.lower()) if len(w) > 2 and w not in _NAME_GLUE}
+
+
 def _at_sentence_start(text: str, start: int) -> bool:
     k = start - 1
     while k >= 0 and text[k] in " \t\r":
