@@ -120,6 +120,11 @@ def evaluate(y: np.ndarray, probs: np.ndarray) -> dict[str, float]:
     }
 
 
+def threshold_rule_probs(v: np.ndarray, lo: float, hi: float, freq: np.ndarray) -> np.ndarray:
+    """Probabilities of the two-cut rule (:func:`fit_threshold_rule`) for the values ``v``."""
+    return np.asarray(freq[np.where(v < lo, 0, np.where(v < hi, 1, 2))])
+
+
 def fit_threshold_rule(v: np.ndarray, y: np.ndarray) -> tuple[float, float, np.ndarray]:
     """Two cuts on one feature maximising training accuracy; per-bin class frequencies as probabilities."""
     grid = np.unique(np.quantile(v, np.linspace(0.02, 0.98, 49)))
@@ -243,27 +248,21 @@ def choose_real_weight(
     smaller weight.
     """
     x, y = fit
-    from training.eval.eval_readiness import years_bucket
-
     table: dict[int, dict[str, float]] = {}
     for w in REAL_WEIGHTS:
-        own_s, other_s, own_nu, other_nu, senior = [], [], [], [], []
+        own, other, years = [], [], []
         for k in range(REAL_FOLDS):
             train = [p for p in people if real_fold(p.resume_id) != k]
             held = [p for p in people if real_fold(p.resume_id) == k]
             if not held:
                 continue
             model = make().fit(*with_real(x, y, *real_rows(train, names), w))
-            po = np.asarray(model.predict_proba(np.array([[p.own[n] for n in names] for p in held])))
-            pt = np.asarray(model.predict_proba(np.array([[p.other[n] for n in names] for p in held])))
-            own_s += list(po[:, 2] + 0.5 * po[:, 1])
-            other_s += list(pt[:, 2] + 0.5 * pt[:, 1])
-            own_nu += list(po.argmax(axis=1) == 0)
-            other_nu += list(pt.argmax(axis=1) == 0)
-            senior += [years_bucket(p.years) == "> 5" for p in held]
-        own_readier = float(np.mean(np.array(own_s) > np.array(other_s)))
-        senior_nu = float(np.mean([nu for nu, s in zip(own_nu, senior, strict=True) if s])) if any(senior) else 0.0
-        unrelated_nu = float(np.mean(other_nu))
+            own.append(model.predict_proba(np.array([[p.own[n] for n in names] for p in held])))
+            other.append(model.predict_proba(np.array([[p.other[n] for n in names] for p in held])))
+            years += [p.years for p in held]
+        stats = check_stats(np.vstack(own), np.vstack(other), years)
+        own_readier, senior_nu = stats["own_readier"], stats["senior_needs_upskilling"]
+        unrelated_nu = stats["other_needs_upskilling"]
         with_all = make().fit(*with_real(x, y, *real_rows(people, names), w))
         table[w] = {
             "synthetic_val_log_loss": evaluate(val[1], with_all.predict_proba(val[0]))["log_loss"],
@@ -277,27 +276,42 @@ def choose_real_weight(
     return best, table
 
 
+def check_stats(own: np.ndarray, other: np.ndarray, years: Sequence[float | None]) -> dict[str, float]:
+    """The real check's figures over paired probability rows (own role, unrelated role), unrounded: pairs, own
+    readier (P(industry) + 0.5 P(almost) strictly higher), > 5 y people and their own-role needs_upskilling
+    share, unrelated-role needs_upskilling share (0.0 where there is nothing to count)."""
+    from training.eval.eval_readiness import years_bucket
+
+    senior = np.array([years_bucket(y) == "> 5" for y in years], dtype=bool)
+
+    def share(flags: np.ndarray) -> float:
+        return float(np.mean(flags)) if len(flags) else 0.0
+
+    def score(p: np.ndarray) -> np.ndarray:
+        return np.asarray(p[:, 2] + 0.5 * p[:, 1])
+
+    return {
+        "pairs": len(years),
+        "own_readier": share(score(own) > score(other)),
+        "senior_pairs": int(senior.sum()),
+        "senior_needs_upskilling": share(own[senior].argmax(axis=1) == 0),
+        "other_needs_upskilling": share(other.argmax(axis=1) == 0),
+    }
+
+
 def real_check(model: Any, names: tuple[str, ...], pairs: list[Any]) -> dict[str, dict[str, float]]:
     """Per half: own role readier (score = P(industry) + 0.5 P(almost)), > 5 y own-role needs_upskilling share."""
     from training.eval.eval_matching import is_selection
-    from training.eval.eval_readiness import years_bucket
 
     if not pairs:
         return {}
     own = np.asarray(model.predict_proba(np.array([[p[2][n] for n in names] for p in pairs])))
     other = np.asarray(model.predict_proba(np.array([[p[3][n] for n in names] for p in pairs])))
-    s_own, s_other = own[:, 2] + 0.5 * own[:, 1], other[:, 2] + 0.5 * other[:, 1]
     out: dict[str, dict[str, float]] = {}
     for half, flag in (("selection", True), ("report", False)):
         idx = [i for i, p in enumerate(pairs) if is_selection(p[0]) == flag]
-        senior = [i for i in idx if years_bucket(pairs[i][1]) == "> 5"]
-        out[half] = {
-            "pairs": len(idx),
-            "own_readier": round(float(np.mean(s_own[idx] > s_other[idx])), 4) if idx else 0.0,
-            "senior_pairs": len(senior),
-            "senior_needs_upskilling": round(float(np.mean(own[senior].argmax(axis=1) == 0)), 4) if senior else 0.0,
-            "other_needs_upskilling": round(float(np.mean(other[idx].argmax(axis=1) == 0)), 4) if idx else 0.0,
-        }
+        stats = check_stats(own[idx], other[idx], [pairs[i][1] for i in idx])
+        out[half] = {k: v if isinstance(v, int) else round(v, 4) for k, v in stats.items()}
     return out
 
 
@@ -367,8 +381,9 @@ def _main(argv: list[str] | None) -> int:
     real_weight = 0
     if selection:
         rule_lo, rule_hi, rule_freq = fit_threshold_rule(x[fit_part][:, names.index(RULE_FEATURE)], y[fit_part])
-        v_val = x[val][:, names.index(RULE_FEATURE)]
-        rule_loss = evaluate(y[val], rule_freq[np.where(v_val < rule_lo, 0, np.where(v_val < rule_hi, 1, 2))])
+        rule_loss = evaluate(
+            y[val], threshold_rule_probs(x[val][:, names.index(RULE_FEATURE)], rule_lo, rule_hi, rule_freq)
+        )
         real_weight, weight_cv = choose_real_weight(
             lambda: make_classifier(feature_map, c_best, calibration, args.seed),
             (x[fit_part], y[fit_part]),
@@ -385,8 +400,7 @@ def _main(argv: list[str] | None) -> int:
     prior = np.bincount(y[~test], minlength=3) / (~test).sum()
     iv = names.index(RULE_FEATURE)
     lo, hi, freq = fit_threshold_rule(x[~test][:, iv], y[~test])
-    v = x[test][:, iv]
-    rule_probs = freq[np.where(v < lo, 0, np.where(v < hi, 1, 2))]
+    rule_probs = threshold_rule_probs(x[test][:, iv], lo, hi, freq)
     results = {
         "selected model": evaluate(y[test], probs),
         "logistic, uncalibrated": evaluate(y[test], uncal.predict_proba(x[test])),
@@ -497,7 +511,7 @@ def _main(argv: list[str] | None) -> int:
             ],
             [
                 [
-                    n,
+                    feature_set,
                     w,
                     r["synthetic_val_log_loss"],
                     r["own_readier"],
@@ -505,8 +519,7 @@ def _main(argv: list[str] | None) -> int:
                     r["unrelated_needs_upskilling"],
                     r["score"],
                 ]
-                for n, table in [(feature_set, weight_cv)]
-                for w, r in table.items()
+                for w, r in weight_cv.items()
             ],
         )
         rep.text(
