@@ -46,7 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     models: Any = load_models("analyze", settings=settings)
     if args.hybrid_json is not None:
         models.ner.hybrid_params = {
-            k: float(v) for k, v in json.loads(args.hybrid_json.read_text("utf-8")).items() if v is not None
+            k: v if isinstance(v, list) else float(v)
+            for k, v in json.loads(args.hybrid_json.read_text("utf-8")).items()
+            if v is not None
         }
     catalog = models.catalog
     lines = [

@@ -49,6 +49,14 @@ def span_f1(gold: Sequence[Sequence[tuple[int, int]]], pred: Sequence[Sequence[t
     return {"strict": prf(tp, n_p, tp, n_g), "overlap": prf(ov_p, n_p, ov_g, n_g), "pred": n_p, "gold": n_g}
 
 
+def gold_rows(docs: Sequence[Any]) -> list[dict[str, Any]]:
+    """SkillSpan docs as rows the shared metric reads (``id``, ``text``, ``spans`` with a skill label)."""
+    return [
+        {"id": d.id, "text": d.text, "spans": [{"label": "Tech Tools", "text": d.text[a:b]} for a, b in d.spans]}
+        for d in docs
+    ]
+
+
 def locate(text: str, surfaces: Sequence[str]) -> Spans:
     """Every case-insensitive, word-bounded occurrence of each surface in ``text`` (peers give no offsets)."""
     out: Spans = []
@@ -103,10 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         extractors[f"{name} (peer; spans located)"] = lambda t, p=res["preds"], by={d.text: d.id for d in docs}: locate(
             t, p.get(by[t], [])
         )
-    gold_rows = [
-        {"id": d.id, "text": d.text, "spans": [{"label": "Tech Tools", "text": d.text[a:b]} for a, b in d.spans]}
-        for d in docs
-    ]
+    golds = gold_rows(docs)
     lines = [
         f"SkillSpan {args.split}: {len(docs)} docs, {sum(len(d.spans) for d in docs)} gold spans (skill + knowledge).",
         "",
@@ -117,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         preds = [fn(d.text) for d in docs]
         sf = span_f1([list(d.spans) for d in docs], [[(a, b) for a, b, _ in p] for p in preds])
         strings = raw.get(name) or {d.id: [s for _, _, s in p] for d, p in zip(docs, preds, strict=True)}
-        rel = score(gold_rows, strings)
+        rel = score(golds, strings)
         st = sf["strict"]
         lines.append(
             f"| {name} | {st['precision']:.3f} | {st['recall']:.3f} | {st['f1']:.3f} | {sf['overlap']['f1']:.3f} "

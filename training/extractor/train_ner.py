@@ -519,6 +519,11 @@ def finalize(out: Path, hf_out: Path, args: argparse.Namespace) -> dict[str, Any
             tuning["source"] = f"{selection.name} (chosen on honest folds by make tune-hybrid)"
         else:
             tuning = tune_hybrid(rows, gaz, tuner, catalog, emb)
+            if selection is not None and selection.is_file():  # the trusted list is training.extractor.trust's
+                from training.extractor.trust import TRUST_KEYS
+
+                kept = json.loads(selection.read_text(encoding="utf-8")).get("params", {})
+                tuning["params"] |= {k: kept[k] for k in TRUST_KEYS if k in kept}
             if args.fold_taggers is not None and selection is not None:
                 _write_selection(selection, tuning, result.get("hybrid_tuning_taggers", {}))
         for d in (out, hf_out):
@@ -546,6 +551,8 @@ def _write_selection(path: Path, tuning: dict[str, Any], taggers: dict[str, Any]
         "fold_f1_sd": tuning.get("fold_f1_sd"),
         "fold_taggers_weights_sha256": taggers,
     }
+    if path.is_file() and "trust" in (old := json.loads(path.read_text(encoding="utf-8"))):
+        record["trust"] = old["trust"]  # the trusted list's own selection (training.extractor.trust)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote the honest hybrid choice to {path}", flush=True)

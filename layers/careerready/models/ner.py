@@ -73,7 +73,7 @@ class NerModel:
         window: int = 256,
         stride: int = 192,
         batch_size: int = DEFAULT_BATCH,
-        hybrid_params: dict[str, float] | None = None,
+        hybrid_params: dict[str, Any] | None = None,
         threshold: float = 0.5,
         model_file: str = MODEL_FILE,
     ) -> None:
@@ -108,7 +108,7 @@ class NerModel:
         self._cls: int = cls_id
         self._sep: int = sep_id
         self._lock = threading.Lock()
-        self.hybrid_params: dict[str, float] = dict(hybrid_params or {})
+        self.hybrid_params: dict[str, Any] = dict(hybrid_params or {})
         self.threshold = float(threshold)
         self.model_file = model_file
 
@@ -355,10 +355,13 @@ def load(
     opts.log_severity_level = 3
     session = ort.InferenceSession(str(root / model_file), sess_options=opts, providers=["CPUExecutionProvider"])
     tokenizer = Tokenizer.from_file(str(root / TOKENIZER_FILE))
-    hybrid: dict[str, float] = {}
+    hybrid: dict[str, Any] = {}
     if (root / HYBRID_FILE).is_file():
         try:
-            hybrid = {str(k): float(v) for k, v in json.loads((root / HYBRID_FILE).read_text("utf-8")).items()}
+            hybrid = {
+                str(k): [str(x) for x in v] if isinstance(v, list) else float(v)  # lists: trusted_skills ids
+                for k, v in json.loads((root / HYBRID_FILE).read_text("utf-8")).items()
+            }
         except (ValueError, TypeError, AttributeError) as exc:
             raise ArtifactIntegrityError(f"bad {HYBRID_FILE}: {exc}", file=HYBRID_FILE) from exc
     return NerModel(

@@ -13,6 +13,10 @@
    skills and languages (``soft``) and certifications (``cert``) have their own thresholds (``field_keep_prob``,
    ``soft_keep_prob``, ``cert_keep_prob``): the tagger learned from resumes that are mostly software and is
    unsure on a nurse's "wound care" where the taxonomy is not. A threshold left unset inherits the general one.
+   Trusted skills (``trusted_skills``: catalog ids whose gazetteer hits the tagger missed were mostly right in
+   labelled resumes and postings, learned by ``training.extractor.trust``) need only ``trusted_keep_prob``: the
+   tagger, trained on resumes' skills sections, is unsure of a skill named in prose ("Manage the pipeline and
+   forecasts in Salesforce") where the taxonomy's alias is reliable.
 3. Sections, evidence sentence, years and negation come from the v1 helpers (``detect_sections`` and the
    extractor's annotation pass), and ``years_experience`` from ``pipelines.experience.estimate_years``, so both
    extractors describe a resume the same way.
@@ -76,6 +80,9 @@ class HybridParams:
     #: ``field_keep_prob`` applies only in a text whose distinct gazetteer skills are at least this share
     #: field skills (a nurse's resume, not a developer's that mentions "translation" once); 0 = always.
     field_doc_share: float = 0.0
+    #: Catalog ids whose gazetteer hits are kept at ``trusted_keep_prob`` (when set) whatever the thresholds above.
+    trusted_skills: frozenset[str] = frozenset()
+    trusted_keep_prob: float | None = None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> HybridParams:
@@ -91,7 +98,8 @@ class HybridParams:
             "cert_keep_prob",
             "field_doc_share",
         )
-        return cls(**{k: float(d[k]) for k in keys if k in d and d[k] is not None})
+        floats: dict[str, Any] = {k: float(d[k]) for k in keys + ("trusted_keep_prob",) if d.get(k) is not None}
+        return cls(**floats, trusted_skills=frozenset(str(x) for x in d.get("trusted_skills") or ()))
 
     def keep_prob(self, group: str, section: str, field_share: float = 1.0) -> float:
         """Tagger probability a gazetteer hit of a skill of ``group`` needs in ``section`` to be kept.
@@ -105,6 +113,18 @@ class HybridParams:
         if own is not None:
             return float(own)
         return self.skills_section_keep_prob if section == "skills" else self.gazetteer_keep_prob
+
+    def keeps(self, mention: Mention, group: str, field_share: float, prob: float) -> bool:
+        """Whether a gazetteer ``mention`` the tagger did not tag is kept, the tagger's skill probability over it
+        being ``prob``: its group's threshold, or ``trusted_keep_prob`` for a trusted skill."""
+        keep = self.keep_prob(group, mention.section, field_share)
+        if keep <= 0.0 or prob >= keep:
+            return True
+        return (
+            self.trusted_keep_prob is not None
+            and mention.skill_id in self.trusted_skills
+            and prob >= self.trusted_keep_prob
+        )
 
 
 DEFAULT_PARAMS = HybridParams()
@@ -208,8 +228,7 @@ def hybrid_mentions(
     for k, m in enumerate(gaz):
         if k in used_gaz:
             continue
-        keep = params.keep_prob(groups[m.skill_id], m.section, field_share)
-        if keep <= 0.0 or pred.span_prob(m.start, m.end) >= keep:
+        if params.keeps(m, groups[m.skill_id], field_share, pred.span_prob(m.start, m.end)):
             kept.append(_Tagged(m, "gazetteer", m.base_confidence))
     kept.sort(key=lambda t: (t.mention.start, t.mention.end))
     dedup: list[_Tagged] = []
