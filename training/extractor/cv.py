@@ -380,6 +380,14 @@ def _row(name: str, by_group: dict[str, list[float]]) -> str:
     return f"| {name} | " + " | ".join(cells) + " |"
 
 
+def _label(key: str) -> str:
+    """A configuration key for a table: the trusted list as its length."""
+    cfg = json.loads(key)
+    if "trusted_skills" in cfg:
+        cfg["trusted_skills"] = f"<{len(cfg['trusted_skills'])} ids>"
+    return json.dumps(cfg, sort_keys=True)
+
+
 def report(cv: dict[str, Any], check: dict[str, Any] | None = None) -> str:
     """Markdown tables of a :func:`cross_validate` result (and the dev check, when run)."""
     k = cv["k"]
@@ -403,7 +411,7 @@ def report(cv: dict[str, Any], check: dict[str, Any] | None = None) -> str:
     ]
     lines += ["", "Top 8 fixed configurations by mean fold F1 (all):", "", "| configuration | all | tech | non-tech |"]
     lines.append("|---|---|---|---|")
-    lines += [_row(f"`{key}`", cv["per_config"][key]) for key in cv["ranking"][:8]]
+    lines += [_row(f"`{_label(key)}`", cv["per_config"][key]) for key in cv["ranking"][:8]]
     if check:
         lines += ["", "Final check, dotin dev split (never trained or chosen on):", ""]
         lines += ["| configuration | group | resumes | P | R | F1 |", "|---|---|---|---|---|---|"]
