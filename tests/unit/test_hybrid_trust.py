@@ -9,7 +9,16 @@ import pytest
 from careerready.pipelines.hybrid_extraction import HybridParams, extract_hybrid
 
 from tests.unit.test_hybrid_groups import ARTIFACTS, _served, _UnsureNer
-from training.extractor.trust import Candidate, select, skillspan_fold, trusted_skills
+from training.extractor.trust import (
+    Candidate,
+    Corpus,
+    candidates,
+    fold_scores,
+    select,
+    skillspan_fold,
+    trusted_skills,
+)
+from training.models.train_extractor_v1 import DEFAULT_EVAL
 
 PROSE = "Manage the pipeline and forecasts in Salesforce; build sequences in HubSpot.\n"
 
@@ -90,3 +99,19 @@ def test_selection_record_has_no_stray_trust_keys() -> None:
     )
     params = sel["params"]
     assert ("trusted_skills" in params) == ("trusted_keep_prob" in params)
+
+
+@pytest.mark.skipif(not (ARTIFACTS / "catalog" / "v1").is_dir(), reason="needs the trained artifacts")
+@pytest.mark.skipif(
+    not DEFAULT_EVAL.is_file(), reason="the shared extraction metric (../shared/eval) is not beside the checkout"
+)
+def test_candidates_are_the_dropped_hits_labelled_by_the_metric_rule() -> None:
+    gaz, catalog = _served()
+    row = {"id": "r1", "text": PROSE, "spans": [{"label": "Tech Tools", "text": "Salesforce"}]}
+    corpus = Corpus("dotin", [row], {"r1": 0})
+    params = HybridParams(link_threshold=1.01, gazetteer_keep_prob=0.5, skills_section_keep_prob=0.7)
+    cands = {c.skill_id: c for c in candidates(corpus, gaz, _UnsureNer(0.05), catalog, params)}
+    assert cands["salesforce"].correct and cands["salesforce"].prob == 0.05
+    assert not cands["hubspot"].correct  # not in the gold
+    scores = fold_scores([corpus], list(cands.values()), (2.0, 0.5, 0.0), gaz, _UnsureNer(0.05), catalog, params, k=1)
+    assert scores["dotin"] == [0.0]  # fold 0's list is learned on the other folds: none here, so nothing is trusted
