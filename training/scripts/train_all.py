@@ -81,10 +81,11 @@ class TrainState:
         marker = step.done_marker
         return marker is not None and marker.exists() and self.hashes.get(str(marker)) == step.input_hash(extra)
 
-    def record(self, step: Step, extra: str) -> None:
+    def record(self, step: Step, input_hash: str) -> None:
+        """Remember the inputs ``step`` was built from (hashed BEFORE it ran: an edit during the run counts as new)."""
         if step.done_marker is None:
             return
-        self.hashes[str(step.done_marker)] = step.input_hash(extra)
+        self.hashes[str(step.done_marker)] = input_hash
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(self.hashes, indent=1, sort_keys=True) + "\n")
 
@@ -102,6 +103,7 @@ def _run(step: Step, index: int, total: int, force: bool, state: TrainState | No
         if (force or stale) and out.exists():
             shutil.rmtree(out)
     print(f"{label}: running ...", flush=True)
+    input_hash = step.input_hash(extra)
     started = time.perf_counter()
     if step.command is not None:
         # OpenMP threads (torch, xgboost) sleep while they wait instead of spinning: on a busy 2-core box spinning
@@ -114,7 +116,7 @@ def _run(step: Step, index: int, total: int, force: bool, state: TrainState | No
         step.action()
     elapsed = time.perf_counter() - started
     if state is not None:
-        state.record(step, extra)
+        state.record(step, input_hash)
     print(f"{label}: done in {elapsed:.1f} s", flush=True)
     return elapsed
 
