@@ -379,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
                 inputs=[
                     catalog_manifest,
                     art("extractor") / "manifest.json",
-                    *(TRAINING / "extractor" / f for f in ("train_ner.py", "data.py", "export.py")),
+                    TRAINING / "extractor",
+                    REPO_ROOT / "data" / "extraction",  # the hybrid's committed thresholds and trusted skills
                     dotin_dir,
                 ],
             )
