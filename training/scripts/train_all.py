@@ -244,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--external", type=Path, default=None, help="external public data dir (../shared/data)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--force", action="store_true", help="rebuild every step")
+    parser.add_argument("--dry-run", action="store_true", help="only say which steps are up to date")
     args = parser.parse_args(argv)
 
     artifacts: Path = args.artifacts.resolve()
@@ -439,6 +440,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     state = TrainState(build / "train_state.json")
+    if args.dry_run:
+        for i, step in enumerate(steps, 1):
+            up = not args.force and state.current(step, "\n".join(report))
+            print(f"[{i}/{len(steps)}] {step.name}: {'up to date' if up else 'would rebuild'}", flush=True)
+        return 0
     for i, step in enumerate(steps, 1):
         timings[step.name] = _run(step, i, len(steps), args.force, state, extra="\n".join(report))
     report = write_summary(artifacts, v, timings)
