@@ -100,6 +100,11 @@ def render_analysis(result: Any, max_items: int = 8) -> str:
         lines.append(f"=== {m.title} ({m.role_id}) ===")
         if a.role.method == "posting":
             lines.append("  (the job posting, analysed as an ad-hoc role)")
+        elif a.role.roles_sharing_title and a.role.runner_up is not None:
+            lines.append(
+                f"  ({a.role.roles_sharing_title} roles share the title '{a.role.query}': this one reads most like"
+                f" the resume; next: {a.role.runner_up.title})"
+            )
         elif a.role.method not in ("id", "title", "ranked"):
             lines.append(f"  ('{a.role.query}' resolved by {a.role.method}, confidence {a.role.confidence:.2f})")
         lines.append(f"Match: {m.score:.2f} - {m.explanation.summary}")

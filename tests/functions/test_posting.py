@@ -70,6 +70,7 @@ def test_posting_alone_is_analysed_as_an_ad_hoc_role(client: TestClient) -> None
         "confidence": 1.0,
         "method": "posting",
         "runner_up": None,
+        "roles_sharing_title": None,
     }
     m = a["match"]
     status = {s["skill_id"]: s["status"] for s in m["skills"]}

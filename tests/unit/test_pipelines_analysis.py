@@ -140,6 +140,40 @@ def test_rank_gaps_reasons(catalog: Catalog) -> None:
     assert any("prerequisite" in r for r in by_id["kubernetes"].reasons)
 
 
+def test_general_skills_come_after_the_roles_own(catalog: Catalog) -> None:
+    """A skill most occupations list (Microsoft Excel, Critical Thinking) is ranked after the role's own skills,
+    unless it is critical for the role; each group keeps the ranker's order."""
+    from dataclasses import replace
+
+    from careerready.services.catalog import GENERAL_SKILL_SHARE, Role, RoleSkill
+
+    role = catalog.roles["devops_engineer"]
+    required = [rs.skill_id for rs in role.skills]
+    critical = next(rs.skill_id for rs in role.skills if rs.critical)
+    plain = [rs.skill_id for rs in role.skills if not rs.critical]
+    everywhere = [critical, plain[0]]  # listed by every occupation below
+    occupations = {
+        f"onet-{i}": Role(f"onet-{i}", f"Occupation {i}", (), "onet-15", "", 2.0,
+                          tuple(RoleSkill(s, 0.5) for s in everywhere + ([plain[1]] if i == 0 else [])),
+                          kind="occupation", soc_code=f"15-{i:04d}.00")
+        for i in range(4)
+    }  # fmt: skip
+    wide = replace(catalog, roles={**catalog.roles, **occupations})
+    assert wide.occupation_share[plain[0]] == 1.0 >= GENERAL_SKILL_SHARE > wide.occupation_share[plain[1]] == 0.25
+    assert wide.general_skills == frozenset(everywhere)
+    assert catalog.general_skills == frozenset()  # no occupations: nothing is general, order as before
+
+    held = held_skills_from_ids(["linux"])
+    before = rank_gaps(compute_role_features(held, role, SkillSpace(catalog), 2.0), role, held, SkillSpace(catalog))
+    space = SkillSpace(wide)
+    gaps = rank_gaps(compute_role_features(held, role, space, 2.0), role, held, space)
+    assert [g.rank for g in gaps] == list(range(1, len(gaps) + 1)) and len(gaps) == len(before)
+    assert gaps[-1].skill_id == plain[0] and gaps[-1].general and "show it on your resume" in gaps[-1].reasons[-1]
+    assert not any(g.general for g in gaps[:-1])  # the critical one stays with the role's own skills
+    assert [g.skill_id for g in gaps[:-1]] == [g.skill_id for g in before if g.skill_id != plain[0]]
+    assert set(required) >= {g.skill_id for g in gaps}
+
+
 def test_readiness_predict(readiness_model: ReadinessModel) -> None:
     high = dict.fromkeys(READINESS_FEATURES, 1.0)
     r = readiness.predict(high, readiness_model)

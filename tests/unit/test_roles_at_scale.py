@@ -11,7 +11,9 @@ from careerready.services.catalog import Catalog, Role, RoleSkill
 from careerready.services.roles import (
     NEAREST_FLOOR,
     TITLE_INDEX_FILE,
+    RoleCandidate,
     RoleResolver,
+    best_fitting,
     canonical_title,
     resolver_for,
     singular,
@@ -71,6 +73,17 @@ def test_title_shared_by_occupations_goes_to_the_closest_own_title_with_a_runner
     res = resolver.resolve("teacher")
     assert (res.role_id, res.method) == ("onet-b", "alt_title") and res.runner_up is not None
     assert res.runner_up.role_id == "onet-a"
+    assert res.shared_by == ("onet-b", "onet-a")  # every role claiming the title, the pick first
+    # with a resume, the role it reads most like; ties keep the resolver's order
+    assert best_fitting(res.shared_by, {"onet-a": 0.9, "onet-b": 0.4}) == "onet-a"
+    assert best_fitting(res.shared_by, {"onet-a": 0.5, "onet-b": 0.5}) == "onet-b"
+    chosen = res.choose(RoleCandidate("onet-a", "Law Teachers, Postsecondary", 0.9), None)
+    assert (chosen.role_id, chosen.title, chosen.method, chosen.query) == (
+        "onet-a", "Law Teachers, Postsecondary", "alt_title", "teacher",
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="does not share"):
+        res.choose(RoleCandidate("onet-c", "Critical Care Nurses", 1.0), None)
+    assert resolver.resolve("Registered Nurses").shared_by == ()  # one role: nothing to choose
     # an O*NET alternate title outranks an ESCO label of another occupation
     assert resolver.resolve("ward nurse").role_id == "onet-d"
     assert resolver.resolve("Registered Nurse").method == "normalized"

@@ -41,9 +41,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from careerready.features import READINESS_FEATURES
+from careerready.features import READINESS_FEATURES, text_fits
+from careerready.schemas.analysis import MAX_MATCH_TEXT_CHARS
 from careerready.services.catalog import Catalog
-from careerready.services.roles import RoleResolver
+from careerready.services.roles import RoleResolver, best_fitting
 
 from training.eval.eval_matching import is_selection, load_dotin
 from training.eval.experience_gold import ExperienceCase, experience_cases
@@ -110,17 +111,25 @@ class Subject:
 
 
 def subjects(records: Sequence[Mapping[str, Any]], catalog: Catalog, seed: int = DEFAULT_SEED) -> list[Subject]:
-    """The evaluated people: first designation resolves (label rule of ``training.eval.labels``)."""
+    """The evaluated people: first designation resolves (label rule of ``training.eval.labels``).
+
+    A designation that several catalog roles share ("Teacher", "Lecturer", "Sales Associate") becomes the one
+    the resume reads most like, as ``analyze`` chooses for a person who types that title
+    (:func:`~careerready.services.roles.best_fitting` over the same ``text_fit`` the match stage computes).
+    """
     resolver = RoleResolver(catalog.roles)
     out: list[Subject] = []
     for rec in records:
-        rid = str(rec["id"])
+        rid, text = str(rec["id"]), str(rec["text"])
         d = decide_label(rid, designation_spans(rec.get("spans", [])), resolver)
         if d.role_id is None or len(catalog.roles) < 2:
             continue
-        out.append(
-            Subject(rid, str(rec["text"]), d.role_id, unrelated_role(rid, d.role_id, catalog, seed), d.designation)
-        )
+        own = d.role_id
+        shared = resolver.resolve(d.designation).shared_by
+        if len(shared) > 1 and own in shared:
+            fit = text_fits(text[:MAX_MATCH_TEXT_CHARS], [catalog.roles[r] for r in shared], catalog)
+            own = best_fitting(shared, fit)
+        out.append(Subject(rid, text, own, unrelated_role(rid, own, catalog, seed), d.designation))
     return out
 
 

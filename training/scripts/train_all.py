@@ -1,8 +1,12 @@
 """Train every model, in order, into ``artifacts/<model>/v<N>/`` (the guide's ``train_all.py``).
 
 Each step runs as its own ``python -m`` subprocess (its own CLI, its own memory) and is skipped when
-its artifact already has a manifest, unless ``--force``. Progress goes to stdout; a summary of all
-held-out metrics against their baselines is written to ``artifacts/REPORT.md``.
+its artifact already has a manifest AND the step's inputs are those it was last built from (a sha256 over its
+command, its data and code inputs and the manifests of the steps before it, kept in ``build/train_state.json``);
+``--force`` rebuilds everything. A changed taxonomy file thus rebuilds the catalog and every step after it, and a
+changed trainer only its model. A step with no recorded inputs (built before this bookkeeping) is rebuilt.
+Progress goes to stdout; a summary of all held-out metrics against their baselines is written to
+``artifacts/REPORT.md``.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from training.artifacts import write_manifest
 SEED = 20261126
 NER_MAX_STEPS = 300  # size bound of the ner step (steps x batch 8 x 256 tokens), never a clock: CI trains from scratch
 REGISTRY = REPO_ROOT / "layers" / "careerready" / "registry.json"
+TRAINING = REPO_ROOT / "training"
+SERVING = REPO_ROOT / "layers" / "careerready"
 
 
 def model_versions() -> dict[str, str]:
@@ -49,17 +55,55 @@ class Step:
     command: list[str] | None = None
     action: Callable[[], None] | None = None
     outputs: list[Path] = field(default_factory=list)
+    #: files/folders the step's result depends on (data, its code, the manifests of earlier steps)
+    inputs: list[Path] = field(default_factory=list)
+
+    def input_hash(self, extra: str = "") -> str:
+        """sha256 over the step's command, ``extra`` and every input file (path and bytes; a missing one as such)."""
+        digest = hashlib.sha256(json.dumps([self.name, self.command or [], extra]).encode())
+        for root in self.inputs:
+            if not root.exists():
+                digest.update(f"missing:{root}".encode())
+                continue
+            digest.update(fingerprint([root]).encode())
+        return digest.hexdigest()
 
 
-def _run(step: Step, index: int, total: int, force: bool) -> float:
+class TrainState:
+    """``done marker -> input hash`` of every step built, in one JSON file (``build/train_state.json``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.hashes: dict[str, str] = json.loads(path.read_text()) if path.is_file() else {}
+
+    def current(self, step: Step, extra: str) -> bool:
+        """The step's result exists and was built from these inputs."""
+        marker = step.done_marker
+        return marker is not None and marker.exists() and self.hashes.get(str(marker)) == step.input_hash(extra)
+
+    def record(self, step: Step, input_hash: str) -> None:
+        """Remember the inputs ``step`` was built from (hashed BEFORE it ran: an edit during the run counts as new)."""
+        if step.done_marker is None:
+            return
+        self.hashes[str(step.done_marker)] = input_hash
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(self.hashes, indent=1, sort_keys=True) + "\n")
+
+
+def _run(step: Step, index: int, total: int, force: bool, state: TrainState | None = None, extra: str = "") -> float:
     label = f"[{index}/{total}] {step.name}"
-    if not force and step.done_marker is not None and step.done_marker.exists():
+    done = step.done_marker is not None and step.done_marker.exists()
+    if not force and done and (state is None or state.current(step, extra)):
         print(f"{label}: up to date ({step.done_marker}), skipped", flush=True)
         return 0.0
+    stale = not force and done
+    if stale:
+        print(f"{label}: its inputs changed since it was built (or were never recorded): rebuilding", flush=True)
     for out in step.outputs:
-        if force and out.exists():
+        if (force or stale) and out.exists():
             shutil.rmtree(out)
     print(f"{label}: running ...", flush=True)
+    input_hash = step.input_hash(extra)
     started = time.perf_counter()
     if step.command is not None:
         # OpenMP threads (torch, xgboost) sleep while they wait instead of spinning: on a busy 2-core box spinning
@@ -71,6 +115,8 @@ def _run(step: Step, index: int, total: int, force: bool) -> float:
     elif step.action is not None:
         step.action()
     elapsed = time.perf_counter() - started
+    if state is not None:
+        state.record(step, input_hash)
     print(f"{label}: done in {elapsed:.1f} s", flush=True)
     return elapsed
 
@@ -186,7 +232,7 @@ def fingerprint(paths: list[Path]) -> str:
             else sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
         )
         for p in files:
-            digest.update(str(p.relative_to(REPO_ROOT)).encode())
+            digest.update(str(p.relative_to(root.parent)).encode())  # a path outside the repo (../shared) works too
             digest.update(p.read_bytes())
     return digest.hexdigest()
 
@@ -198,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--external", type=Path, default=None, help="external public data dir (../shared/data)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--force", action="store_true", help="rebuild every step")
+    parser.add_argument("--dry-run", action="store_true", help="only say which steps are up to date")
     args = parser.parse_args(argv)
 
     artifacts: Path = args.artifacts.resolve()
@@ -229,12 +276,15 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     dev_split = ["--dotin", str(args.external / "dotin-resume-ner")] if external else []
+    dotin_dir = args.external / "dotin-resume-ner" if external else REPO_ROOT / "no-dotin"
+    catalog_manifest = catalog / "catalog_manifest.json"
     steps = [
         Step(
             "catalog: compile data/*.yaml",
             catalog / TEXT_INDEX_FILE,  # the newest file of the build: a catalog built before it existed is rebuilt
             ["-m", "training.catalog.build", "--data", "data", "--out", str(catalog), *external],
             outputs=[catalog],
+            inputs=[REPO_ROOT / "data", TRAINING / "catalog"],
         ),
         Step(
             "synthetic datasets",
@@ -250,18 +300,21 @@ def main(argv: list[str] | None = None) -> int:
                 str(args.seed),
             ],
             outputs=[datasets],
+            inputs=[catalog_manifest, TRAINING / "synth"],
         ),
         Step(
             "catalog artifact",
             art("catalog") / TEXT_INDEX_FILE,
             action=lambda: publish_catalog_artifact(catalog, art("catalog"), v["catalog"]),
             outputs=[art("catalog")],
+            inputs=[catalog_manifest],
         ),
         Step(
             "embeddings: export all-MiniLM-L6-v2 to ONNX",
             art("embeddings") / "model.onnx",
             ["-m", "training.embeddings.export_onnx", "--out", str(art("embeddings"))],
             outputs=[art("embeddings")],
+            inputs=[TRAINING / "embeddings" / "export_onnx.py", TRAINING / "embeddings" / "quantize.py"],
         ),
         Step(
             "embeddings: skill and role vectors",
@@ -273,6 +326,11 @@ def main(argv: list[str] | None = None) -> int:
                 str(catalog),
                 "--model",
                 str(art("embeddings")),
+            ],
+            inputs=[
+                catalog_manifest,
+                TRAINING / "embeddings" / "build_embeddings.py",
+                TRAINING / "embeddings" / "texts.py",
             ],
         ),
         Step(
@@ -288,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
                 *dev_split,
             ],
             outputs=[art("extractor")],
+            inputs=[
+                catalog_manifest,
+                *(TRAINING / "models" / f for f in ("train_extractor_v1.py", "gazetteer.py", "common.py")),
+            ],
         ),
     ]
     if dev_split:
@@ -315,6 +377,13 @@ def main(argv: list[str] | None = None) -> int:
                     str(args.seed),
                 ],
                 outputs=[art("ner"), build / "ner-hf" / v["ner"]],
+                inputs=[
+                    catalog_manifest,
+                    art("extractor") / "manifest.json",
+                    TRAINING / "extractor",
+                    REPO_ROOT / "data" / "extraction",  # the hybrid's committed thresholds and trusted skills
+                    dotin_dir,
+                ],
             )
         )
         steps.append(
@@ -352,13 +421,32 @@ def main(argv: list[str] | None = None) -> int:
                     *(dev_split if model == "readiness" else []),  # the real check picks the feature set
                 ],
                 outputs=[art(model)],
+                inputs=[
+                    catalog_manifest,
+                    *(
+                        datasets / d / "v1" / "manifest.json"
+                        for d in ("resumes", "matching", "readiness", "gaps", "interactions")
+                    ),
+                    art("extractor") / "manifest.json",
+                    art("ner") / "manifest.json",
+                    *(TRAINING / "models" / f for f in (f"{module}.py", "common.py", "export_numeric.py")),
+                    *([TRAINING / "eval"] if model == "readiness" and dev_split else []),  # its real people
+                    SERVING / "features",
+                    SERVING / "pipelines",
+                ],
             )
         )
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    state = TrainState(build / "train_state.json")
+    if args.dry_run:
+        for i, step in enumerate(steps, 1):
+            up = not args.force and state.current(step, "\n".join(report))
+            print(f"[{i}/{len(steps)}] {step.name}: {'up to date' if up else 'would rebuild'}", flush=True)
+        return 0
     for i, step in enumerate(steps, 1):
-        timings[step.name] = _run(step, i, len(steps), args.force)
+        timings[step.name] = _run(step, i, len(steps), args.force, state, extra="\n".join(report))
     report = write_summary(artifacts, v, timings)
     (artifacts / ".complete").write_text(
         json.dumps({"fingerprint": fingerprint([REPO_ROOT / "data", REPO_ROOT / "training"]), "versions": v}, indent=2)

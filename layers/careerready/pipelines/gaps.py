@@ -12,7 +12,7 @@ from careerready.models.gap_ranker import GapRanker
 from careerready.schemas.analysis import GapItem
 from careerready.services.catalog import Catalog, Role
 
-__all__ = ["gap_reasons", "importance_scores", "rank_gaps"]
+__all__ = ["gap_reasons", "general_reason", "importance_scores", "rank_gaps"]
 
 
 def importance_scores(rows: list[dict[str, float]]) -> np.ndarray:
@@ -50,6 +50,11 @@ def gap_reasons(
     return reasons
 
 
+def general_reason(share: float) -> str:
+    """The reason a general skill (:attr:`Catalog.general_skills`) comes after the role's own."""
+    return f"listed by {share:.0%} of occupations: if you have it, show it on your resume"
+
+
 def rank_gaps(
     rf: RoleFeatures,
     role: Role,
@@ -69,7 +74,8 @@ def rank_gaps(
         top_k: Keep only the best k.
 
     Returns:
-        GapItems, rank 1 first; ties broken by importance then skill id.
+        GapItems, rank 1 first: the role's own skills in the ranker's order (ties by importance, then skill id),
+        then the general ones (:attr:`Catalog.general_skills`, not critical here) in the same order.
     """
     catalog = space.catalog
     rows = gap_features(rf, role, held, space)
@@ -79,6 +85,9 @@ def rank_gaps(
     scores = ranker.score(feats) if ranker is not None else importance_scores(feats)
     status = {s.skill_id: s for s in rf.statuses}
     order = sorted(range(len(rows)), key=lambda i: (-round(float(scores[i]), 9), -feats[i]["importance"], rows[i][0]))
+    # the role's own skills first, general ones (most occupations list them) after, each in the ranker's order
+    general = {rows[i][0] for i in order if rows[i][0] in catalog.general_skills and not feats[i]["critical"]}
+    order = sorted(order, key=lambda i: rows[i][0] in general)
     items: list[GapItem] = []
     for rank, i in enumerate(order, 1):
         sid, f = rows[i]
@@ -100,8 +109,10 @@ def rank_gaps(
                 status="partial" if st.status == "partial" else "missing",
                 partial_via=via,
                 prerequisites_missing=prereq_missing,
-                reasons=gap_reasons(f, catalog, prereq_missing, via),
+                reasons=gap_reasons(f, catalog, prereq_missing, via)
+                + ([general_reason(catalog.occupation_share[sid])] if sid in general else []),
                 features=f,
+                general=sid in general,
             )
         )
     return items[:top_k] if top_k is not None else items

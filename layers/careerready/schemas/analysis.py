@@ -86,6 +86,11 @@ class GapItem(BaseModel):
     prerequisites_missing: list[str] = Field(default_factory=list, description="Prerequisite skill ids not yet held.")
     reasons: list[str] = Field(default_factory=list)
     features: dict[str, float] = Field(default_factory=dict)
+    general: bool = Field(
+        default=False,
+        description="A skill most occupations list (Microsoft Excel, Critical Thinking, Customer Service...), not "
+        "critical here: ranked after the role's own skills, and more often a thing to show on the resume than to learn.",
+    )
 
 
 class FeatureContribution(_Out):

@@ -144,6 +144,11 @@ class RoleResolutionInfo(BaseModel):
         "'posting': the ad-hoc role built from the request's job posting)."
     )
     runner_up: RoleCandidateInfo | None = None
+    roles_sharing_title: int | None = Field(
+        default=None,
+        description="How many catalog roles share this exact title (e.g. 22 occupations list 'Teacher'), when "
+        "more than one does. With a resume, the one it reads most like is analysed and runner_up is the next.",
+    )
 
 
 class RoleAnalysis(BaseModel):

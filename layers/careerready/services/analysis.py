@@ -40,7 +40,7 @@ from careerready.schemas.api import (
 )
 from careerready.schemas.extraction import ExtractResponse
 from careerready.services.catalog import Catalog
-from careerready.services.roles import RoleResolution, RoleResolver, resolver_for
+from careerready.services.roles import RoleCandidate, RoleResolution, RoleResolver, best_fitting, resolver_for
 from careerready.services.transport import StageClient
 
 __all__ = ["DEFAULT_CLOSEST", "analyze", "rank_roles", "ranked_role", "resolution_info"]
@@ -78,7 +78,39 @@ def resolution_info(res: RoleResolution) -> RoleResolutionInfo:
         confidence=res.confidence,
         method=res.method,
         runner_up=RoleCandidateInfo(role_id=runner.role_id, title=runner.title, score=runner.score) if runner else None,
+        roles_sharing_title=len(res.shared_by) or None,
     )
+
+
+def choose_shared_titles(
+    resolutions: Sequence[RoleResolution],
+    skills: Sequence[Any],
+    client: StageClient,
+    text: str,
+    years_experience: float | None = None,
+    versions: dict[str, str] | None = None,
+) -> list[RoleResolution]:
+    """Where several catalog roles share a title ("Teacher", "Lecturer", "Sales Associate"), the one this resume
+    reads most like (the match stage's ``text_fit``; :func:`~careerready.services.roles.best_fitting`), with the
+    next one as runner-up. Other resolutions pass through; a role chosen twice is kept once (first wins)."""
+    out: list[RoleResolution] = []
+    for res in resolutions:
+        if len(res.shared_by) > 1:
+            matches = rank_roles(
+                skills, client, res.shared_by, years_experience, versions,
+                top_n=len(res.shared_by), text=text, rank_by_text=False, gaps_top=0,
+            )  # fmt: skip
+            fit = {m.role_id: float(m.features.get("text_fit", 0.0)) for m in matches}
+            titles = {m.role_id: m.title for m in matches}
+            best = best_fitting(res.shared_by, fit)
+            second = best_fitting([r for r in res.shared_by if r != best], fit)
+            res = res.choose(
+                RoleCandidate(best, titles[best], round(fit.get(best, 0.0), 4)),
+                RoleCandidate(second, titles[second], round(fit.get(second, 0.0), 4)),
+            )
+        if all(r.role_id != res.role_id for r in out):
+            out.append(res)
+    return out
 
 
 def ranked_role(m: RoleMatch) -> RankedRole:
@@ -222,6 +254,15 @@ def analyze(
             )
         built = posting_role(posting, posting_extracted.skills)
 
+    if any(len(r.shared_by) > 1 for r in resolutions):
+        resolutions = choose_shared_titles(
+            resolutions,
+            extracted.skills,
+            client,
+            text,
+            extracted.years_experience if years_experience is None else years_experience,
+            versions,
+        )
     if built is not None and not refs:
         role_ids: list[str] = []
     elif refs:

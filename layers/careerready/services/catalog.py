@@ -19,7 +19,12 @@ from typing import Any
 from careerready.core.errors import ArtifactNotFoundError, NotFoundError
 from careerready.text import NORMALIZER_VERSION, normalize_alias
 
-__all__ = ["Catalog", "Resource", "Role", "RoleSkill", "Skill", "SKILL_TYPES", "soc_minor_group"]
+__all__ = ["Catalog", "GENERAL_SKILL_SHARE", "Resource", "Role", "RoleSkill", "Skill", "SKILL_TYPES", "soc_minor_group"]
+
+#: A skill that at least this share of the catalog's occupations lists is *general* (Microsoft Excel 92%, Active
+#: Listening 88%, Critical Thinking 85%, Problem Solving 68%): the shares jump from 0.51 to 0.47 here, and the
+#: skills above are the ones O*NET rates for nearly every job (docs/gaps.md, "General skills").
+GENERAL_SKILL_SHARE = 0.5
 
 SKILL_TYPES = ("hard", "soft", "tool", "certification", "language")
 SKILLS_FILE = "skills.jsonl"
@@ -354,6 +359,21 @@ class Catalog:
             seen.add(sid)
             todo.extend(self.skills[sid].prerequisites)
         return self.topological_order(seen)
+
+    @cached_property
+    def occupation_share(self) -> dict[str, float]:
+        """``skill_id -> share of the catalog's occupations that list it`` (empty without occupations)."""
+        occupations = [r for r in self.roles.values() if r.kind == "occupation"]
+        counts: dict[str, int] = {}
+        for role in occupations:
+            for sid in {rs.skill_id for rs in role.skills}:
+                counts[sid] = counts.get(sid, 0) + 1
+        return {sid: n / len(occupations) for sid, n in counts.items()}
+
+    @cached_property
+    def general_skills(self) -> frozenset[str]:
+        """Skills at least :data:`GENERAL_SKILL_SHARE` of the occupations list (none for a catalog without them)."""
+        return frozenset(sid for sid, share in self.occupation_share.items() if share >= GENERAL_SKILL_SHARE)
 
     def topological_order(self, skill_ids: Iterable[str]) -> list[str]:
         """Order skills so every prerequisite (direct or indirect) comes before its dependants.

@@ -28,7 +28,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -50,6 +50,7 @@ __all__ = [
     "RoleCandidate",
     "RoleResolution",
     "RoleResolver",
+    "best_fitting",
     "canonical_title",
     "resolver_for",
 ]
@@ -174,6 +175,9 @@ class RoleResolution:
         runner_up: the next-best role (None for exact matches or a one-role catalog).
         method: how it was resolved (see the module docstring).
         query: the reference as given.
+        shared_by: every role that claims the title exactly, in the resolver's order (``role_id`` first), when
+            several do ("Teacher" is an alternate title of 22 occupations); empty otherwise. A caller with the
+            person's resume picks among them with :func:`best_fitting` (``services.analysis.analyze`` does).
     """
 
     role_id: str
@@ -182,6 +186,13 @@ class RoleResolution:
     runner_up: RoleCandidate | None
     method: Method
     query: str
+    shared_by: tuple[str, ...] = ()
+
+    def choose(self, role: RoleCandidate, runner_up: RoleCandidate | None) -> RoleResolution:
+        """The same resolution with another of the roles sharing the title chosen."""
+        if role.role_id not in self.shared_by:
+            raise ValueError(f"{role.role_id!r} does not share the title {self.query!r}")
+        return replace(self, role_id=role.role_id, title=role.title, runner_up=runner_up)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -529,13 +540,14 @@ class RoleResolver:
         dice = 2 * len(ta & tb) / (len(ta) + len(tb)) if ta or tb else 0.0
         return 0.5 * dice + 0.5 * _cosine(_trigrams(a), _trigrams(b))
 
-    def _pick(self, ref: str, ids: tuple[str, ...]) -> tuple[str, RoleCandidate | None]:
-        """The role among ``ids`` (several roles claim one title) closest to ``ref`` by own title; and the runner-up."""
+    def _pick(self, ref: str, ids: tuple[str, ...]) -> tuple[str, RoleCandidate | None, tuple[str, ...]]:
+        """The role among ``ids`` (several roles claim one title) closest to ``ref`` by own title; the runner-up;
+        all of ``ids`` in that order (empty for one role)."""
         if len(ids) == 1:
-            return ids[0], None
+            return ids[0], None, ()
         ranked = sorted(((round(self._title_similarity(ref, rid), 4), rid) for rid in ids), key=lambda p: (-p[0], p[1]))
         (_, top), (s2, second) = ranked[0], ranked[1]
-        return top, RoleCandidate(second, self.roles[second].title, s2)
+        return top, RoleCandidate(second, self.roles[second].title, s2), tuple(rid for _, rid in ranked)
 
     def _embedding_scores(self, ref: str) -> list[RoleCandidate]:
         if self.vectors is None:
@@ -579,12 +591,12 @@ class RoleResolver:
             return RoleResolution(query, self.roles[query].title, 1.0, None, "id", ref)
         hit = self._exact.get(normalize_alias(query))
         if hit is not None:
-            rid, runner = self._pick(query, hit[0])
-            return RoleResolution(rid, self.roles[rid].title, 1.0, runner, hit[1], ref)
+            rid, runner, shared = self._pick(query, hit[0])
+            return RoleResolution(rid, self.roles[rid].title, 1.0, runner, hit[1], ref, shared)
         canon_hit = self._canonical.get(canonical_title(query, singulars=True))
         if canon_hit is not None:
-            rid, runner = self._pick(query, canon_hit)
-            return RoleResolution(rid, self.roles[rid].title, 1.0, runner, "normalized", ref)
+            rid, runner, shared = self._pick(query, canon_hit)
+            return RoleResolution(rid, self.roles[rid].title, 1.0, runner, "normalized", ref, shared)
 
         ranked = self.scores(query)
         if ranked and ranked[0].score >= self._bar(ranked[0].role_id):
@@ -617,6 +629,14 @@ class RoleResolver:
                 seen.add(res.role_id)
                 out.append(res)
         return out
+
+
+def best_fitting(shared_by: Sequence[str], fit: Mapping[str, float]) -> str:
+    """Among the roles sharing a title, the one the person's resume reads most like (highest ``fit``, the
+    ``text_fit`` feature); ties keep the resolver's order. docs/role-matching.md, "Titles several roles share"."""
+    if not shared_by:
+        raise ValueError("no roles to choose from")
+    return max(shared_by, key=lambda rid: (fit.get(rid, 0.0), -shared_by.index(rid)))
 
 
 # ---- one resolver per catalog ------------------------------------------------------------------------

@@ -383,6 +383,9 @@
   function resolutionNote(resolution) {
     if (resolution.method === "posting") return el("p", { class: "muted", text: "The job posting you pasted, read as a role of its own." });
     if (resolution.method === "ranked") return el("p", { class: "muted", text: "No role given: this is the role your resume fits best." });
+    if (resolution.roles_sharing_title && resolution.runner_up) return el("p", { class: "muted", text:
+      resolution.roles_sharing_title + " roles share the title “" + resolution.query + "”: this one reads most like your resume (next: " +
+      resolution.runner_up.title + ")." });
     if (resolution.method === "id" || resolution.method === "title") return null;
     return el("p", { class: "muted", text: "You asked for “" + resolution.query + "”: matched " + resolution.title +
       " (" + humanize(resolution.method) + ", " + pct(resolution.confidence) + ")." });
