@@ -124,3 +124,22 @@ def real_models_for(stage: str) -> Any:
 
     settings = load_settings(artifact_source="local", artifacts_dir=ARTIFACTS)
     return load_models(stage, settings=settings)
+
+
+def real_api_client() -> Any:
+    """A TestClient of the API over the real artifacts, in process (skip first with :data:`needs_real_artifacts`)."""
+    from careerready.api.app import create_app
+    from careerready.core.config import load_settings
+    from careerready.services.transport import InProcessTransport
+    from fastapi.testclient import TestClient
+
+    app = create_app(InProcessTransport(real_models_for), settings=load_settings(artifact_source="local"))
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def needs_real_artifacts() -> Any:
+    """A module's ``pytestmark``: skip (naming what is missing) when the trained artifacts are absent."""
+    import pytest
+
+    missing = missing_real_artifacts()
+    return pytest.mark.skipif(bool(missing), reason=f"trained artifacts missing under artifacts/: {missing}")

@@ -14,23 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from careerready.api.app import create_app
-from careerready.core.config import load_settings
 from careerready.features import READINESS_FEATURES, READINESS_LABELS
-from careerready.services.transport import InProcessTransport
 from fastapi.testclient import TestClient
-from serving_models import missing_real_artifacts, real_models_for
+from serving_models import needs_real_artifacts, real_api_client
 
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "data" / "samples").glob("*.txt"))
-_MISSING = missing_real_artifacts()
-
-pytestmark = pytest.mark.skipif(bool(_MISSING), reason=f"trained artifacts missing under artifacts/: {_MISSING}")
+pytestmark = needs_real_artifacts()
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    app = create_app(InProcessTransport(real_models_for), settings=load_settings(artifact_source="local"))
-    return TestClient(app, raise_server_exceptions=False)
+    return real_api_client()
 
 
 def test_there_are_samples() -> None:

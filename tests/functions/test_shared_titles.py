@@ -6,25 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from careerready.api.app import create_app
-from careerready.core.config import load_settings
 from careerready.features import text_fits
 from careerready.schemas.analysis import MAX_MATCH_TEXT_CHARS
 from careerready.services.roles import best_fitting, resolver_for
-from careerready.services.transport import InProcessTransport
 from fastapi.testclient import TestClient
-from serving_models import missing_real_artifacts, real_models_for
+from serving_models import needs_real_artifacts, real_api_client, real_models_for
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
-_MISSING = missing_real_artifacts()
-
-pytestmark = pytest.mark.skipif(bool(_MISSING), reason=f"trained artifacts missing under artifacts/: {_MISSING}")
+pytestmark = needs_real_artifacts()
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    app = create_app(InProcessTransport(real_models_for), settings=load_settings(artifact_source="local"))
-    return TestClient(app, raise_server_exceptions=False)
+    return real_api_client()
 
 
 @pytest.mark.parametrize(("sample", "title"), [("daniel-teacher", "Teacher"), ("jamal-sales", "Sales Associate")])
