@@ -109,3 +109,22 @@ def test_the_subset_extracts_like_the_served_catalog(tmp_path: Path) -> None:
     for text in [*(r.text for r in resumes), RESUME]:
         req = ExtractRequest(text=text)
         assert extract(req, alone).model_dump() == extract(req, whole).model_dump()
+
+
+def test_a_stage_keeps_the_whole_prefetched_catalog_for_the_next(
+    s3_client: Any, s3_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a multi-stage process that prefetched the whole catalog at import (as analyze and ingest do)
+    monkeypatch.setattr(startup, "_PREFETCHED", {})
+    _publish_extract_stage(tmp_path / "art", s3_client, s3_bucket)
+    settings = load_settings(artifact_source="s3", artifact_bucket=s3_bucket, cache_dir=tmp_path / "cache")
+    store = ArtifactStore.from_settings(settings, s3_client)
+    startup.prefetch("extract", "match", settings=settings)
+    shared: dict[tuple[str, ...], Any] = {}
+
+    # When the extract stage takes it over first
+    models = startup.load_models("extract", settings=settings, store=store, shared=shared)
+
+    # Then it serves the whole catalog, and keeps it under the whole catalog's key for the stages that read the roles
+    assert models.catalog is not None and models.catalog.roles
+    assert shared[startup._share_key(store, "catalog", "v1", settings)] is models.catalog

@@ -268,9 +268,8 @@ def load_models(
     todo: dict[str, str] = {}
     absent: dict[str, str] = {}
     for model, version in wanted.items():
-        hit = next(
-            (k for k in _variants(store, model, version, settings, stage) if shared is not None and k in shared), None
-        )
+        keys = [_share_key(store, model, version, settings, skips) for skips in _variants(model, stage)]
+        hit = next((k for k in keys if shared is not None and k in shared), None)
         if shared is not None and hit is not None:
             loaded[model_field(model)] = shared[hit]
             timings[model] = {"download_ms": 0.0, "verify_ms": 0.0, "load_ms": 0.0, "cached": 1.0, "shared": 1.0}
@@ -282,15 +281,18 @@ def load_models(
         # that prefetch() started earlier (during the imports) is taken over, not repeated
         with ThreadPoolExecutor(max_workers=min(len(todo), _FETCH_THREADS), thread_name_prefix="fetch") as pool:
             futures: dict[Future[Any], str] = {}
+            skipped: dict[str, tuple[str, ...]] = {}  # model -> the files its loaded copy lacks (its share key)
             for model, version in todo.items():
-                args = _fetch_args(store, model, version, settings, stage, _skips(model, (stage,)))
-                fut = next(
-                    filter(
-                        None, (_take_prefetched(k) for k in _variants(store, model, version, settings, stage, True))
-                    ),
-                    None,
-                )
-                futures[fut if fut is not None else pool.submit(_fetch, *args)] = model
+                fut = None
+                for skips in _variants(model, stage):
+                    fut = _take_prefetched(_prefetch_key(store, model, version, settings, skips))
+                    if fut is not None:
+                        skipped[model] = skips
+                        break
+                if fut is None:
+                    skipped[model] = _skips(model, (stage,))
+                    fut = pool.submit(_fetch, *_fetch_args(store, model, version, settings, stage, skipped[model]))
+                futures[fut] = model
             failures: dict[str, BaseException] = {}
             try:
                 for fut in as_completed(futures):
@@ -318,7 +320,7 @@ def load_models(
                         load_ms = (time.perf_counter() - t0) * 1000
                     loaded[model_field(model)] = obj
                     if shared is not None:
-                        shared[_share_key(store, model, version, settings, _skips(model, (stage,)))] = obj
+                        shared[_share_key(store, model, version, settings, skipped[model])] = obj
                     timings[model] = {
                         "download_ms": round(fetched.download_ms, 2),
                         "verify_ms": round(fetched.verify_ms, 2),
@@ -376,14 +378,11 @@ def _skips(model: str, stages: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(rel for rel in per_stage[0] if all(rel in other for other in per_stage[1:])) if per_stage else ()
 
 
-def _variants(
-    store: ArtifactStore, model: str, version: str, settings: Settings, stage: str, prefetched: bool = False
-) -> tuple[tuple[Any, ...], ...]:
-    """The share (or prefetch) keys under which ``stage`` can take ``model`` ready made: the whole artifact first
+def _variants(model: str, stage: str) -> tuple[tuple[str, ...], ...]:
+    """The copies of ``model`` that ``stage`` can take ready made (as the files each lacks): the whole artifact first
     (what a multi-stage process loads), then the stage's own subset (:data:`STAGE_NOT_READ`)."""
-    key = _prefetch_key if prefetched else _share_key
     skips = _skips(model, (stage,))
-    return (key(store, model, version, settings),) + ((key(store, model, version, settings, skips),) if skips else ())
+    return ((), skips) if skips else ((),)
 
 
 @dataclass(frozen=True)
