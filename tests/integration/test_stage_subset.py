@@ -18,7 +18,7 @@ import pytest
 from careerready.core.config import load_settings
 from careerready.schemas.extraction import ExtractRequest
 from careerready.services import startup
-from careerready.services.artifacts import ArtifactStore
+from careerready.services.artifacts import ArtifactStore, S3Source
 from careerready.services.catalog import Catalog
 from careerready.services.stages import extract
 
@@ -128,3 +128,43 @@ def test_a_stage_keeps_the_whole_prefetched_catalog_for_the_next(
     # Then it serves the whole catalog, and keeps it under the whole catalog's key for the stages that read the roles
     assert models.catalog is not None and models.catalog.roles
     assert shared[startup._share_key(store, "catalog", "v1", settings)] is models.catalog
+
+
+def test_functions_sharing_a_cache_complete_each_others_subsets(
+    s3_client: Any, s3_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the extract stage's subset of the catalog in a cache that another function shares (one /tmp, as in the
+    # local Lambda emulation)
+    _publish_extract_stage(tmp_path / "art", s3_client, s3_bucket)
+    settings = load_settings(artifact_source="s3", artifact_bucket=s3_bucket, cache_dir=tmp_path / "cache")
+    store = ArtifactStore.from_settings(settings, s3_client)
+    store.fetch_with_info("catalog", "v1", defer=SKIPPED)
+    assert not (tmp_path / "cache" / "catalog" / "v1" / "roles.json").exists()
+
+    # When a function that reads the whole catalog starts from that cache
+    recording = _Recording(s3_client)
+    whole = ArtifactStore.from_settings(settings, recording).fetch_with_info("catalog", "v1")
+
+    # Then it downloads only the files the subset left out, and serves the whole catalog
+    assert {k.rsplit("/", 1)[1] for k in recording.downloaded} == {"roles.json", "resources.jsonl"}
+    assert Catalog.load(whole.path).roles == Catalog.load(tmp_path / "art" / "catalog" / "v1").roles
+
+    # And when the subset's process wins the race to the cache while the whole one is downloading, the whole one
+    # adds its own files to the winner's copy instead of failing
+    cache2 = tmp_path / "cache2"
+    settings2 = load_settings(artifact_source="s3", artifact_bucket=s3_bucket, cache_dir=cache2)
+    subset = ArtifactStore.from_settings(settings2, s3_client)
+    racer = ArtifactStore.from_settings(settings2, s3_client)
+    real_download = S3Source.download
+    raced_once: list[bool] = []
+
+    def download_after_the_other(self: Any, model: str, version: str, rel: str, dest: Path) -> tuple[int, str]:
+        if not raced_once:
+            raced_once.append(True)
+            subset.fetch_with_info("catalog", "v1", defer=SKIPPED)  # the other process finishes first
+        return real_download(self, model, version, rel, dest)
+
+    monkeypatch.setattr(S3Source, "download", download_after_the_other)
+    raced = racer.fetch_with_info("catalog", "v1")
+    assert raced_once and not raced.cached  # it did download, and lost the race
+    assert Catalog.load(raced.path).roles == Catalog.load(tmp_path / "art" / "catalog" / "v1").roles
