@@ -11,23 +11,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from careerready.core.config import get_settings
-from careerready.services.startup import prefetch
+from careerready.core.initphase import init_phase
 
-if get_settings().transport == "inprocess":
-    prefetch("analyze")
+with init_phase():  # no garbage collection while the init allocates (careerready.core.initphase)
+    from careerready.core.config import get_settings
+    from careerready.services.startup import prefetch
 
-from careerready.api.app import create_app, warm_up  # noqa: E402 - after the downloads started
-from careerready.core.observability import logger  # noqa: E402
-from careerready.services import snapstart  # noqa: E402
-from careerready.services.registry import BASE_STAGES  # noqa: E402
-from mangum import Mangum  # noqa: E402
+    if get_settings().transport == "inprocess":
+        prefetch("analyze")
 
-app = create_app()
-warm_up(app)
-# SnapStart (when on): the rest of the first-request work (the deferred encoder, the text index) before the snapshot
-snapstart.register(BASE_STAGES if get_settings().transport == "inprocess" else ())
-asgi_handler = Mangum(app, lifespan="off")
+    from careerready.api.app import create_app, warm_up  # after the downloads started
+    from careerready.core.observability import logger
+    from careerready.services import snapstart
+    from careerready.services.registry import BASE_STAGES
+    from mangum import Mangum
+
+    app = create_app()
+    warm_up(app)
+    # SnapStart (when on): the rest of the first-request work (the deferred encoder, the text index) before the
+    # snapshot
+    snapstart.register(BASE_STAGES if get_settings().transport == "inprocess" else ())
+    asgi_handler = Mangum(app, lifespan="off")
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,5 +1,8 @@
 """Lambda entry point of the extract stage; models load at import, once per container (docs/api.md)."""
 
-from careerready.handlers import stage_lambda_handler
+from careerready.core.initphase import init_phase
 
-lambda_handler = stage_lambda_handler("extract")
+with init_phase():  # no garbage collection while the init allocates (careerready.core.initphase)
+    from careerready.handlers import stage_lambda_handler
+
+    lambda_handler = stage_lambda_handler("extract")

@@ -10,28 +10,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from careerready.core.config import get_settings
-from careerready.services.startup import prefetch, s3_client
+from careerready.core.initphase import init_phase
 
-settings = get_settings()
-if settings.transport == "inprocess":
-    prefetch("analyze")
+with init_phase():  # no garbage collection while the init allocates (careerready.core.initphase)
+    from careerready.core.config import get_settings
+    from careerready.services.startup import prefetch, s3_client
 
-from careerready.core.observability import logger  # noqa: E402 - after the downloads started
-from careerready.services import snapstart  # noqa: E402
-from careerready.services.documents import DocumentLimits  # noqa: E402
-from careerready.services.ingest import IngestService, default_analyzer, process_sqs_event  # noqa: E402
-from careerready.services.registry import BASE_STAGES  # noqa: E402
+    settings = get_settings()
+    if settings.transport == "inprocess":
+        prefetch("analyze")
 
-service = IngestService(
-    s3_client(settings),  # the artifact store's client when models come from S3 (one client creation, not two)
-    default_analyzer(),
-    max_object_bytes=settings.max_ingest_object_bytes,
-    limits=DocumentLimits(max_bytes=settings.max_ingest_object_bytes, max_chars=settings.max_text_chars),
-)
+    from careerready.core.observability import logger  # after the downloads started
+    from careerready.services import snapstart
+    from careerready.services.documents import DocumentLimits
+    from careerready.services.ingest import IngestService, default_analyzer, process_sqs_event
+    from careerready.services.registry import BASE_STAGES
 
-if settings.transport == "inprocess":
-    snapstart.register(BASE_STAGES)  # SnapStart (when on): every model verified and loaded before the snapshot
+    service = IngestService(
+        s3_client(settings),  # the artifact store's client when models come from S3 (one client creation, not two)
+        default_analyzer(),
+        max_object_bytes=settings.max_ingest_object_bytes,
+        limits=DocumentLimits(max_bytes=settings.max_ingest_object_bytes, max_chars=settings.max_text_chars),
+    )
+
+    if settings.transport == "inprocess":
+        snapstart.register(BASE_STAGES)  # SnapStart (when on): every model verified and loaded before the snapshot
 
 
 @logger.inject_lambda_context

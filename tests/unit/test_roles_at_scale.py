@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +137,29 @@ def test_ranking_confidence_is_calibrated_form_and_says_no_close_match() -> None
     # the "no close match" bar sits where the fitted curve crosses 0.5: rank_score = -a / b (about 0.174)
     bar = -a / b
     assert ranking_confidence(bar - 0.01) < NO_CLOSE_MATCH <= ranking_confidence(bar + 0.01)
+
+
+def test_the_saved_index_is_read_as_lookups_need_it(catalog: Catalog) -> None:
+    # Given a catalog whose title index was preloaded (a cold start's background thread)
+    from careerready.services import roles
+
+    assert catalog.directory is not None
+    copy = Catalog.load(catalog.directory)  # its own resolver: not the module's cached one
+    roles.preload_title_index(copy)
+    arrays = roles._PRELOADED[id(copy)][1]
+    assert isinstance(arrays, roles._NpzArrays) and set(arrays._read) == set(roles._EXACT_ARRAYS)
+
+    # When a role is named by id or by an exact title, Then nothing more is decompressed
+    resolver = RoleResolver.for_catalog(copy)
+    fresh = roles.read_title_index(copy)
+    assert fresh is not None
+    eager = RoleResolver(catalog.roles, index=dict(fresh.items()))
+    assert resolver.resolve("data-scientist").role_id == "data-scientist"
+    assert resolver.resolve("Data Scientist") == eager.resolve("Data Scientist")
+    assert set(arrays._read) == set(roles._EXACT_ARRAYS)
+
+    # And a misspelt title reads the fuzzy index on first use, with the eager index's answer
+    assert [asdict(c) for c in resolver.scores("Data sciense intern")] == [
+        asdict(c) for c in eager.scores("Data sciense intern")
+    ]
+    assert any(key.startswith("fz_") for key in arrays._read) and len(arrays._read) < len(arrays)

@@ -307,10 +307,12 @@ def _lock() -> dict[str, str]:
     return pins
 
 
-def _top_level_names(source: str) -> set[str]:
+def _top_level_names(source: str, body: list[ast.stmt] | None = None) -> set[str]:
     names: set[str] = set()
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+    for node in ast.parse(source).body if body is None else body:
+        if isinstance(node, ast.With):  # a module-level with block (the init phase) defines module-level names
+            names |= _top_level_names(source, node.body)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(node.name)
         elif isinstance(node, ast.Assign):
             names.update(t.id for t in node.targets if isinstance(t, ast.Name))

@@ -424,7 +424,12 @@ class ArtifactStore:
             try:
                 tmp.rename(target)
             except OSError:
-                # another process finished first: keep its copy if it verifies
+                # another process finished first: keep its copy if it verifies, with the files it left out that this
+                # fetch wants (a stage that reads fewer files, startup.STAGE_NOT_READ) moved in from ours
+                for rel in wanted:
+                    if not (target / rel).is_file():
+                        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                        (tmp / rel).replace(target / rel)
                 shutil.rmtree(tmp, ignore_errors=True)
                 verify_dir(target, manifest, exclude=defer)
         except BaseException:
@@ -444,6 +449,12 @@ class ArtifactStore:
         t0 = time.perf_counter()
         try:
             manifest = parse_manifest(manifest_path.read_bytes(), model, version, pinned_sha256=pin)
+            # a copy fetched for a stage that reads fewer files (startup.STAGE_NOT_READ; /tmp shared by several
+            # functions, as in the local Lambda emulation): the files this fetch wants too are added, each verified
+            done = FetchResult(target, manifest, 0.0, 0.0, cached=True)
+            for rel in manifest["files"]:
+                if not left_out(rel, defer) and not (target / _safe_relpath(rel)).is_file():
+                    self.fetch_deferred(done, rel)
             verify_dir(target, manifest, exclude=defer)
         except ArtifactIntegrityError as exc:
             # a corrupt or stale cache is dropped and downloaded again, never used

@@ -81,6 +81,17 @@ NOT_SERVED: dict[str, tuple[str, ...]] = {
 #: files no model's loader reads, left out of every fetch (each was one more GET at a cold start): the training
 #: report (plots, README) and the license / notice / metrics texts beside the encoders (published, not served)
 NEVER_SERVED: tuple[str, ...] = ("report/", "LICENSE-all-MiniLM-L6-v2.txt", "NOTICE", "metrics.json")
+#: stage -> model -> files that stage never reads, left out of its fetch when it runs alone (its own function):
+#: extraction reads the catalog's skills only (names, types, aliases), not its 985 roles, their title and text
+#: indexes or the resources (~22 MB and ~0.2 s of parsing at a cold start); recommend resolves roles by title but
+#: never ranks them by text. A process serving more stages (analyze, ingest) fetches the whole catalog, and a stage
+#: takes a fuller copy already loaded (see :func:`_variants`). ``Catalog.load`` skips the files that are absent.
+STAGE_NOT_READ: dict[str, dict[str, tuple[str, ...]]] = {
+    "extract": {
+        "catalog": ("occupations.json", "resources.jsonl", "roles.json", "text_index.npz", "title_index.npz"),
+    },
+    "recommend": {"catalog": ("text_index.npz",)},
+}
 
 
 @dataclass(frozen=True)
@@ -257,9 +268,10 @@ def load_models(
     todo: dict[str, str] = {}
     absent: dict[str, str] = {}
     for model, version in wanted.items():
-        key = _share_key(store, model, version, settings)
-        if shared is not None and key in shared:
-            loaded[model_field(model)] = shared[key]
+        keys = [_share_key(store, model, version, settings, skips) for skips in _variants(model, stage)]
+        hit = next((k for k in keys if shared is not None and k in shared), None)
+        if shared is not None and hit is not None:
+            loaded[model_field(model)] = shared[hit]
             timings[model] = {"download_ms": 0.0, "verify_ms": 0.0, "load_ms": 0.0, "cached": 1.0, "shared": 1.0}
         else:
             todo[model] = version
@@ -269,10 +281,18 @@ def load_models(
         # that prefetch() started earlier (during the imports) is taken over, not repeated
         with ThreadPoolExecutor(max_workers=min(len(todo), _FETCH_THREADS), thread_name_prefix="fetch") as pool:
             futures: dict[Future[Any], str] = {}
+            skipped: dict[str, tuple[str, ...]] = {}  # model -> the files its loaded copy lacks (its share key)
             for model, version in todo.items():
-                args = _fetch_args(store, model, version, settings, stage)
-                fut = _take_prefetched(_prefetch_key(store, model, version, settings))
-                futures[fut if fut is not None else pool.submit(_fetch, *args)] = model
+                fut = None
+                for skips in _variants(model, stage):
+                    fut = _take_prefetched(_prefetch_key(store, model, version, settings, skips))
+                    if fut is not None:
+                        skipped[model] = skips
+                        break
+                if fut is None:
+                    skipped[model] = _skips(model, (stage,))
+                    fut = pool.submit(_fetch, *_fetch_args(store, model, version, settings, stage, skipped[model]))
+                futures[fut] = model
             failures: dict[str, BaseException] = {}
             try:
                 for fut in as_completed(futures):
@@ -300,7 +320,7 @@ def load_models(
                         load_ms = (time.perf_counter() - t0) * 1000
                     loaded[model_field(model)] = obj
                     if shared is not None:
-                        shared[_share_key(store, model, version, settings)] = obj
+                        shared[_share_key(store, model, version, settings, skipped[model])] = obj
                     timings[model] = {
                         "download_ms": round(fetched.download_ms, 2),
                         "verify_ms": round(fetched.verify_ms, 2),
@@ -331,7 +351,7 @@ _PREFETCH_LOCK = threading.Lock()
 
 
 def _fetch_args(
-    store: ArtifactStore, model: str, version: str, settings: Settings, stage: str
+    store: ArtifactStore, model: str, version: str, settings: Settings, stage: str, skips: tuple[str, ...] = ()
 ) -> tuple[ArtifactStore, str, str, str | None, str, tuple[str, ...]]:
     return (
         store,
@@ -339,12 +359,30 @@ def _fetch_args(
         version,
         settings.pinned_manifest_sha256(model),
         stage,
-        _defer(model, settings) + NOT_SERVED.get(model, ()) + NEVER_SERVED,
+        _defer(model, settings) + NOT_SERVED.get(model, ()) + NEVER_SERVED + skips,
     )
 
 
-def _prefetch_key(store: ArtifactStore, model: str, version: str, settings: Settings) -> tuple[Any, ...]:
-    return (*_share_key(store, model, version, settings), _fetch_args(store, model, version, settings, "")[5])
+def _prefetch_key(
+    store: ArtifactStore, model: str, version: str, settings: Settings, skips: tuple[str, ...] = ()
+) -> tuple[Any, ...]:
+    return (
+        *_share_key(store, model, version, settings, skips),
+        _fetch_args(store, model, version, settings, "", skips)[5],
+    )
+
+
+def _skips(model: str, stages: tuple[str, ...]) -> tuple[str, ...]:
+    """The files of ``model`` that none of ``stages`` reads (:data:`STAGE_NOT_READ`; a stage not listed reads all)."""
+    per_stage = [STAGE_NOT_READ.get(stage, {}).get(model, ()) for stage in stages]
+    return tuple(rel for rel in per_stage[0] if all(rel in other for other in per_stage[1:])) if per_stage else ()
+
+
+def _variants(model: str, stage: str) -> tuple[tuple[str, ...], ...]:
+    """The copies of ``model`` that ``stage`` can take ready made (as the files each lacks): the whole artifact first
+    (what a multi-stage process loads), then the stage's own subset (:data:`STAGE_NOT_READ`)."""
+    skips = _skips(model, (stage,))
+    return ((), skips) if skips else ((),)
 
 
 @dataclass(frozen=True)
@@ -408,10 +446,11 @@ def prefetch(*stages: str, settings: Settings | None = None) -> int:
     started = 0
     with _PREFETCH_LOCK:
         for model, version in sorted(wanted.items()):
-            key = _prefetch_key(store, model, version, settings)
-            if key in _PREFETCHED or _share_key(store, model, version, settings) in _SHARED:
+            skips = _skips(model, stages or ("analyze",))
+            key = _prefetch_key(store, model, version, settings, skips)
+            if key in _PREFETCHED or _share_key(store, model, version, settings, skips) in _SHARED:
                 continue
-            args = _fetch_args(store, model, version, settings, stages[0] if stages else "analyze")
+            args = _fetch_args(store, model, version, settings, stages[0] if stages else "analyze", skips)
             _PREFETCHED[key] = pool.submit(_fetch_and_load, _defer(model, settings), titles, *args)
             started += 1
     pool.shutdown(wait=False)
@@ -447,12 +486,15 @@ def s3_client(settings: Settings | None = None) -> Any:
     return make_s3_client(settings.s3_endpoint_url, settings.aws_region, transfers=False)
 
 
-def _share_key(store: ArtifactStore, model: str, version: str, settings: Settings) -> tuple[str, ...]:
+def _share_key(
+    store: ArtifactStore, model: str, version: str, settings: Settings, skips: tuple[str, ...] = ()
+) -> tuple[str, ...]:
     source = getattr(store, "source", None)
     describe = getattr(source, "describe", None)
     where = describe() if callable(describe) else repr(source)
     pin = settings.pinned_manifest_sha256(model) or ""
-    return (where, str(getattr(store, "cache_dir", "")), model, version, pin)
+    # a model loaded without some files (a stage's subset) is a different object than the whole one
+    return (where, str(getattr(store, "cache_dir", "")), model, version, pin) + ((",".join(skips),) if skips else ())
 
 
 def _defer(model: str, settings: Settings) -> tuple[str, ...]:
