@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from careerready.core.errors import RoleNotFoundError
 from careerready.features import text_fits
 from careerready.schemas.analysis import MAX_MATCH_TEXT_CHARS
 from careerready.services.roles import best_fitting, resolver_for
@@ -26,7 +27,10 @@ def test_a_shared_title_becomes_the_role_the_resume_reads_most_like(
     client: TestClient, sample: str, title: str
 ) -> None:
     catalog = real_models_for("match").catalog
-    shared = resolver_for(catalog).resolve(title).shared_by
+    try:
+        shared = resolver_for(catalog).resolve(title).shared_by
+    except RoleNotFoundError:  # a catalog without O*NET occupations (no ../shared) has no such title
+        shared = ()
     if len(shared) < 2:
         pytest.skip(f"{title!r} is claimed by {len(shared)} role(s) in this catalog (no O*NET occupations?)")
     text = (SAMPLES / f"{sample}.txt").read_text(encoding="utf-8")
