@@ -125,10 +125,9 @@ def subjects(records: Sequence[Mapping[str, Any]], catalog: Catalog, seed: int =
         if d.role_id is None or len(catalog.roles) < 2:
             continue
         own = d.role_id
-        shared = resolver.resolve(d.designation).shared_by
-        if len(shared) > 1 and own in shared:
-            fit = text_fits(text[:MAX_MATCH_TEXT_CHARS], [catalog.roles[r] for r in shared], catalog)
-            own = best_fitting(shared, fit)
+        if len(d.shared_by) > 1:
+            fit = text_fits(text[:MAX_MATCH_TEXT_CHARS], [catalog.roles[r] for r in d.shared_by], catalog)
+            own = best_fitting(d.shared_by, fit)
         out.append(Subject(rid, text, own, unrelated_role(rid, own, catalog, seed), d.designation))
     return out
 

@@ -59,6 +59,8 @@ class LabelDecision:
     method: str
     confidence: float
     reason: str
+    #: every role claiming the designation exactly when several do (``RoleResolution.shared_by``), else empty
+    shared_by: tuple[str, ...] = ()
 
 
 def designation_spans(spans: Iterable[Mapping[str, Any]], label: str = DESIGNATION) -> list[dict[str, Any]]:
@@ -130,7 +132,7 @@ def decide_label(
     except (RoleNotFoundError, InvalidInputError):
         return LabelDecision(resume_id, title, None, "", 0.0, "unresolved")
     if res.method in EXACT_METHODS:
-        return LabelDecision(resume_id, title, res.role_id, res.method, res.confidence, "ok")
+        return LabelDecision(resume_id, title, res.role_id, res.method, res.confidence, "ok", res.shared_by)
     if res.confidence < min_confidence:
         return LabelDecision(resume_id, title, None, res.method, res.confidence, "low_confidence")
     runner = res.runner_up.score if res.runner_up is not None else 0.0
