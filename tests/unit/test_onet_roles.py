@@ -10,7 +10,7 @@ from careerready.core.errors import InvalidInputError
 from careerready.services.catalog import Catalog, Role
 
 from training.importers import onet_roles
-from training.importers.onet_roles import build_roles, load_tables, resolve_name, role_id_for
+from training.importers.onet_roles import build_roles, load_tables, resolve_name, resolve_product, role_id_for
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ONET = FIXTURES / "onet_small"
@@ -102,6 +102,21 @@ def test_resolve_name_vendor_only_when_asked() -> None:
     index = {"java": "java"}
     assert resolve_name("Oracle Java", index, vendors=True) == "java"
     assert resolve_name("Oracle Java", index) is None
+
+
+def test_product_overrides_beat_the_acronym_and_vendor_rules() -> None:
+    # the trailing-acronym and vendor rules would make these the JS tool Nx, the PMP certification and Hadoop-less YARN
+    index = {"nx": "nx", "cad": "cad", "pmp": "pmp", "yarn": "yarn", "hadoop": "hadoop", "sql": "sql"}
+    assert resolve_name("Siemens NX", index, vendors=True) == "nx"  # the trailing-acronym rule
+    assert resolve_name("Pathogen Modeling Program PMP", index, vendors=True) == "pmp"
+    assert resolve_product("Siemens NX", index) == "cad"
+    assert resolve_product("Pathogen Modeling Program PMP", index) is None
+    assert resolve_product("Apache Hadoop YARN", index) == "hadoop"
+    assert resolve_product("Windent SQL", index) is None
+    # an override target the catalog lacks resolves to nothing rather than to an invented id
+    assert resolve_product("Siemens NX", {"nx": "nx"}) is None
+    # products without an override keep the generic rules
+    assert resolve_product("Structured query language SQL", index) == "sql"
 
 
 def test_cli_writes_roles_and_stats_and_refuses_repo_data(tmp_path: Path) -> None:

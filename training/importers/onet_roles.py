@@ -52,7 +52,9 @@ __all__ = [
     "build_roles",
     "load_tables",
     "main",
+    "generic_links",
     "resolve_name",
+    "resolve_product",
     "role_id_for",
 ]
 
@@ -254,6 +256,36 @@ ELEMENT_SKILLS: dict[str, str] = {
     "Therapy and Counseling": "therapy-and-counseling",
     "Transportation": "transportation",
 }
+#: O*NET technology products whose generic resolution (a trailing acronym, a vendor prefix) lands on a different
+#: thing: "Siemens NX" is CAD, not the JavaScript build tool Nx; "Pathogen Modeling Program PMP" is not the PMP
+#: certification. Authored from an audit of every product that resolved other than by its own name (docs/occupations.md,
+#: "Products that resolved to the wrong skill"); None = no skill of ours stands for it (counted as unresolved).
+PRODUCT_OVERRIDES: dict[str, str | None] = {
+    "Siemens NX": "cad",
+    "Siemens UGS NX": "cad",
+    "Apache Hadoop YARN": "hadoop",
+    "Husky Injection Molding Systems Shotscope NX": None,
+    "Electronic design automation EDA software": None,
+    "Anadigm Designer2 EDA": None,
+    "En route descent advisor EDA": None,
+    "Pathogen Modeling Program PMP": None,
+    "Real estate application contract transmission REACT software": None,
+    "ELM Resources ELM": None,
+    "Automate the Schools ATS": None,
+    "Automated Targeting System ATS": None,
+    "Keffer Development Services Athletic Trainer System ATS": None,
+    "Fixed income alternative trading systems ATS": None,
+    "Airline Pilots Daily Aviation Log PPC": None,
+    "Watershed modeling system WMS software": None,
+    "e-on VUE": None,
+    "Adobe Persuasion": None,
+    "NuView EBS": None,
+    "MTI Systems Costimator JS": None,
+    "Leading Market Technologies EXPO": None,
+    "RPIS Silent CMA": None,
+    "National Instruments NI Vision Builder for Automated Inspection AI": None,
+    "Windent SQL": None,
+}
 #: O*NET elements never turned into requirements: "English Language" (knowledge of English grammar and composition)
 #: would otherwise become the human language English, the top "gap" of anyone whose resume does not name it.
 ELEMENT_SKIP: frozenset[str] = frozenset({"English Language"})
@@ -277,6 +309,29 @@ def resolve_element(name: str, alias_index: Mapping[str, str], skill_ids: Set[st
     if target is None:
         return None
     return target if target in skill_ids else alias_index.get(normalize_alias(target))
+
+
+def resolve_product(name: str, alias_index: Mapping[str, str]) -> str | None:
+    """Our skill id for an O*NET technology product: :data:`PRODUCT_OVERRIDES` first, else :func:`resolve_name`
+    with vendor prefixes, " software" and trailing acronyms. An override target that is not in the catalog
+    resolves to None (never invented)."""
+    if name in PRODUCT_OVERRIDES:
+        target = PRODUCT_OVERRIDES[name]
+        return target if target is not None and target in alias_index.values() else None
+    return resolve_name(name, alias_index, vendors=True)
+
+
+def generic_links(tables: OnetTables, alias_index: Mapping[str, str]) -> list[tuple[str, str, int]]:
+    """(product, skill id, occupations listing it) for every technology product that resolves by a generic rule
+    (vendor prefix, " software", trailing acronym) rather than by its own name, most listed first: the list to read
+    for wrong links (``--audit``; :data:`PRODUCT_OVERRIDES`)."""
+    listed: Counter[str] = Counter(p for rows in tables.tech.values() for p, _, _ in rows)
+    out = []
+    for product, n in listed.items():
+        sid = resolve_product(product, alias_index)
+        if sid is not None and normalize_alias(product) not in alias_index:
+            out.append((product, sid, n))
+    return sorted(out, key=lambda x: (-x[2], x[0]))
 
 
 def resolve_tool(name: str, alias_index: Mapping[str, str]) -> str | None:
@@ -337,7 +392,7 @@ def build_roles(
         skills: dict[str, dict[str, Any]] = {}
 
         for product, hot, in_demand in tables.tech.get(code, []):
-            sid = resolve_name(product, alias_index, vendors=True)
+            sid = resolve_product(product, alias_index)
             if sid is None:
                 unresolved["technology"] += 1
                 unresolved_names[product] += 1
@@ -416,11 +471,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("build/onet_roles/roles.json"), help="output roles.json")
     p.add_argument("--occupations", default="", help="comma-separated O*NET-SOC codes (default: all)")
     p.add_argument("--min-importance", type=float, default=DEFAULT_MIN_IMPORTANCE, help="skills/knowledge IM floor")
+    p.add_argument("--audit", action="store_true", help="only list products linked by a generic rule, and to what")
     args = p.parse_args(argv)
     try:
-        _check_out(args.out)
         catalog = Catalog.load(args.catalog)
         tables = load_tables(args.onet)
+        if args.audit:
+            for product, sid, n in generic_links(tables, catalog.alias_index):
+                print(f"{n:4d}  {product!r} -> {sid} ({catalog.skills[sid].category})")
+            return 0
+        _check_out(args.out)
         codes = [c.strip() for c in args.occupations.split(",") if c.strip()]
         roles, stats = build_roles(
             tables,
