@@ -27,7 +27,7 @@ from typing import Any
 from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError
 from careerready.schemas.extraction import ExtractedSkill, SkillMention, stated_years
 from careerready.sections import Section, detect_sections, section_starts
-from careerready.text import NUMBER_WORDS
+from careerready.text import NUMBER_WORDS, finditer_at
 
 __all__ = [
     "GAZETTEER_FILE",
@@ -66,6 +66,10 @@ _CUES_AFTER = frozenset(
 _URL_RE = re.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+\.(?:com|org|net|io)/\S*", re.IGNORECASE
 )
+# Every URL match holds one of these (its "://", "www.", "@" or ".com/"), preceded within the match only by characters
+# of _URL_LEAD: the match starts in the run of those characters that ends there (see _url_spans)
+_URL_HOT_RE = re.compile(r"(?=://|www\.|@|\.(?:com|org|net|io)/)", re.IGNORECASE)
+_URL_LEAD_RE = re.compile(r"[\w.+-]")
 # an ambiguous word followed by one of these is prose, even in a skills list ("Less than 1 year")
 _NOT_AFTER = frozenset("than the to of a an is are was were be been".split())
 # "Operating Systems: Linux, Windows" - a generic skill used as a list label is not a claim
@@ -121,6 +125,24 @@ SECTION_BONUS = {
 def tokenize(text: str) -> list[tuple[str, int, int]]:
     """Split text into ``(token, start, end)`` triples (letters/digits runs and ``+#./&'``)."""
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def _folded_tokens(text: str, tokens: list[tuple[str, int, int]]) -> list[str]:
+    """``_fold`` of every token; for ASCII text, the tokens of the lower-cased text (same boundaries, one call)."""
+    if text.isascii():
+        return _TOKEN_RE.findall(text.lower())
+    return [_fold(t) for t, _, _ in tokens]
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every ``_URL_RE`` match (the same as its ``finditer``, tried only where one can start)."""
+    starts: set[int] = set()
+    for m in _URL_HOT_RE.finditer(text):
+        k = m.start()
+        while k > 0 and _URL_LEAD_RE.match(text, k - 1):
+            k -= 1
+        starts.update(range(k, m.start() + 1))
+    return [(m.start(), m.end()) for m in finditer_at(_URL_RE, text, sorted(starts))]
 
 
 def _fold(token: str) -> str:
@@ -259,9 +281,9 @@ class GazetteerExtractor:
             sections = detect_sections(text)
         starts = section_starts(sections)
         tokens = tokenize(text)
-        folded = [_fold(t) for t, _, _ in tokens]
+        folded = _folded_tokens(text, tokens)
         n = len(tokens)
-        blocked = [(m.start(), m.end()) for m in _URL_RE.finditer(text)]
+        blocked = _url_spans(text)
         b = 0
         accepted: list[Mention] = []
         pending: list[tuple[int, int, Mention, _Entry]] = []
@@ -277,7 +299,10 @@ class GazetteerExtractor:
                 i += 1
                 continue
             hit: tuple[_Entry, int] | None = None
+            nxt = folded[i + 1] if i + 1 < n else None
             for entry in cands:
+                if len(entry.tokens) > 1 and entry.tokens[1] != nxt:
+                    continue  # what _match_at checks first, without the call
                 j = self._match_at(entry, tokens, folded, text, i)
                 if j is not None:
                     hit = (entry, j)
