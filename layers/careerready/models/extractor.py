@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError
 from careerready.schemas.extraction import ExtractedSkill, SkillMention, stated_years
@@ -180,8 +180,9 @@ def _years_value(match: re.Match[str], unit: str) -> float:
     return round(value, 2)
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
+class _Entry(NamedTuple):
+    """One alias of the gazetteer (a named tuple: ~10,000 are built per load, a frozen dataclass took 2x as long)."""
+
     key: str
     tokens: tuple[str, ...]
     glue: tuple[bool, ...]
@@ -216,21 +217,33 @@ class GazetteerExtractor:
     entries: list[_Entry]
     meta: dict[str, Any] = field(default_factory=dict)
     _index: dict[str, list[_Entry]] = field(default_factory=dict, init=False, repr=False)
+    _keys: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
     _words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[_Entry]] = {}
+        keys: dict[str, list[str]] = {}
         for entry in self.entries:
             index.setdefault(entry.tokens[0], []).append(entry)
+            keys.setdefault(entry.skill_id, []).append(entry.key)
         for cands in index.values():
             cands.sort(key=lambda e: (-len(e.tokens), e.key))
         self._index = index
-        words: dict[str, set[str]] = {}
-        for entry in self.entries:
-            words.setdefault(entry.skill_id, set()).update(_content_words(entry.key))
-        for sid, info in self.skills.items():
-            words.setdefault(sid, set()).update(_content_words(str(info.get("name") or "")))
-        self._words = {sid: frozenset(w) for sid, w in words.items()}
+        self._keys = keys
+        self._words = {}  # per skill, on first use (_skill_words): most skills never need theirs
+
+    def _skill_words(self, skill_id: str) -> frozenset[str]:
+        """Content words of a skill's aliases and name (what an acronym's expansion may share with it)."""
+        words = self._words.get(skill_id)
+        if words is None:
+            found: set[str] = set()
+            for key in self._keys.get(skill_id, ()):
+                found |= _content_words(key)
+            info = self.skills.get(skill_id)
+            if info is not None:
+                found |= _content_words(str(info.get("name") or ""))
+            words = self._words[skill_id] = frozenset(found)
+        return words
 
     @classmethod
     def from_gazetteer(cls, data: dict[str, Any]) -> GazetteerExtractor:
@@ -241,7 +254,7 @@ class GazetteerExtractor:
             _Entry(
                 key=e["key"],
                 tokens=tuple(e["tokens"]),
-                glue=tuple(bool(g) for g in e["glue"]),
+                glue=tuple(map(bool, e["glue"])),
                 skill_id=e["skill_id"],
                 case_sensitive=bool(e["case_sensitive"]),
                 needs_context=bool(e["needs_context"]),
@@ -357,7 +370,7 @@ class GazetteerExtractor:
         span = acronym_expansion(text, m.start, m.end)
         if span is None or any(a < span[1] and b > span[0] for a, b in hits):
             return False
-        return not (_content_words(text[span[0] : span[1]]) & self._words.get(m.skill_id, frozenset()))
+        return not (_content_words(text[span[0] : span[1]]) & self._skill_words(m.skill_id))
 
     # ---- matching ----------------------------------------------------------------------------
     @staticmethod
@@ -591,8 +604,11 @@ def acronym_expansion(text: str, start: int, end: int) -> tuple[int, int] | None
     return tail[0].start(), tail[-1].end()
 
 
+_CONTENT_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
 def _content_words(s: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", s.lower()) if len(w) > 2 and w not in _NAME_GLUE}
+    return {w for w in _CONTENT_WORD_RE.findall(s.lower()) if len(w) > 2 and w not in _NAME_GLUE}
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
