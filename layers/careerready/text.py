@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 
-__all__ = ["COMMON_WORDS", "NORMALIZER_VERSION", "SLUG_RE", "is_common_word", "normalize_alias", "slugify"]
+__all__ = [
+    "COMMON_WORDS",
+    "NORMALIZER_VERSION",
+    "SLUG_RE",
+    "finditer_at",
+    "is_common_word",
+    "normalize_alias",
+    "slugify",
+]
 
 # Bump whenever normalize_alias changes behaviour: compiled catalogs store normalised keys and
 # are only trusted by a loader with the same version.
@@ -134,3 +143,22 @@ NUMBER_WORDS: dict[str, int] = {
     )
 }
 """Spelled-out numbers one..twenty (years of experience: "five years of Python")."""
+
+
+def finditer_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, trying the pattern only at ``starts`` (sorted ascending).
+
+    For a pattern that never matches the empty string, given every position where a match can start (a superset
+    is fine), this yields the same matches: the leftmost match at or after the previous match's end, each as
+    ``pattern.match`` finds it there (``match`` sees the text before its position, so ``\\b`` and look-behinds
+    behave as in a search). Python's ``re`` otherwise tries a pattern at every position, which is most of the cost
+    of patterns that open with a long alternation.
+    """
+    pos = 0
+    for p in starts:
+        if p < pos:
+            continue
+        m = pattern.match(text, p)
+        if m is not None:
+            yield m
+            pos = m.end()

@@ -213,3 +213,40 @@ def test_missing_roles_and_resources_compile(tmp_path: Path) -> None:
     cat = Catalog.load(out)
     assert cat.roles == {} and cat.resources == {}
     shutil.rmtree(out)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"skill_id": "python", "importance": 0.9},
+        {"skill_id": "sql", "importance": 1, "critical": True, "level": 0.5, "demand": 1},
+        {"skill_id": "excel", "importance": 0.25, "critical": 0, "level": None, "demand": 0.75},
+    ],
+)
+def test_role_skill_from_dict_is_the_dataclass_built_by_init(row: dict) -> None:
+    """from_dict fills the slots itself (speed): the same object as __init__ builds, frozen and hashable."""
+    from dataclasses import FrozenInstanceError
+
+    from careerready.services.catalog import RoleSkill
+
+    got = RoleSkill.from_dict(row)
+    level, demand = row.get("level"), row.get("demand")
+    want = RoleSkill(
+        row["skill_id"],
+        float(row["importance"]),
+        bool(row.get("critical", False)),
+        None if level is None else float(level),
+        None if demand is None else float(demand),
+    )
+    assert got == want and hash(got) == hash(want) and repr(got) == repr(want)
+    assert type(got.importance) is float and type(got.critical) is bool
+    with pytest.raises(FrozenInstanceError):
+        got.importance = 0.0  # type: ignore[misc]
+
+
+def test_role_skills_of_the_built_catalog_are_complete(catalog: Catalog) -> None:
+    from careerready.services.catalog import RoleSkill
+
+    for role in catalog.roles.values():
+        for rs in role.skills:
+            assert RoleSkill(rs.skill_id, rs.importance, rs.critical, rs.level, rs.demand) == rs

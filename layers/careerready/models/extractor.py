@@ -22,12 +22,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from careerready.core.errors import ArtifactIntegrityError, ArtifactNotFoundError
 from careerready.schemas.extraction import ExtractedSkill, SkillMention, stated_years
 from careerready.sections import Section, detect_sections, section_starts
-from careerready.text import NUMBER_WORDS
+from careerready.text import NUMBER_WORDS, finditer_at
 
 __all__ = [
     "GAZETTEER_FILE",
@@ -66,6 +66,10 @@ _CUES_AFTER = frozenset(
 _URL_RE = re.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+\.(?:com|org|net|io)/\S*", re.IGNORECASE
 )
+# Every URL match holds one of these (its "://", "www.", "@" or ".com/"), preceded within the match only by characters
+# of _URL_LEAD: the match starts in the run of those characters that ends there (see _url_spans)
+_URL_HOT_RE = re.compile(r"(?=://|www\.|@|\.(?:com|org|net|io)/)", re.IGNORECASE)
+_URL_LEAD_RE = re.compile(r"[\w.+-]")
 # an ambiguous word followed by one of these is prose, even in a skills list ("Less than 1 year")
 _NOT_AFTER = frozenset("than the to of a an is are was were be been".split())
 # "Operating Systems: Linux, Windows" - a generic skill used as a list label is not a claim
@@ -123,6 +127,24 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
 
+def _folded_tokens(text: str, tokens: list[tuple[str, int, int]]) -> list[str]:
+    """``_fold`` of every token; for ASCII text, the tokens of the lower-cased text (same boundaries, one call)."""
+    if text.isascii():
+        return _TOKEN_RE.findall(text.lower())
+    return [_fold(t) for t, _, _ in tokens]
+
+
+def _url_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every ``_URL_RE`` match (the same as its ``finditer``, tried only where one can start)."""
+    starts: set[int] = set()
+    for m in _URL_HOT_RE.finditer(text):
+        k = m.start()
+        while k > 0 and _URL_LEAD_RE.match(text, k - 1):
+            k -= 1
+        starts.update(range(k, m.start() + 1))
+    return [(m.start(), m.end()) for m in finditer_at(_URL_RE, text, sorted(starts))]
+
+
 def _fold(token: str) -> str:
     if token.isascii():
         return token.lower()
@@ -158,8 +180,9 @@ def _years_value(match: re.Match[str], unit: str) -> float:
     return round(value, 2)
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
+class _Entry(NamedTuple):
+    """One alias of the gazetteer (a named tuple: ~10,000 are built per load, a frozen dataclass took 2x as long)."""
+
     key: str
     tokens: tuple[str, ...]
     glue: tuple[bool, ...]
@@ -194,21 +217,33 @@ class GazetteerExtractor:
     entries: list[_Entry]
     meta: dict[str, Any] = field(default_factory=dict)
     _index: dict[str, list[_Entry]] = field(default_factory=dict, init=False, repr=False)
+    _keys: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
     _words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[_Entry]] = {}
+        keys: dict[str, list[str]] = {}
         for entry in self.entries:
             index.setdefault(entry.tokens[0], []).append(entry)
+            keys.setdefault(entry.skill_id, []).append(entry.key)
         for cands in index.values():
             cands.sort(key=lambda e: (-len(e.tokens), e.key))
         self._index = index
-        words: dict[str, set[str]] = {}
-        for entry in self.entries:
-            words.setdefault(entry.skill_id, set()).update(_content_words(entry.key))
-        for sid, info in self.skills.items():
-            words.setdefault(sid, set()).update(_content_words(str(info.get("name") or "")))
-        self._words = {sid: frozenset(w) for sid, w in words.items()}
+        self._keys = keys
+        self._words = {}  # per skill, on first use (_skill_words): most skills never need theirs
+
+    def _skill_words(self, skill_id: str) -> frozenset[str]:
+        """Content words of a skill's aliases and name (what an acronym's expansion may share with it)."""
+        words = self._words.get(skill_id)
+        if words is None:
+            found: set[str] = set()
+            for key in self._keys.get(skill_id, ()):
+                found |= _content_words(key)
+            info = self.skills.get(skill_id)
+            if info is not None:
+                found |= _content_words(str(info.get("name") or ""))
+            words = self._words[skill_id] = frozenset(found)
+        return words
 
     @classmethod
     def from_gazetteer(cls, data: dict[str, Any]) -> GazetteerExtractor:
@@ -219,7 +254,7 @@ class GazetteerExtractor:
             _Entry(
                 key=e["key"],
                 tokens=tuple(e["tokens"]),
-                glue=tuple(bool(g) for g in e["glue"]),
+                glue=tuple(map(bool, e["glue"])),
                 skill_id=e["skill_id"],
                 case_sensitive=bool(e["case_sensitive"]),
                 needs_context=bool(e["needs_context"]),
@@ -259,9 +294,9 @@ class GazetteerExtractor:
             sections = detect_sections(text)
         starts = section_starts(sections)
         tokens = tokenize(text)
-        folded = [_fold(t) for t, _, _ in tokens]
+        folded = _folded_tokens(text, tokens)
         n = len(tokens)
-        blocked = [(m.start(), m.end()) for m in _URL_RE.finditer(text)]
+        blocked = _url_spans(text)
         b = 0
         accepted: list[Mention] = []
         pending: list[tuple[int, int, Mention, _Entry]] = []
@@ -277,7 +312,10 @@ class GazetteerExtractor:
                 i += 1
                 continue
             hit: tuple[_Entry, int] | None = None
+            nxt = folded[i + 1] if i + 1 < n else None
             for entry in cands:
+                if len(entry.tokens) > 1 and entry.tokens[1] != nxt:
+                    continue  # what _match_at checks first, without the call
                 j = self._match_at(entry, tokens, folded, text, i)
                 if j is not None:
                     hit = (entry, j)
@@ -332,7 +370,7 @@ class GazetteerExtractor:
         span = acronym_expansion(text, m.start, m.end)
         if span is None or any(a < span[1] and b > span[0] for a, b in hits):
             return False
-        return not (_content_words(text[span[0] : span[1]]) & self._words.get(m.skill_id, frozenset()))
+        return not (_content_words(text[span[0] : span[1]]) & self._skill_words(m.skill_id))
 
     # ---- matching ----------------------------------------------------------------------------
     @staticmethod
@@ -566,8 +604,11 @@ def acronym_expansion(text: str, start: int, end: int) -> tuple[int, int] | None
     return tail[0].start(), tail[-1].end()
 
 
+_CONTENT_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
 def _content_words(s: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", s.lower()) if len(w) > 2 and w not in _NAME_GLUE}
+    return {w for w in _CONTENT_WORD_RE.findall(s.lower()) if len(w) > 2 and w not in _NAME_GLUE}
 
 
 def _at_sentence_start(text: str, start: int) -> bool:

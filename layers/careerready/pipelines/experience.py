@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from careerready.schemas.extraction import ExperienceEvidence
-from careerready.text import NUMBER_WORDS
+from careerready.text import NUMBER_WORDS, finditer_at
 
 __all__ = ["MAX_YEARS", "estimate_years"]
 
@@ -57,6 +57,10 @@ _LESS_THAN_YEAR = r"(?P<lt>less\s+than\s+(?:1|one|a)\s+year)(?:\s+months?\b)?"
 _EXPERIENCE_WORD = r"(?:experience|exp[a-z]{3,7}(?:ce|se))\b"
 _QUAL = r"(?:(?:total|professional|industry|industrial|work|working|relevant|overall|hands[- ]on|progressive|combined|"
 _QUAL += r"cumulative|corporate|practical|extensive|rich|solid|proven|diverse|it|software|career)\s+)*"
+# Words that may open a statement of _STATEMENT_A/B/D/E (a qualifier or a spelled-out number): the first
+# word-character run of each, for :func:`_quantity_starts`
+_QUALIFIERS = ("over", "more than", "almost", "nearly", "about", "around", "approximately", "approx", "close to")
+_OPENING_WORDS = tuple(sorted({q.split()[0] for q in _QUALIFIERS} | set(_WORDS)))
 # quantity followed by "experience" (skill-specific when followed by with/using/in <skill>)
 _STATEMENT_A = re.compile(
     rf"\b(?:(?:over|more\s+than|almost|nearly|about|around|approximately|approx\.?|close\s+to|~)\s*)?{_QUANT}"
@@ -240,13 +244,59 @@ def _followed_by_skill(end: int, text: str, skill_starts: list[int], of_experien
 
 _WITH_RE = re.compile(r"\s*(?:with|using)\s+", re.IGNORECASE)
 
+# ---- where a match can start ---------------------------------------------------------------------
+# Python's re tries a pattern at every position of the text; the statement and date-range patterns open with long
+# alternations, so most of estimate_years' time went to positions where no match can start. The helpers below list
+# a superset of the positions where one can start, and ``text.finditer_at`` tries the pattern only there (the same
+# matches as ``pattern.finditer``; ``tests/unit/test_text_scan.py`` compares both on real and generated text).
+_WORD_RUN = re.compile(r"\w+")
+_YEAR_AT = re.compile(rf"(?={_YEAR})")
+# the longest month a date range can open with ("september.") and what may separate it or a month number from
+# the year ("Jan, 2019", "03 / 2019")
+_MONTH_MAX = 10
+_DATE_GLUE = frozenset(" ,/.")
+
+
+def _quantity_starts(text: str) -> list[int]:
+    """Every position where ``_STATEMENT_A/B/D/E`` can start (and some where they cannot).
+
+    They start at a word boundary with a qualifier, a number or a spelled-out number, or at ``~``: a word that
+    starts with a digit or with one of :data:`_OPENING_WORDS` (ASCII, any case), any word with a non-ASCII
+    character (IGNORECASE folds a few of those onto ASCII letters: ``ſ`` is ``s``), and every ``~``.
+    """
+    out = []
+    for m in _WORD_RUN.finditer(text):
+        w = m.group()
+        if w[0].isdecimal() or not w.isascii() or w.lower().startswith(_OPENING_WORDS):
+            out.append(m.start())
+    if "~" in text:
+        out = sorted(set(out) | {k for k, ch in enumerate(text) if ch == "~"})
+    return out
+
+
+def _range_starts(text: str) -> list[int]:
+    """Every position where ``_RANGE`` can start (and some where it cannot).
+
+    A range opens with its first date, which ends in a year: a month name (at most :data:`_MONTH_MAX` characters)
+    or a month number, then spaces, commas, a slash or a dot, then the year; or the year alone.
+    """
+    out: set[int] = set()
+    for m in _YEAR_AT.finditer(text):
+        y = k = m.start()
+        while k > 0 and (text[k - 1] in _DATE_GLUE or text[k - 1].isspace()):
+            k -= 1
+        out.update(range(max(0, k - _MONTH_MAX), y + 1))
+    return sorted(out)
+
 
 def _statements(
     text: str, secs: list[tuple[str, int, int]], skill_starts: list[int], skill_spans_known: bool = True
 ) -> list[ExperienceEvidence]:
     found: dict[tuple[int, int], ExperienceEvidence] = {}
+    starts = _quantity_starts(text)
     for pattern in (_STATEMENT_A, _STATEMENT_B, _STATEMENT_C, _STATEMENT_D, _STATEMENT_E):
-        for m in pattern.finditer(text):
+        matches = pattern.finditer(text) if pattern is _STATEMENT_C else finditer_at(pattern, text, starts)
+        for m in matches:
             if _section_at(secs, m.start()) == "education":
                 continue
             if pattern is _STATEMENT_E and (
@@ -291,7 +341,7 @@ def _ranges(text: str, secs: list[tuple[str, int, int]], reference_year: int | N
     has_work = bool(names & _WORK_SECTIONS)
     allowed = _WORK_SECTIONS if has_work else _FALLBACK_SECTIONS | {""}
     out: list[ExperienceEvidence] = []
-    for m in _RANGE.finditer(text):
+    for m in finditer_at(_RANGE, text, _range_starts(text)):
         section = _section_at(secs, m.start())
         if section not in allowed:
             continue

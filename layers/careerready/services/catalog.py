@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -87,15 +87,29 @@ class RoleSkill:
 
     @classmethod
     def from_dict(cls, s: dict[str, Any]) -> RoleSkill:
-        """Build from one role ``skills`` entry."""
+        """Build from one role ``skills`` entry.
+
+        A catalog load builds ~33,000 of these: the slots are set through their descriptors on a bare instance,
+        which is what the frozen dataclass's ``__init__`` does through ``object.__setattr__`` (the same object,
+        ``==`` to ``RoleSkill(...)``, in ~60 % of the time; ``tests/unit/test_catalog.py``).
+        """
         level, demand = s.get("level"), s.get("demand")
-        return cls(
-            s["skill_id"],
-            float(s["importance"]),
-            bool(s.get("critical", False)),
-            None if level is None else float(level),
-            None if demand is None else float(demand),
-        )
+        obj = _new(cls)
+        _set_skill_id(obj, s["skill_id"])
+        _set_importance(obj, float(s["importance"]))
+        _set_critical(obj, bool(s.get("critical", False)))
+        _set_level(obj, None if level is None else float(level))
+        _set_demand(obj, None if demand is None else float(demand))
+        return obj
+
+
+_ROLE_SKILL_FIELDS = ("skill_id", "importance", "critical", "level", "demand")
+if tuple(f.name for f in fields(RoleSkill)) != _ROLE_SKILL_FIELDS:  # from_dict sets exactly these
+    raise TypeError("RoleSkill.from_dict sets the fields in _ROLE_SKILL_FIELDS: update both")
+_new = object.__new__
+_set_skill_id, _set_importance, _set_critical, _set_level, _set_demand = (
+    RoleSkill.__dict__[name].__set__ for name in _ROLE_SKILL_FIELDS
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +152,8 @@ class Role:
             family=d.get("family", ""),
             description=d.get("description", ""),
             min_years=float(d.get("min_years", 0)),
-            skills=tuple(RoleSkill.from_dict(s) for s in d.get("skills", ())),
-            profile=tuple(str(line) for line in d.get("profile", ())),
+            skills=tuple(map(RoleSkill.from_dict, d.get("skills", ()))),
+            profile=tuple(map(str, d.get("profile", ()))),
             kind=str(d.get("kind", "curated")),
             soc_code=str(d.get("soc_code") or (onet[0] if onet else "")),
             job_zone=None if zone is None else int(zone),
