@@ -184,7 +184,7 @@ class ResumeSkills:
                 if cache_dir is not None:
                     self._cache_file = cache_dir / f"{self._cache_key(extractor_dir, ner_dir)}.jsonl"
                     if self._cache_file.is_file():
-                        self._cache = {r["text_sha256"]: r for r in read_jsonl(self._cache_file)}
+                        self._cache = {r["text_sha256"]: r for r in _complete_rows(self._cache_file)}
 
     def _cache_key(self, extractor_dir: Path, ner_dir: Path) -> str:
         from careerready.core.paths import PACKAGE_DIR
@@ -310,6 +310,18 @@ class ResumeSkills:
             if sp.get("skill_id") in self.catalog.skills
         ]
         return held_skills_from_extracted(mentions, self.catalog), years
+
+
+def _complete_rows(path: Path) -> list[dict[str, Any]]:
+    """The cache file's rows up to the first incomplete one (a trainer running beside this one may be appending)."""
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                break
+    return rows
 
 
 _WORKER: ResumeSkills | None = None
