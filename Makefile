@@ -12,6 +12,8 @@ ARTIFACTS ?= artifacts
 PORT ?= 8000
 FN ?= Analyze
 EVENT ?= events/analyze.json
+# pytest-xdist processes for `make test` (0 = one process); 2 = the cores of this project's machines
+PYTEST_WORKERS ?= 2
 
 VENV_STAMP := $(VENV)/.stamp-$(shell cat requirements/lock.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 
@@ -53,7 +55,7 @@ test: venv ## lint + types, then the whole suite (trains the models first if art
 	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 && command -v apt-get >/dev/null \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "Chromium could not be installed (needs apt-get as root): the browser tests will skip"
-	$(BIN)/pytest -q -p no:cacheprovider -m "not load"
+	$(BIN)/pytest -q -p no:cacheprovider -m "not load" -n $(PYTEST_WORKERS)
 
 lint: venv ## ruff + mypy
 	$(BIN)/ruff check layers functions training infra tests bench

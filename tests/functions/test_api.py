@@ -153,7 +153,8 @@ def test_extract_match_readiness_recommend_chain(client: TestClient) -> None:
     features = {k: backend["features"][k] for k in READINESS_FEATURES}
     ready = assert_meta(client.post("/v1/readiness", json={"features": features}), {"readiness"})
     assert ready["label"] in ("needs_upskilling", "almost_ready", "industry_ready")
-    assert abs(sum(ready["probabilities"].values()) - 1) < 1e-6
+    # each probability is rounded to 6 decimals (pipelines.readiness): their sum is 1 within half a unit each
+    assert abs(sum(ready["probabilities"].values()) - 1) <= len(ready["probabilities"]) * 0.5e-6 + 1e-12
 
     rec = assert_meta(
         client.post(

@@ -45,7 +45,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     catalog = Catalog.load(args.catalog)
     space = load_space(catalog, args.artifacts / "embeddings" / "v1")
-    skills = ResumeSkills(catalog, args.artifacts / "extractor" / "v1", args.artifacts / "ner" / "v1", args.cache)
+    skills = ResumeSkills(
+        catalog,
+        args.artifacts / "extractor" / "v1",
+        args.artifacts / "ner" / "v1",
+        args.cache,
+        catalog_dir=args.catalog,
+    )
     resumes = {r["id"]: r for r in read_jsonl(args.datasets / "resumes" / "v1" / "resumes.jsonl")}
     roots = {"before": args.before, "after": args.after}
     lines = [f"Held-out synthetic data ({args.datasets}), features from {skills.source}.", ""]

@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +42,8 @@ DEFAULT_EMBEDDINGS = Path("artifacts/embeddings/v1")
 DEFAULT_EXTRACTOR = Path("artifacts/extractor/v1")
 DEFAULT_NER = Path("artifacts/ner/v1")
 DEFAULT_CACHE = Path("build/cache/extracted")
+#: Fewer uncached texts than this are extracted in-process: below it, starting workers costs more than it saves.
+PARALLEL_MIN_TEXTS = 64
 #: The fitted training estimator (sklearn / xgboost) published beside the small serving export; serving never
 #: reads it (``careerready.services.startup.NOT_SERVED``).
 FITTED_FILE = "estimator.joblib"
@@ -151,8 +155,16 @@ class ResumeSkills:
         extractor_dir: Path | None,
         ner_dir: Path | None = None,
         cache_dir: Path | None = None,
+        catalog_dir: Path | None = None,
     ) -> None:
+        """Load the extraction artifacts (and the cache) once.
+
+        Args:
+            catalog_dir: the folder ``catalog`` was loaded from: lets :meth:`prefill` start worker processes that
+                load the same catalog (without it, prefill extracts in this process).
+        """
         self.catalog = catalog
+        self._dirs = (catalog_dir, extractor_dir, ner_dir)
         self.extractor: Any = None
         self.ner: Any = None
         self.source = "gold_spans"
@@ -172,7 +184,7 @@ class ResumeSkills:
                 if cache_dir is not None:
                     self._cache_file = cache_dir / f"{self._cache_key(extractor_dir, ner_dir)}.jsonl"
                     if self._cache_file.is_file():
-                        self._cache = {r["text_sha256"]: r for r in read_jsonl(self._cache_file)}
+                        self._cache = {r["text_sha256"]: r for r in _complete_rows(self._cache_file)}
 
     def _cache_key(self, extractor_dir: Path, ner_dir: Path) -> str:
         from careerready.core.paths import PACKAGE_DIR
@@ -206,18 +218,63 @@ class ResumeSkills:
         key = hashlib.sha256(text.encode("utf-8")).hexdigest()
         row = self._cache.get(key)
         if row is None:
-            from careerready.pipelines.hybrid_extraction import extract_hybrid
-
-            # the extract stage's call: no embeddings (the stage does not load them)
-            resp = extract_hybrid(text, self.extractor, self.ner, self.catalog)
-            row = {
-                "text_sha256": key,
-                "skills": [s.model_dump(mode="json") for s in resp.skills if s.skill_id],
-                "years": resp.years_experience,
-            }
+            row = self._extract_row(text, key)
             self._cache[key] = row
             self._new.append(row)
         return row["skills"], row["years"]
+
+    def _extract_row(self, text: str, key: str) -> dict[str, Any]:
+        """One cache row: the extract stage's call (no embeddings: the stage does not load them)."""
+        from careerready.pipelines.hybrid_extraction import extract_hybrid
+
+        resp = extract_hybrid(text, self.extractor, self.ner, self.catalog)
+        return {
+            "text_sha256": key,
+            "skills": [s.model_dump(mode="json") for s in resp.skills if s.skill_id],
+            "years": resp.years_experience,
+        }
+
+    def prefill(
+        self,
+        texts: Sequence[str],
+        workers: int | None = None,
+        log: Progress | None = None,
+        min_texts: int = PARALLEL_MIN_TEXTS,
+    ) -> int:
+        """Extract every uncached text of ``texts`` (hybrid source only) in ``workers`` processes; returns how many.
+
+        Each worker loads the same artifacts and runs the same single-threaded session on whole texts, so a row is
+        the one :meth:`analyze` would compute in this process; rows are added in ``texts`` order, as a sequential
+        pass would append them. ``workers`` defaults to the CPUs this process may use; fewer than ``min_texts``
+        uncached texts are extracted in this process.
+        """
+        if self.ner is None:
+            return 0
+        todo: dict[str, str] = {}
+        for text in texts:
+            key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            if key not in self._cache:
+                todo.setdefault(key, text)
+        n = workers if workers is not None else len(os.sched_getaffinity(0))
+        catalog_dir, extractor_dir, ner_dir = self._dirs
+        if n < 2 or len(todo) < min_texts or catalog_dir is None:
+            rows = (self._extract_row(text, key) for key, text in todo.items())
+            self._add(rows, len(todo), log)
+            return len(todo)
+        if log is not None:
+            log(f"hybrid extraction of {len(todo)} uncached texts in {n} processes")
+        ctx = multiprocessing.get_context("spawn")  # fresh interpreters: no forked onnxruntime state
+        with ctx.Pool(n, initializer=_worker_init, initargs=(catalog_dir, extractor_dir, ner_dir)) as pool:
+            self._add(pool.imap(_worker_row, list(todo.items()), chunksize=4), len(todo), log)
+        return len(todo)
+
+    def _add(self, rows: Iterable[dict[str, Any]], total: int, log: Progress | None) -> None:
+        for i, row in enumerate(rows, 1):
+            self._cache[row["text_sha256"]] = row
+            self._new.append(row)
+            if log is not None and i % 500 == 0:
+                log(f"extracted {i}/{total}")
+        self.flush()
 
     def analyze(self, resume: dict[str, Any]) -> tuple[dict[str, HeldSkill], float | None]:
         """Held skills and the total years of experience ESTIMATED FROM THE TEXT (as the extract stage does).
@@ -253,6 +310,32 @@ class ResumeSkills:
             if sp.get("skill_id") in self.catalog.skills
         ]
         return held_skills_from_extracted(mentions, self.catalog), years
+
+
+def _complete_rows(path: Path) -> list[dict[str, Any]]:
+    """The cache file's rows up to the first incomplete one (a trainer running beside this one may be appending)."""
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                break
+    return rows
+
+
+_WORKER: ResumeSkills | None = None
+
+
+def _worker_init(catalog_dir: Path, extractor_dir: Path, ner_dir: Path) -> None:
+    global _WORKER
+    _WORKER = ResumeSkills(Catalog.load(catalog_dir), extractor_dir, ner_dir)
+
+
+def _worker_row(item: tuple[str, str]) -> dict[str, Any]:
+    assert _WORKER is not None, "prefill worker not initialised"
+    key, text = item
+    return _WORKER._extract_row(text, key)
 
 
 _SECTION_NAMES = ("summary", "skills", "experience", "education", "projects", "certifications")
@@ -301,6 +384,7 @@ def pair_features(
     for rid, role_id in pairs:
         roles_of.setdefault(rid, []).append(catalog.roles[role_id])
     fits: dict[str, dict[str, float]] = {}
+    skills.prefill([resumes[rid]["text"] for rid in roles_of], log=log)  # dict order = first appearance in pairs
     for i, (rid, role_id) in enumerate(pairs):
         if rid not in out.held:
             out.held[rid], out.years[rid] = skills.analyze(resumes[rid])

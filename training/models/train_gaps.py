@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     log = Progress("gaps")
     catalog = Catalog.load(args.catalog)
     space = load_space(catalog, args.embeddings)
-    skills = ResumeSkills(catalog, args.extractor, args.ner, args.cache)
+    skills = ResumeSkills(catalog, args.extractor, args.ner, args.cache, catalog_dir=args.catalog)
     log(f"vectors: {space.has_vectors}; held skills from {skills.source}")
     resumes = {r["id"]: r for r in read_jsonl(args.datasets / "resumes" / "v1" / "resumes.jsonl")}
     labels: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)

@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     log = Progress("matching")
     catalog = Catalog.load(args.catalog)
     space = load_space(catalog, args.embeddings)
-    skills = ResumeSkills(catalog, args.extractor, args.ner, args.cache)
+    skills = ResumeSkills(catalog, args.extractor, args.ner, args.cache, catalog_dir=args.catalog)
     log(
         f"catalog {len(catalog.skills)} skills / {len(catalog.roles)} roles; vectors: {space.has_vectors}; held skills from {skills.source}"
     )

@@ -168,7 +168,9 @@ def real_people(dotin: Path, catalog: Catalog, space: Any, skills: ResumeSkills)
     from training.eval.eval_readiness import DEFAULT_SEED, subjects, unrelated_role
 
     out = []
-    for sub in subjects(load_dotin(dotin), catalog):
+    subs = list(subjects(load_dotin(dotin), catalog))
+    skills.prefill([sub.text for sub in subs])
+    for sub in subs:
         held, years = skills.analyze({"text": sub.text})
         extra_ids = [
             unrelated_role(sub.resume_id, sub.own_role, catalog, DEFAULT_SEED + k) for k in REAL_UNRELATED_SEEDS
@@ -331,7 +333,7 @@ def _main(argv: list[str] | None) -> int:
     log = Progress("readiness")
     catalog = Catalog.load(args.catalog)
     space = load_space(catalog, args.embeddings)
-    skills = ResumeSkills(catalog, args.extractor, args.ner, args.cache)
+    skills = ResumeSkills(catalog, args.extractor, args.ner, args.cache, catalog_dir=args.catalog)
     log(f"vectors: {space.has_vectors}; held skills from {skills.source}")
     resumes = {r["id"]: r for r in read_jsonl(args.datasets / "resumes" / "v1" / "resumes.jsonl")}
     rows = [r for r in read_jsonl(args.datasets / "readiness" / "v1" / "pairs.jsonl") if r["role_id"] in catalog.roles]

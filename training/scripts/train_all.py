@@ -5,7 +5,9 @@ its artifact already has a manifest AND the step's inputs are those it was last 
 command, its data and code inputs and the manifests of the steps before it, kept in ``build/train_state.json``);
 ``--force`` rebuilds everything. A changed taxonomy file thus rebuilds the catalog and every step after it, and a
 changed trainer only its model. A step with no recorded inputs (built before this bookkeeping) is rebuilt.
-Progress goes to stdout; a summary of all held-out metrics against their baselines is written to
+The four classical trainers, single-threaded and independent of one another once the extraction cache is filled
+(by one process per CPU), run side by side, as many at a time as there are CPUs (``Step.parallel``); every step
+builds the same bytes as when run alone. Progress goes to stdout; a summary of all held-out metrics against their baselines is written to
 ``artifacts/REPORT.md``.
 """
 
@@ -57,6 +59,9 @@ class Step:
     outputs: list[Path] = field(default_factory=list)
     #: files/folders the step's result depends on (data, its code, the manifests of earlier steps)
     inputs: list[Path] = field(default_factory=list)
+    #: may run at the same time as the parallel steps next to it (a single-threaded command whose inputs are
+    #: built by the steps before the group, none of them an input of another)
+    parallel: bool = False
 
     def input_hash(self, extra: str = "") -> str:
         """sha256 over the step's command, ``extra`` and every input file (path and bytes; a missing one as such)."""
@@ -90,12 +95,12 @@ class TrainState:
         self.path.write_text(json.dumps(self.hashes, indent=1, sort_keys=True) + "\n")
 
 
-def _run(step: Step, index: int, total: int, force: bool, state: TrainState | None = None, extra: str = "") -> float:
-    label = f"[{index}/{total}] {step.name}"
+def _prepare(step: Step, label: str, force: bool, state: TrainState | None, extra: str) -> bool:
+    """Say whether ``step`` runs; when it does, clear its outputs first (a rebuild starts from nothing)."""
     done = step.done_marker is not None and step.done_marker.exists()
     if not force and done and (state is None or state.current(step, extra)):
         print(f"{label}: up to date ({step.done_marker}), skipped", flush=True)
-        return 0.0
+        return False
     stale = not force and done
     if stale:
         print(f"{label}: its inputs changed since it was built (or were never recorded): rebuilding", flush=True)
@@ -103,13 +108,23 @@ def _run(step: Step, index: int, total: int, force: bool, state: TrainState | No
         if (force or stale) and out.exists():
             shutil.rmtree(out)
     print(f"{label}: running ...", flush=True)
+    return True
+
+
+def _env() -> dict[str, str]:
+    # OpenMP threads (torch, xgboost) sleep while they wait instead of spinning: on a busy 2-core box spinning
+    # made the tagger's steps 3x slower; models do not depend on it
+    return {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+
+
+def _run(step: Step, index: int, total: int, force: bool, state: TrainState | None = None, extra: str = "") -> float:
+    label = f"[{index}/{total}] {step.name}"
+    if not _prepare(step, label, force, state, extra):
+        return 0.0
     input_hash = step.input_hash(extra)
     started = time.perf_counter()
     if step.command is not None:
-        # OpenMP threads (torch, xgboost) sleep while they wait instead of spinning: on a busy 2-core box spinning
-        # made the tagger's steps 3x slower; models do not depend on it
-        env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
-        proc = subprocess.run([sys.executable, *step.command], cwd=REPO_ROOT, check=False, env=env)
+        proc = subprocess.run([sys.executable, *step.command], cwd=REPO_ROOT, check=False, env=_env())
         if proc.returncode != 0:
             raise SystemExit(f"{label}: FAILED (exit {proc.returncode}): {' '.join(step.command)}")
     elif step.action is not None:
@@ -119,6 +134,52 @@ def _run(step: Step, index: int, total: int, force: bool, state: TrainState | No
         state.record(step, input_hash)
     print(f"{label}: done in {elapsed:.1f} s", flush=True)
     return elapsed
+
+
+def _run_parallel(
+    steps: list[Step], first: int, total: int, force: bool, state: TrainState | None, extra: str, jobs: int
+) -> dict[str, float]:
+    """Run command steps ``jobs`` at a time, in list order (longest first pays off); their output interleaves.
+
+    Each step is checked, cleared, hashed and recorded exactly as :func:`_run` does; a failure stops the run after
+    the steps already started have finished (their results are kept and recorded).
+    """
+    timings: dict[str, float] = {}
+    waiting = list(enumerate(steps, first))
+    running: dict[int, tuple[Step, str, str, float, subprocess.Popen[bytes]]] = {}
+    failed: list[str] = []
+    while waiting or running:
+        while waiting and len(running) < max(1, jobs) and not failed:
+            index, step = waiting.pop(0)
+            label = f"[{index}/{total}] {step.name}"
+            if step.command is None:
+                raise ValueError(f"{label}: a parallel step needs a command")
+            if not _prepare(step, label, force, state, extra):
+                timings[step.name] = 0.0
+                continue
+            input_hash = step.input_hash(extra)
+            proc = subprocess.Popen([sys.executable, *step.command], cwd=REPO_ROOT, env=_env())
+            running[proc.pid] = (step, label, input_hash, time.perf_counter(), proc)
+        if failed:
+            waiting.clear()
+        if not running:
+            break
+        finished = [pid for pid, (*_, proc) in running.items() if proc.poll() is not None]
+        if not finished:
+            time.sleep(0.2)
+            continue
+        step, label, input_hash, started, proc = running.pop(finished[0])
+        elapsed = time.perf_counter() - started
+        if proc.returncode != 0:
+            failed.append(f"{label}: FAILED (exit {proc.returncode}): {' '.join(step.command or [])}")
+            continue
+        if state is not None:
+            state.record(step, input_hash)
+        timings[step.name] = elapsed
+        print(f"{label}: done in {elapsed:.1f} s", flush=True)
+    if failed:
+        raise SystemExit("\n".join(failed))
+    return timings
 
 
 def publish_catalog_artifact(catalog_dir: Path, out_dir: Path, version: str) -> None:
@@ -399,11 +460,27 @@ def main(argv: list[str] | None = None) -> int:
             f"extract stage then serves the gazetteer extractor/{v['extractor']} alone (see /v1/health)",
             flush=True,
         )
+    steps.append(
+        Step(
+            "extraction cache: hybrid extraction of the synthetic resumes (one process per CPU)",
+            None,  # always runs: it finds what is cached in seconds
+            [
+                "-m",
+                "training.models.extract_cache",
+                "--catalog",
+                str(catalog),
+                "--datasets",
+                str(datasets),
+                *dev_split,  # the readiness step's real people too
+            ],  # the trainers' own default artifacts and cache, so that they find its rows
+        )
+    )
+    # single-threaded trainers that only read what the steps above built: they run side by side, longest first
     for model, module in [
-        ("matching", "train_matching"),
         ("readiness", "train_readiness"),
-        ("gap_ranker", "train_gaps"),
         ("recommender", "train_recommender"),
+        ("gap_ranker", "train_gaps"),
+        ("matching", "train_matching"),
     ]:
         steps.append(
             Step(
@@ -434,6 +511,7 @@ def main(argv: list[str] | None = None) -> int:
                     SERVING / "features",
                     SERVING / "pipelines",
                 ],
+                parallel=True,
             )
         )
 
@@ -445,8 +523,17 @@ def main(argv: list[str] | None = None) -> int:
             up = not args.force and state.current(step, "\n".join(report))
             print(f"[{i}/{len(steps)}] {step.name}: {'up to date' if up else 'would rebuild'}", flush=True)
         return 0
-    for i, step in enumerate(steps, 1):
-        timings[step.name] = _run(step, i, len(steps), args.force, state, extra="\n".join(report))
+    jobs = len(os.sched_getaffinity(0))
+    i = 0
+    while i < len(steps):
+        group = [steps[i]]
+        while group[-1].parallel and i + len(group) < len(steps) and steps[i + len(group)].parallel:
+            group.append(steps[i + len(group)])
+        if len(group) > 1:
+            timings |= _run_parallel(group, i + 1, len(steps), args.force, state, "\n".join(report), jobs)
+        else:
+            timings[steps[i].name] = _run(steps[i], i + 1, len(steps), args.force, state, extra="\n".join(report))
+        i += len(group)
     report = write_summary(artifacts, v, timings)
     (artifacts / ".complete").write_text(
         json.dumps({"fingerprint": fingerprint([REPO_ROOT / "data", REPO_ROOT / "training"]), "versions": v}, indent=2)
