@@ -317,7 +317,7 @@ def resolve_product(name: str, alias_index: Mapping[str, str]) -> str | None:
     resolves to None (never invented)."""
     if name in PRODUCT_OVERRIDES:
         target = PRODUCT_OVERRIDES[name]
-        return target if target is not None and target in alias_index.values() else None
+        return target if target is not None and resolve_name(target, alias_index) == target else None
     return resolve_name(name, alias_index, vendors=True)
 
 

@@ -129,6 +129,11 @@ def _run(step: Step, index: int, total: int, force: bool, state: TrainState | No
             raise SystemExit(f"{label}: FAILED (exit {proc.returncode}): {' '.join(step.command)}")
     elif step.action is not None:
         step.action()
+    return _finish(step, label, input_hash, started, state)
+
+
+def _finish(step: Step, label: str, input_hash: str, started: float, state: TrainState | None) -> float:
+    """Record a step that succeeded and say how long it took."""
     elapsed = time.perf_counter() - started
     if state is not None:
         state.record(step, input_hash)
@@ -169,14 +174,10 @@ def _run_parallel(
             time.sleep(0.2)
             continue
         step, label, input_hash, started, proc = running.pop(finished[0])
-        elapsed = time.perf_counter() - started
         if proc.returncode != 0:
             failed.append(f"{label}: FAILED (exit {proc.returncode}): {' '.join(step.command or [])}")
             continue
-        if state is not None:
-            state.record(step, input_hash)
-        timings[step.name] = elapsed
-        print(f"{label}: done in {elapsed:.1f} s", flush=True)
+        timings[step.name] = _finish(step, label, input_hash, started, state)
     if failed:
         raise SystemExit("\n".join(failed))
     return timings
