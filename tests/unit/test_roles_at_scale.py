@@ -18,6 +18,7 @@ from careerready.services.roles import (
     canonical_title,
     resolver_for,
     singular,
+    title_heads,
 )
 
 from training.catalog.build import build
@@ -90,6 +91,44 @@ def test_title_shared_by_occupations_goes_to_the_closest_own_title_with_a_runner
     assert resolver.resolve("Registered Nurse").method == "normalized"
 
 
+def test_title_heads_are_the_last_word_before_of_and_commas() -> None:
+    assert title_heads("First-Line Supervisors of Retail Sales Workers") == {"supervisor"}
+    assert title_heads("Producers and Directors") == {"producer", "director"}
+    assert title_heads("Cooks, Fast Food") == {"cook"}
+    assert title_heads("Education Administrators, Kindergarten through Secondary") == {"administrator"}
+    assert title_heads("Director of Nursing") == {"director"}
+    assert title_heads("Senior Lead") == set()  # only seniority words: no head
+
+
+def test_a_one_word_generic_title_is_shared_by_every_role_whose_title_it_heads() -> None:
+    roles = [
+        _occ("onet-p", "Producers and Directors", ("Director",)),
+        _occ("onet-a", "Art Directors", ("Creative Director",)),
+        _occ("onet-m", "Music Directors and Composers"),
+        _occ("onet-e", "Emergency Management Directors", ("Emergency Director", "Director of Emergency Services")),
+        _occ("onet-r", "Directors, Religious Activities and Education"),
+        _occ("onet-c", "Chief Executives", ("Managing Director",)),  # an alternative title alone does not count
+        _occ("onet-l", "Lawyers", ("Lawyer", "Legal Director")),
+        _occ("onet-1", "Computer Programmers"),
+        _occ("onet-2", "Web Programmers"),
+        _occ("onet-3", "Computer Numerically Controlled Tool Programmers"),
+        Role("software-engineer", "Software Engineer", ("Programmer",), "tech", "", 2.0, (RoleSkill("x", 0.5),)),
+    ]
+    resolver = RoleResolver(roles)
+    res = resolver.resolve("Director")
+    # the exact claimant stays the pick (no resume: title-only callers are unchanged), then by how many of a
+    # role's alternative titles the word heads, then by id
+    assert (res.role_id, res.method) == ("onet-p", "alt_title")
+    assert res.shared_by == ("onet-p", "onet-e", "onet-a", "onet-m", "onet-r")
+    assert res.runner_up is not None and res.runner_up.role_id == "onet-e"
+    assert resolver.resolve("directors").shared_by == res.shared_by  # plural, "normalized"
+    assert resolver.resolve("Art Director").shared_by == ()  # two words name a post
+    assert resolver.resolve("Lawyer").shared_by == ()  # heads one role's title only
+    assert resolver.resolve("Programmer").shared_by == ()  # a curated role's alternative title: its authors' pick
+    # a word that is a role's whole title names that role
+    assert RoleResolver([*roles, _occ("onet-d", "Directors")]).resolve("Director").shared_by == ()
+
+
 def test_saved_index_gives_the_same_answers_and_is_ignored_for_other_roles(catalog: Catalog, tmp_path: Path) -> None:
     assert catalog.directory is not None and (catalog.directory / TITLE_INDEX_FILE).is_file()
     fresh = RoleResolver(catalog.roles)
@@ -105,6 +144,7 @@ def test_saved_index_gives_the_same_answers_and_is_ignored_for_other_roles(catal
             continue
         assert saved.resolve(q) == a
     np.testing.assert_array_equal(saved.scores("qa engineer")[0].score, fresh.scores("qa engineer")[0].score)
+    assert "heads_keys" in saved._saved and dict(saved._heads) == dict(fresh._heads)  # generic titles saved too
     with np.load(catalog.directory / TITLE_INDEX_FILE) as data:
         index = {k: data[k] for k in data.files}
     subset = RoleResolver(list(catalog.roles.values())[:5], index=index)

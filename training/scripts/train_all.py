@@ -346,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
             catalog / TEXT_INDEX_FILE,  # the newest file of the build: a catalog built before it existed is rebuilt
             ["-m", "training.catalog.build", "--data", "data", "--out", str(catalog), *external],
             outputs=[catalog],
-            inputs=[REPO_ROOT / "data", TRAINING / "catalog"],
+            # the saved title index is written by the serving resolver: its format is that code's
+            inputs=[REPO_ROOT / "data", TRAINING / "catalog", SERVING / "services" / "roles.py"],
         ),
         Step(
             "synthetic datasets",

@@ -146,8 +146,9 @@ class RoleResolutionInfo(BaseModel):
     runner_up: RoleCandidateInfo | None = None
     roles_sharing_title: int | None = Field(
         default=None,
-        description="How many catalog roles share this exact title (e.g. 22 occupations list 'Teacher'), when "
-        "more than one does. With a resume, the one it reads most like is analysed and runner_up is the next.",
+        description="How many catalog roles share this title, when more than one does: an alternate title several "
+        "occupations list ('Lecturer': 28), or a one-word title that heads several roles' own titles ('Teacher': 47, "
+        "'Director': 7). With a resume, the one it reads most like is analysed and runner_up is the next.",
     )
 
 

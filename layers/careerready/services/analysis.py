@@ -16,7 +16,7 @@ from typing import Any
 
 from careerready.core.config import LIMITS
 from careerready.core.errors import ConfigError, InvalidInputError, PayloadTooLargeError
-from careerready.features import READINESS_FEATURES
+from careerready.features import READINESS_FEATURES, text_fits
 from careerready.pipelines.matching import NO_CLOSE_MATCH, ranking_confidence
 from careerready.pipelines.posting import PostingRole, posting_role
 from careerready.pipelines.readiness import facts_from_match
@@ -89,19 +89,29 @@ def choose_shared_titles(
     text: str,
     years_experience: float | None = None,
     versions: dict[str, str] | None = None,
+    catalog: Catalog | None = None,
 ) -> list[RoleResolution]:
     """Where several catalog roles share a title ("Teacher", "Lecturer", "Sales Associate"), the one this resume
     reads most like (the match stage's ``text_fit``; :func:`~careerready.services.roles.best_fitting`), with the
-    next one as runner-up. Other resolutions pass through; a role chosen twice is kept once (first wins)."""
+    next one as runner-up. Other resolutions pass through; a role chosen twice is kept once (first wins).
+
+    With the ``catalog`` the fits are computed here (:func:`~careerready.features.text_fits`, the function the match
+    stage uses, TF-IDF only): a generic title such as "Engineer" is shared by ~60 roles, and matching each one fully
+    in the stage only to read its ``text_fit`` cost ~1 s."""
     out: list[RoleResolution] = []
     for res in resolutions:
         if len(res.shared_by) > 1:
-            matches = rank_roles(
-                skills, client, res.shared_by, years_experience, versions,
-                top_n=len(res.shared_by), text=text, rank_by_text=False, gaps_top=0,
-            )  # fmt: skip
-            fit = {m.role_id: float(m.features.get("text_fit", 0.0)) for m in matches}
-            titles = {m.role_id: m.title for m in matches}
+            if catalog is not None:
+                roles = [catalog.roles[r] for r in res.shared_by]
+                fit = text_fits(text[:MAX_MATCH_TEXT_CHARS], roles, catalog)
+                titles = {r.id: r.title for r in roles}
+            else:
+                matches = rank_roles(
+                    skills, client, res.shared_by, years_experience, versions,
+                    top_n=len(res.shared_by), text=text, rank_by_text=False, gaps_top=0,
+                )  # fmt: skip
+                fit = {m.role_id: float(m.features.get("text_fit", 0.0)) for m in matches}
+                titles = {m.role_id: m.title for m in matches}
             best = best_fitting(res.shared_by, fit)
             second = best_fitting([r for r in res.shared_by if r != best], fit)
             res = res.choose(
@@ -262,6 +272,7 @@ def analyze(
             text,
             extracted.years_experience if years_experience is None else years_experience,
             versions,
+            catalog,
         )
     if built is not None and not refs:
         role_ids: list[str] = []

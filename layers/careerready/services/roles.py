@@ -8,6 +8,11 @@ Order, first hit wins:
    ESCO labels (docs/occupations.md: where a curated role and an occupation both claim a title, the curated role
    wins). An alternative title that several roles of one tier share ("Teacher" is an O*NET alternate title of
    many occupations) goes to the role whose own title is closest to the reference; the next one is the runner-up.
+   A one-word title that is no role's whole title but heads the own titles of at least :data:`GENERIC_MIN_ROLES`
+   roles ("Director", "Administrator", "Supervisor") is shared by all of them (``shared_by``: the exact claimants
+   first): "Director" is the O*NET alternate title of Producers and Directors only, yet Art Directors, Emergency
+   Management Directors and five more are directors too. With a resume, ``analyze`` picks the one it reads most
+   like (docs/role-matching.md, "One-word generic titles").
 3. ``normalized``: equal after expanding abbreviations (``sr``, ``dev``, ``ml``, ``swe``...),
    splitting compounds (``backend`` -> ``back end``), singular forms (``nurses`` -> ``nurse``) and dropping
    seniority words (``senior``, ``lead``, ``ii``...): "Sr. ML Eng" -> "machine learning engineer",
@@ -48,6 +53,7 @@ __all__ = [
     "DEFAULT_EMBEDDING_THRESHOLD",
     "CURATED_THRESHOLD",
     "DEFAULT_THRESHOLD",
+    "GENERIC_MIN_ROLES",
     "NEAREST_FLOOR",
     "RoleCandidate",
     "RoleResolution",
@@ -70,6 +76,8 @@ DEFAULT_EMBEDDING_THRESHOLD = 0.6
 #: while a misspelt or partly known title scores >= 0.36 (probe in docs/occupations.md), so a floor of 0.2 keeps
 #: "nearest" honest: no unrelated titles offered for a string the catalog knows nothing like.
 NEAREST_FLOOR = 0.2
+#: A one-word title heads the titles of at least this many roles -> a generic title that all of them share.
+GENERIC_MIN_ROLES = 3
 Method = Literal["id", "title", "alt_title", "normalized", "fuzzy", "embedding"]
 
 _ABBREVIATIONS: dict[str, str] = {
@@ -121,6 +129,27 @@ def singular(token: str) -> str:
     if token.endswith(("ches", "shes", "xes", "sses")):
         return token[:-2]
     return token[:-1]
+
+
+def title_heads(text: str) -> set[str]:
+    """The head words of a job title, singular: the last word of each coordinated part before "of"/"for"/"in"
+    and before a comma ("First-Line Supervisors of Retail Sales Workers" -> supervisor; "Producers and Directors" ->
+    producer, director; "Cooks, Fast Food" -> cook; "Paralegals and Legal Assistants" -> paralegal, assistant)."""
+    tokens = _tokens(text.split(",", 1)[0], singulars=True)  # "Cooks, Fast Food": what follows qualifies
+    for i, tok in enumerate(tokens):
+        if tok in ("of", "for", "in", "at", "to") and i:
+            tokens = tokens[:i]
+            break
+    heads: set[str] = set()
+    part: list[str] = []
+    for tok in [*tokens, "and"]:
+        if tok in ("and", "or", "&", "/"):
+            if part and part[-1] not in _SENIORITY:
+                heads.add(part[-1])
+            part = []
+        else:
+            part.append(tok)
+    return heads
 
 
 def _tokens(text: str, singulars: bool = False) -> list[str]:
@@ -434,6 +463,7 @@ class RoleResolver:
         groups: dict[str, tuple[list[str], list[tuple[str, ...]]]] = {
             "exact": (list(self._exact), [ids for ids, _ in self._exact.values()]),
             "canonical": (list(self._canonical), list(self._canonical.values())),
+            "heads": (list(self._heads), list(self._heads.values())),
         }
         for name, (keys, ids) in groups.items():
             arrays[f"{name}_keys"] = _pack(keys)
@@ -517,6 +547,44 @@ class RoleResolver:
         return index
 
     @cached_property
+    def _heads(self) -> Mapping[str, tuple[str, ...]]:
+        """Head word -> the roles whose own title it heads (at least :data:`GENERIC_MIN_ROLES` of them), those with
+        most alternative titles it heads first (then by id); only words that are no role's whole title. Alternative
+        titles alone do not count: "Rehabilitation Engineer" is an alternate title of Occupational Therapists, yet
+        a nurse who asks for "Engineer" means an engineering occupation."""
+        if self._saved is not None and "heads_keys" in self._saved:
+            return self._saved_table("heads")
+        counts: dict[str, Counter[str]] = {}
+        for role in self.roles.values():
+            for head in title_heads(role.title):
+                counts.setdefault(head, Counter())[role.id] = sum(head in title_heads(a) for a in role.alt_titles)
+        own = {canonical_title(r.title, singulars=True) for r in self.roles.values()}
+        return {
+            head: tuple(sorted(c, key=lambda rid: (-c[rid], rid)))
+            for head, c in sorted(counts.items())
+            if len(c) >= GENERIC_MIN_ROLES and head not in own
+        }
+
+    def _widen(self, query: str, res: RoleResolution) -> RoleResolution:
+        """A one-word generic title ("Director"): every role it heads shares it, the exact claimants first."""
+        words = canonical_title(query, singulars=True).split()
+        if (
+            len(words) != 1
+            or res.method not in ("alt_title", "normalized")
+            or self.roles[res.role_id].kind == "curated"
+        ):
+            return res  # a curated role's alternative title is its authors' choice ("Programmer": Software Engineer)
+        heads = self._heads.get(words[0])
+        if not heads:
+            return res
+        first = res.shared_by or (res.role_id,)
+        shared = (*first, *(rid for rid in heads if rid not in first))
+        if len(shared) == len(first):
+            return res
+        runner = res.runner_up or RoleCandidate(shared[1], self.roles[shared[1]].title, 0.0)
+        return replace(res, runner_up=runner, shared_by=shared)
+
+    @cached_property
     def _titles(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for role in self.roles.values():
@@ -594,11 +662,13 @@ class RoleResolver:
         hit = self._exact.get(normalize_alias(query))
         if hit is not None:
             rid, runner, shared = self._pick(query, hit[0])
-            return RoleResolution(rid, self.roles[rid].title, 1.0, runner, hit[1], ref, shared)
+            return self._widen(query, RoleResolution(rid, self.roles[rid].title, 1.0, runner, hit[1], ref, shared))
         canon_hit = self._canonical.get(canonical_title(query, singulars=True))
         if canon_hit is not None:
             rid, runner, shared = self._pick(query, canon_hit)
-            return RoleResolution(rid, self.roles[rid].title, 1.0, runner, "normalized", ref, shared)
+            return self._widen(
+                query, RoleResolution(rid, self.roles[rid].title, 1.0, runner, "normalized", ref, shared)
+            )
 
         ranked = self.scores(query)
         if ranked and ranked[0].score >= self._bar(ranked[0].role_id):
