@@ -16,16 +16,28 @@ spans are per-skill ("AC (Less than 1 year)") or an education range; they are ke
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from careerready.pipelines.experience import estimate_years
 from careerready.sections import detect_sections
 from careerready.text import NUMBER_WORDS
 
-__all__ = ["ExperienceCase", "agreement", "experience_cases", "gold_total", "sections_only", "summarise"]
+__all__ = [
+    "ExperienceCase",
+    "agreement",
+    "experience_cases",
+    "extract_stage",
+    "gold_total",
+    "main",
+    "sections_only",
+    "summarise",
+]
 
 YOE = "Years of Experience"
 _NUM = r"(\d{1,2}(?:\.\d{1,2})?|" + "|".join(NUMBER_WORDS) + ")"
@@ -62,7 +74,9 @@ def gold_total(text: str, spans: Sequence[Mapping[str, Any]]) -> tuple[float | N
         return round(max(statements), 4), "statement"
     years_seen = [int(m.group(0)) for m in _ANY_YEAR.finditer(text)]
     ref = max(years_seen) if years_seen else None
-    joined = "\n".join(" ".join(t.split()) for t in yoe)
+    # each span as written: dotin lost the dashes of many ranges ("1984  1986"), and the two spaces left are the
+    # separator the parser reads (collapsing them made such a range unreadable, so its resume had a wrong or no gold)
+    joined = "\n".join(t.strip() for t in yoe)
     total, _ = estimate_years(joined, None, ref)
     return total, "ranges"
 
@@ -131,3 +145,47 @@ def summarise(cases: Sequence[ExperienceCase]) -> dict[str, Any]:
         "statement": block([c for c in cases if c.kind == "statement"]),
         "ranges": block([c for c in cases if c.kind == "ranges"]),
     }
+
+
+def extract_stage(artifacts: Path) -> Callable[[str], float | None]:
+    """The extract stage's ``years_experience`` (in process, from ``artifacts``), as ``analyze`` reads it."""
+    from careerready.services.transport import InProcessTransport
+
+    client = InProcessTransport.from_artifacts(artifacts)
+
+    def years(text: str) -> float | None:
+        value = client.call("extract", {"text": text}).get("years_experience")
+        return None if value is None else float(value)
+
+    return years
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI: agreement per half, without the readiness pairs of ``eval_readiness`` (extraction's years only)."""
+    from training.eval.eval_matching import is_selection, load_dotin
+
+    p = argparse.ArgumentParser(prog="python -m training.eval.experience_gold", description=__doc__.split("\n\n")[0])
+    p.add_argument("--dotin", type=Path, required=True, help="dotin-resume-ner folder (or its train.jsonl)")
+    p.add_argument("--artifacts", type=Path, default=None, help="artifacts root: the extract stage's years")
+    p.add_argument("--disagreements", action="store_true", help="also list the selection half's disagreements")
+    args = p.parse_args(argv)
+    if args.artifacts is not None:
+        from careerready.core.observability import logger
+
+        logger.setLevel("WARNING")
+    estimate = sections_only if args.artifacts is None else extract_stage(args.artifacts)
+    cases = experience_cases(load_dotin(args.dotin), estimate)
+    halves = {
+        "selection": [c for c in cases if is_selection(c.resume_id)],
+        "report": [c for c in cases if not is_selection(c.resume_id)],
+    }
+    print(json.dumps({half: summarise(cs) for half, cs in halves.items()}, indent=2))
+    if args.disagreements:
+        for c in halves["selection"]:
+            if c.gold is not None and not c.agrees:
+                print(f"{c.resume_id}\t{c.kind}\tgold {c.gold}\tours {c.ours}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
