@@ -178,3 +178,76 @@ def test_indeed_skill_buckets_are_not_totals() -> None:
     text = "SKILLS\n\nAC (Less than 1 year), Allen Bradley (Less than 1 year), FANUC (Less than 1 year)\n"
     assert estimate_years(text, skill_spans=[])[0] is None
     assert estimate_years("excellence - 5 years", skill_spans=[])[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a tenure stated with "for", in a sentence that says the person worked (session 15)
+        ("Registered nurse. I worked as a nurse for 8 years on a busy surgical ward.", 8.0),
+        ("Having worked as a paralegal for almost 5 years, I draft pleadings and manage discovery.", 5.0),
+        ("I have taught English to primary pupils for more than 10 years.", 10.0),
+        ("Worked as a line cook and then sous chef for six years in hotel kitchens.", 6.0),
+        ("I have been a preschool teacher for the past 3 years.", 3.0),
+        ("Working for 6 years with international aid organisations.", 6.0),
+        ("I was for more than 10 years legal advisor to the ministry.", 10.0),
+        # "<N> years worked as a <title>"
+        ("June 2014 to Present  4 Years Worked as a pastry chef.", 4.0),
+    ],
+)
+def test_tenure_statements(text: str, expected: float) -> None:
+    years, evidence = estimate_years(text, skill_spans=[])
+    assert years == pytest.approx(expected, abs=0.01)
+    used = [e for e in evidence if e.used]
+    assert len(used) == 1 and used[0].kind == "statement" and text[used[0].start : used[0].end] == used[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cared for 5 patients per shift on a surgical ward.",  # no unit of time
+        "Worked night shifts for 2 weeks during the flu outbreak.",  # weeks
+        "Worked for the county as a clerk for 11 months.",  # one job's months are not a total
+        "Exceeded sales targets by 20% for 3 years straight.",  # no work lead in the sentence
+        "Active member of the parish choir for seven years.",
+        "Worked the night desk. Chaired the book club for 4 years.",  # the lead is in another sentence
+        "Promoted to head chef after two years of employment.",  # a point in a career, not its length
+        "Promoted to senior paralegal within 2 years of experience at the firm.",
+    ],
+)
+def test_tenure_negatives(text: str) -> None:
+    assert estimate_years(text, skill_spans=[])[0] is None
+
+
+def test_tenure_followed_by_a_skill_is_per_skill() -> None:
+    text = "I worked as a nurse for 8 years with Epic charting."
+    s = text.index("Epic")
+    assert estimate_years(text, skill_spans=[(s, s + 4)])[0] is None
+    assert estimate_years(text, skill_spans=[])[0] == 8.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # no sections known (dotin's flattened text): schools employ teachers, lecturers and counsellors
+        ("English Teacher, Castle View School, Sunderland  2004 - 2010  Lesson planning", 6.0),
+        ("Associate Professor, Wichita State University  2007  2015  Taught counselling", 8.0),
+        ("School Nurse, Lincoln High School  2012 - 2018", 6.0),
+        ("Sales Director, Acme Corp, Boston, MA  2010 - 2014", 4.0),  # "MA" is a state here, not a degree
+        # study: a degree, or an institution without a job title
+        ("Oxford Brookes  BA English Studies and Marketing  1998 - 2001", None),
+        ("Greenfield High School, Springfield  2008 - 2012", None),
+        ("Nuneaton University  BSc (Hons) Sales Management  2008 - 2011", None),
+        ("Coventry Central College  A levels: Maths, English  2005 - 2008", None),
+    ],
+)
+def test_education_or_job_at_a_school(text: str, expected: float | None) -> None:
+    assert estimate_years(text)[0] == expected
+
+
+def test_reversed_range_gives_way_to_the_range_inside_it() -> None:
+    # dotin lost the dash of "Since 2013 – Apr 2012 - Nov 2013": "2013  Apr 2012" ends before it starts
+    text = "Marketing Assistant  Since 2013  Apr 2012 - Nov 2013  Promoted twice"
+    years, evidence = estimate_years(text)
+    assert years == pytest.approx((2013 + 11 / 12) - (2012 + 3 / 12), abs=0.01)
+    assert [e.text for e in evidence] == ["Apr 2012 - Nov 2013"]

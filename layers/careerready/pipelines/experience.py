@@ -29,7 +29,7 @@ No evidence -> ``None`` (the estimator never invents a figure).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from careerready.schemas.extraction import ExperienceEvidence
@@ -84,7 +84,7 @@ _STATEMENT_C = re.compile(
 # "7 years as an art editor", "10+ years as a Teacher": a stated tenure in a job title
 _STATEMENT_D = re.compile(
     rf"\b(?:(?:over|more\s+than|almost|nearly|about|around|approximately)\s*)?{_QUANT}"
-    r"\s+(?:working\s+)?as\s+(?:an?|the)\s+(?=[A-Za-z])",
+    r"\s+(?:work(?:ed|ing)\s+)?as\s+(?:an?|the)\s+(?=[A-Za-z])",
     re.IGNORECASE,
 )
 # "6 years of functional experience", "5 years of securities law experience": up to three free words before
@@ -94,6 +94,25 @@ _STATEMENT_E = re.compile(
     rf"\s+of\s+(?P<words>(?:[a-z][\w&/-]*\s+){{1,3}}){_EXPERIENCE_WORD}",
     re.IGNORECASE,
 )
+# "worked as a nurse for 8 years", "Working for 6 years with NGOs", "for more than 10 years": a tenure stated with
+# "for"; taken only in years (a job's "for 7 months" is not a total) and when the sentence before it says that the
+# person worked (_WORK_LEAD), which leaves "exceeded quotas for 3 years", "member of the club for seven years"
+_STATEMENT_F = re.compile(
+    r"\bfor\s+(?:the\s+(?:past|last)\s+)?(?:(?:over|more\s+than|almost|nearly|about|around|approximately|close\s+to)\s+)?"
+    rf"(?P<y>{_NUM})\s*(?P<plus>\+|plus)?\s*{_YEARS_WORD}(?!\w)",
+    re.IGNORECASE,
+)
+_FOR_AT = re.compile(r"\bfor\b", re.IGNORECASE)
+_WORK_LEAD = re.compile(
+    r"\b(?:work(?:ed|ing)?|serv(?:ed|ing)|employed|practi[cs](?:ed|ing|e)|taught|teaching|was|were|been"
+    r"|as\s+(?:an?|the))\b",
+    re.IGNORECASE,
+)
+#: How far back a sentence is searched for a work lead, and what ends it
+_LEAD_CHARS = 250
+_SENTENCE_END = re.compile(r"[.!?;•\n](?=\s)|[.!?;•\n]$")
+# "Promoted after one year of employment", "within 2 years of experience": a point in a career, not its length
+_NOT_TOTAL_BEFORE = re.compile(r"\b(?:after|within|upon|first)\s+$", re.IGNORECASE)
 _SKILL_TAIL = re.compile(r"\s*(?:with|using|on|in|of|for|at)\s+", re.IGNORECASE)
 _TOTAL_TAIL = re.compile(
     r"\s*(?:in|across|within)\s+(?:the\s+|a\s+|an\s+|various\s+|multiple\s+|diverse\s+|different\s+|it\b|industry\b)",
@@ -127,10 +146,24 @@ _RANGE = re.compile(
     re.IGNORECASE,
 )
 _ANY_YEAR = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
-_EDUCATION_WORDS = re.compile(
-    r"\b(?:universit\w*|college|school|academy|institute|bachelor\w*|master'?s?|degree|diploma|b\.?\s?sc|m\.?\s?sc|"
-    r"b\.?\s?tech|m\.?\s?tech|b\.?e\.|mba|ph\.?\s?d|gpa|cgpa|graduat\w*|coursework|education|hsc|ssc|cbse|"
-    r"matriculation|intermediate|high\s+school|secondary)\b",
+# What marks a date range as study when no section says so. Degree words always do; an institution's name does
+# unless a job title is also in the context: "English Teacher, Castle View School, 2004 - 2006", "Associate
+# Professor, Wichita State University  2007  2015" are jobs (teachers, lecturers and counsellors work at schools)
+_DEGREE_WORDS = re.compile(
+    r"\b(?:bachelor\w*|master'?s?|degree|diploma|b\.?\s?sc|m\.?\s?sc|b\.?\s?tech|m\.?\s?tech|b\.?e\.|mba|ph\.?\s?d|gpa|"
+    r"cgpa|graduat\w*|coursework|hsc|ssc|cbse|matriculation|intermediate|major(?:ing)?\s+in|minor\s+in|a\s+levels?|"
+    r"undergraduate|postgraduate|certificate\s+in|honou?rs)\b|\b(?-i:B\.?A|B\.?S|M\.A\.|M\.S\.|BSc|MSc)(?!\w)",
+    re.IGNORECASE,
+)
+_INSTITUTION_WORDS = re.compile(
+    r"\b(?:universit\w*|college|school|academy|institute|education|high\s+school|secondary)\b", re.IGNORECASE
+)
+_EDUCATION_HEADER = re.compile(r"\b(?:Education|EDUCATION)\b")
+_JOB_WORDS = re.compile(
+    r"\b(?:teach\w*|professor|lecturer|instructor|tutor|principal|dean|counsel+or|coordinator|director|head|chair\w*|"
+    r"librarian|nurse|assistant|aide|administrator|manager|officer|coach|advis[eo]r|specialist|supervisor|trainer|"
+    r"faculty|staff|consultant|clerk|secretary|registrar|superintendent|therapist|psychologist|technician|"
+    r"researcher|employ\w*|worked|intern)\b",
     re.IGNORECASE,
 )
 _WORK_SECTIONS = frozenset({"experience"})
@@ -219,11 +252,11 @@ def _quantity(m: re.Match[str]) -> float:
     groups = m.groupdict()
     if groups.get("lt"):
         return 0.5  # "less than 1 year": the middle of the bucket
-    if m.group("y") is None:
-        return _number(m.group("mo")) / 12.0
-    years = _number(m.group("y"))
-    if m.group("m"):
-        months = _number(m.group("m"))
+    if groups.get("y") is None:
+        return _number(groups["mo"]) / 12.0
+    years = _number(groups["y"])
+    if groups.get("m"):
+        months = _number(groups["m"])
         if months < 12:
             years += months / 12.0
     return years
@@ -243,6 +276,20 @@ def _followed_by_skill(end: int, text: str, skill_starts: list[int], of_experien
 
 
 _WITH_RE = re.compile(r"\s*(?:with|using)\s+", re.IGNORECASE)
+
+
+def _skill_follows(end: int, text: str, skill_starts: list[int]) -> bool:
+    """A skill mention starts right after "with/using/in/on/... " at ``end`` ("for 5 years with Excel")."""
+    tail = _SKILL_TAIL.match(text, end)
+    return tail is not None and any(tail.end() <= s <= tail.end() + 4 for s in skill_starts)
+
+
+def _work_lead_before(text: str, start: int) -> bool:
+    """The sentence before ``start`` (at most :data:`_LEAD_CHARS` characters) says the person worked."""
+    lo = max(0, start - _LEAD_CHARS)
+    stops = [m.end() for m in _SENTENCE_END.finditer(text, lo, start)]
+    return _WORK_LEAD.search(text, stops[-1] if stops else lo, start) is not None
+
 
 # ---- where a match can start ---------------------------------------------------------------------
 # Python's re tries a pattern at every position of the text; the statement and date-range patterns open with long
@@ -274,6 +321,23 @@ def _quantity_starts(text: str) -> list[int]:
     return out
 
 
+def _for_starts(text: str) -> list[int]:
+    """Every position where ``_STATEMENT_F`` can start: each "for" (any case) that does not follow a letter or digit.
+
+    ``str.find`` over the lower-cased text (a C loop) when lower-casing keeps every position; else the regex scan.
+    """
+    low = text.lower()
+    if len(low) != len(text):
+        return [m.start() for m in _FOR_AT.finditer(text)]
+    out = []
+    k = low.find("for")
+    while k != -1:
+        if k == 0 or not low[k - 1].isalnum():
+            out.append(k)
+        k = low.find("for", k + 3)
+    return out
+
+
 def _range_starts(text: str) -> list[int]:
     """Every position where ``_RANGE`` can start (and some where it cannot).
 
@@ -294,10 +358,21 @@ def _statements(
 ) -> list[ExperienceEvidence]:
     found: dict[tuple[int, int], ExperienceEvidence] = {}
     starts = _quantity_starts(text)
-    for pattern in (_STATEMENT_A, _STATEMENT_B, _STATEMENT_C, _STATEMENT_D, _STATEMENT_E):
-        matches = pattern.finditer(text) if pattern is _STATEMENT_C else finditer_at(pattern, text, starts)
+    for pattern in (_STATEMENT_A, _STATEMENT_B, _STATEMENT_C, _STATEMENT_D, _STATEMENT_E, _STATEMENT_F):
+        if pattern is _STATEMENT_C:
+            matches = pattern.finditer(text)
+        elif pattern is _STATEMENT_F:  # it opens with "for": tried only there
+            matches = finditer_at(pattern, text, _for_starts(text))
+        else:
+            matches = finditer_at(pattern, text, starts)
         for m in matches:
             if _section_at(secs, m.start()) == "education":
+                continue
+            if pattern is not _STATEMENT_C and _NOT_TOTAL_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+                continue
+            if pattern is _STATEMENT_F and (
+                not _work_lead_before(text, m.start()) or _skill_follows(m.end(), text, skill_starts)
+            ):
                 continue
             if pattern is _STATEMENT_E and (
                 skill_spans_known is False or any(m.start("words") <= s < m.end("words") for s in skill_starts)
@@ -341,7 +416,7 @@ def _ranges(text: str, secs: list[tuple[str, int, int]], reference_year: int | N
     has_work = bool(names & _WORK_SECTIONS)
     allowed = _WORK_SECTIONS if has_work else _FALLBACK_SECTIONS | {""}
     out: list[ExperienceEvidence] = []
-    for m in finditer_at(_RANGE, text, _range_starts(text)):
+    for m in _range_matches(text):
         section = _section_at(secs, m.start())
         if section not in allowed:
             continue
@@ -355,9 +430,7 @@ def _ranges(text: str, secs: list[tuple[str, int, int]], reference_year: int | N
         else:
             ey, em = int(m.group("eyear")), _month(m, "e")
             end_label = f"{ey:04d}" + (f"-{em:02d}" if em else "")
-        start_val = sy + ((sm - 1) / 12.0 if sm else 0.0)
-        # an end month counts inclusively ("Jan 2017 - Dec 2017" = 1 year); a bare end year is its start
-        end_val = ey + (em / 12.0 if em else 0.0)
+        start_val, end_val = _point(sy, sm, start=True), _point(ey, em, start=False)
         if sy < MIN_START_YEAR or end_val < start_val or (end_val - start_val) > MAX_YEARS:
             continue
         out.append(
@@ -377,6 +450,33 @@ def _ranges(text: str, secs: list[tuple[str, int, int]], reference_year: int | N
     return out
 
 
+def _point(year: int, month: int | None, *, start: bool) -> float:
+    """A date as a year fraction: a start month counts from its first day; an end month counts inclusively ("Jan
+    2017 - Dec 2017" = 1 year), and a bare end year is its start."""
+    if month is None:
+        return float(year)
+    return year + ((month - 1) / 12.0 if start else month / 12.0)
+
+
+def _range_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_RANGE``'s matches, as ``finditer_at`` finds them, except that a range that ends before it starts is not
+    taken and the search goes on inside it: in "Since 2013  Apr 2012 - Nov 2013" (dotin's dashes are lost) the
+    range is "Apr 2012 - Nov 2013", not "2013  Apr 2012"."""
+    pos = 0
+    for p in _range_starts(text):
+        if p < pos:
+            continue
+        m = _RANGE.match(text, p)
+        if m is None:
+            continue
+        if not m.group("present"):
+            s = _point(int(m.group("syear")), _month(m, "s"), start=True)
+            if _point(int(m.group("eyear")), _month(m, "e"), start=False) < s:
+                continue
+        yield m
+        pos = m.end()
+
+
 def _interval(e: ExperienceEvidence) -> tuple[float, float]:
     assert e.start_date is not None
     y, _, mo = e.start_date.partition("-")
@@ -385,17 +485,18 @@ def _interval(e: ExperienceEvidence) -> tuple[float, float]:
 
 
 def _near_education(text: str, start: int, end: int) -> bool:
-    """School/degree words on the same line, within 60 characters before or 40 after the range.
+    """The range's context names a degree, or an institution without a job title.
 
-    After the range, the context stops at a bare "Education" (the next section's header).
+    The context is the same line, within 60 characters before or 40 after the range; after the range it stops at a
+    bare "Education" (the next section's header).
     """
     lo = max(text.rfind("\n", 0, start) + 1, start - 60)
-    if _EDUCATION_WORDS.search(text, lo, start) is not None:
-        return True
     nl = text.find("\n", end)
     hi = min(nl if nl != -1 else len(text), end + 40)
-    for m in _EDUCATION_WORDS.finditer(text, end, hi):
-        if m.group(0).lower() == "education":
-            return False  # what follows belongs to the education section, not to this range
+    header = _EDUCATION_HEADER.search(text, end, hi)
+    if header is not None:
+        hi = header.start()
+    context = (text[lo:start], text[end:hi])
+    if any(_DEGREE_WORDS.search(c) for c in context):
         return True
-    return False
+    return any(_INSTITUTION_WORDS.search(c) for c in context) and not any(_JOB_WORDS.search(c) for c in context)
