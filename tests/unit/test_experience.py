@@ -251,3 +251,16 @@ def test_reversed_range_gives_way_to_the_range_inside_it() -> None:
     years, evidence = estimate_years(text)
     assert years == pytest.approx((2013 + 11 / 12) - (2012 + 3 / 12), abs=0.01)
     assert [e.text for e in evidence] == ["Apr 2012 - Nov 2013"]
+
+
+def test_for_starts_find_every_match_of_the_tenure_pattern() -> None:
+    from careerready.pipelines import experience as ex
+    from careerready.text import finditer_at
+
+    texts = [
+        "Worked for 3 years. FOR 2 yrs. Format for 5 years; before 4 years, _for 6 years",
+        "İstanbul: worked as a nurse for 8 years, ſerved For two years",  # lower() changes the length here
+    ]
+    for text in texts:
+        fast = [m.span() for m in finditer_at(ex._STATEMENT_F, text, ex._for_starts(text))]
+        assert fast == [m.span() for m in ex._STATEMENT_F.finditer(text)] and fast

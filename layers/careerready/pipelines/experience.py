@@ -7,7 +7,8 @@ Two kinds of evidence, in order of precedence:
    forms of real (dotin / Indeed) resumes: header style "Experience - 24 months", "Years of Experience: 2 Years
    and 4 Months", misspelt "Exprience - Less than 1 year" (Indeed's bucket, read as 0.5), months alone
    ("21 months of experience"), "7 years as an art editor", and "6 years of functional experience" (up to three
-   free words before "experience", only when the skill mentions are known and none lies in those words).
+   free words before "experience", only when the skill mentions are known and none lies in those words), and a
+   tenure with "for" ("worked as a nurse for 8 years": in years, in a sentence that says the person worked).
    The largest plausible figure (0 < years <= :data:`MAX_YEARS`) wins. Statements about one skill
    ("5 years of Python", "3+ years experience with Docker", "4 years' experience in <skill>") are
    not total experience and are ignored here (``features.compute_role_features`` keeps its
@@ -16,7 +17,8 @@ Two kinds of evidence, in order of precedence:
    "02/2021 - Present", "2004-2007"); overlapping ranges are merged so parallel jobs are not counted
    twice, and the union is summed (capped at :data:`MAX_YEARS`). Education ranges never count: the
    education section is skipped, and when the resume has no recognised experience section, ranges
-   whose surrounding text names a school/degree are skipped too.
+   whose surrounding text names a degree, or a school without a job title (a teacher's school is a job), are
+   skipped too. A range that ends before it starts is not taken and the search goes on inside it.
 
 Determinism: "present / current / now / till date / to date" resolves to the *reference year*, which
 by default is the LATEST year written anywhere in the document, never the wall clock. The same text
