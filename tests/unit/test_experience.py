@@ -251,6 +251,8 @@ def test_reversed_range_gives_way_to_the_range_inside_it() -> None:
     years, evidence = estimate_years(text)
     assert years == pytest.approx((2013 + 11 / 12) - (2012 + 3 / 12), abs=0.01)
     assert [e.text for e in evidence] == ["Apr 2012 - Nov 2013"]
+    # a range written backwards is not read from the middle of its first date ("2023 – Feb 2023")
+    assert estimate_years("Engineer | Pioneerwind Ltd | Nov 2023 – Feb 2023\n") == (None, [])
 
 
 def test_for_starts_find_every_match_of_the_tenure_pattern() -> None:

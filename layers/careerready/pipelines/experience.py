@@ -462,8 +462,8 @@ def _point(year: int, month: int | None, *, start: bool) -> float:
 
 def _range_matches(text: str) -> Iterator[re.Match[str]]:
     """``_RANGE``'s matches, as ``finditer_at`` finds them, except that a range that ends before it starts is not
-    taken and the search goes on inside it: in "Since 2013  Apr 2012 - Nov 2013" (dotin's dashes are lost) the
-    range is "Apr 2012 - Nov 2013", not "2013  Apr 2012"."""
+    taken and the search goes on after its first date: in "Since 2013  Apr 2012 - Nov 2013" (dotin's dashes are lost)
+    the range is "Apr 2012 - Nov 2013", not "2013  Apr 2012"; a reversed "Nov 2023 – Feb 2023" gives nothing."""
     pos = 0
     for p in _range_starts(text):
         if p < pos:
@@ -474,6 +474,7 @@ def _range_matches(text: str) -> Iterator[re.Match[str]]:
         if not m.group("present"):
             s = _point(int(m.group("syear")), _month(m, "s"), start=True)
             if _point(int(m.group("eyear")), _month(m, "e"), start=False) < s:
+                pos = m.end("syear")  # its first date is taken whole: "Nov 2023 – Feb 2023" is not "2023 – Feb 2023"
                 continue
         yield m
         pos = m.end()
