@@ -12,8 +12,10 @@ from training.models.train_readiness import (
     RealPerson,
     choose_real_weight,
     make_classifier,
+    not_worse_than,
     real_fold,
     real_rows,
+    row_log_loss,
     weak_own_label,
     with_real,
 )
@@ -74,13 +76,38 @@ def test_real_people_who_do_the_job_pull_the_weight_up_within_the_synthetic_ceil
     people = [_person(i, (float(rng.uniform(0.0, 0.15)), float(rng.uniform(0.95, 1.0)))) for i in range(60)]
     fit, val = _synthetic(seed=2), _synthetic(300, seed=3)
     make = lambda: make_classifier("linear", 1.0, "none", 0)  # noqa: E731
-    w, table = choose_real_weight(make, fit, val, people, NAMES, max_loss=10.0)
+    # a baseline that puts almost nothing on the right class: every weight is eligible
+    hopeless = np.full((len(val[1]), 3), 0.49)
+    hopeless[np.arange(len(val[1])), val[1]] = 0.02
+    w, table = choose_real_weight(make, fit, val, people, NAMES, hopeless)
     assert set(table) == set(REAL_WEIGHTS)
     assert table[0]["senior_needs_upskilling"] > 0.5  # synthetic alone fails these people
     assert w > 0
     assert table[w]["senior_needs_upskilling"] < table[0]["senior_needs_upskilling"]
     assert table[w]["own_readier"] >= table[0]["own_readier"]
-    # a ceiling below every real weight's synthetic loss leaves synthetic data alone
-    floor = min(r["synthetic_val_log_loss"] for k, r in table.items() if k > 0)
-    w0, _ = choose_real_weight(make, fit, val, people, NAMES, max_loss=floor)
+    assert all(r["eligible"] for r in table.values())
+    # a baseline that is always right leaves synthetic data alone
+    perfect = np.eye(3)[val[1]]
+    w0, table0 = choose_real_weight(make, fit, val, people, NAMES, perfect)
     assert w0 == 0
+    assert [k for k, r in table0.items() if r["eligible"]] == [0]
+
+
+def test_not_worse_than_passes_ties_within_the_noise_and_fails_clear_losses() -> None:
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 3, 900)
+    base = np.full((900, 3), 0.2)
+    base[np.arange(900), y] = 0.6
+    # a model that is less sure on 60 rows and surer on 55: worse in the mean, by less than the noise
+    noisy = base.copy()
+    rows = rng.permutation(900)
+    less, more = rows[:60], rows[60:115]
+    noisy[less] = np.where(np.eye(3)[y[less]] > 0, 0.5, 0.25)
+    noisy[more] = np.where(np.eye(3)[y[more]] > 0, 0.7, 0.15)
+    assert row_log_loss(y, noisy).mean() > row_log_loss(y, base).mean()
+    assert not_worse_than(y, noisy, base)
+    # the same model against a baseline that is clearly better everywhere
+    sharp = np.full((900, 3), 0.05)
+    sharp[np.arange(900), y] = 0.9
+    assert not not_worse_than(y, noisy, sharp)
+    assert not_worse_than(y, sharp, noisy)
