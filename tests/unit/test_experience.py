@@ -266,3 +266,24 @@ def test_for_starts_find_every_match_of_the_tenure_pattern() -> None:
     for text in texts:
         fast = [m.span() for m in finditer_at(ex._STATEMENT_F, text, ex._for_starts(text))]
         assert fast == [m.span() for m in ex._STATEMENT_F.finditer(text)] and fast
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mathematics teacher with 8 years in public high schools. Mathematics Teacher, 2018 - present", 8.0),
+        ("Registered nurse with 6 years in acute-care hospitals.", 6.0),
+        ("Paralegal, 5 years in law firms.", 5.0),
+        ("Line cook: 4 years in busy restaurants and kitchens.", 4.0),
+    ],
+)
+def test_years_in_a_workplace_are_a_total(text: str, expected: float) -> None:
+    """ "N years in <workplaces>" states a career's length, as "N years in the industry" does (the teacher sample
+    read "8 years in public high schools" as nothing and fell back to 2016-2018 = 2 years)."""
+    years, evidence = estimate_years(text)
+    assert years == expected
+    assert evidence[0].kind == "statement"
+
+
+def test_years_in_a_skill_are_not_a_total() -> None:
+    assert estimate_years("3 years in Python projects")[0] is None

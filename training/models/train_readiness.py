@@ -132,12 +132,19 @@ def row_log_loss(y: np.ndarray, probs: np.ndarray) -> np.ndarray:
     return np.asarray(-np.log(probs[np.arange(len(y)), y]))
 
 
+def paired_z(y: np.ndarray, probs: np.ndarray, baseline: np.ndarray) -> float:
+    """Mean per-row log-loss difference (``probs`` - ``baseline``) over its standard error (0 when both are 0)."""
+    d = row_log_loss(y, probs) - row_log_loss(y, baseline)
+    se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else 0.0
+    if se == 0.0:
+        return 0.0 if d.mean() == 0 else float(np.sign(d.mean()) * np.inf)
+    return float(d.mean() / se)
+
+
 def not_worse_than(y: np.ndarray, probs: np.ndarray, baseline: np.ndarray, n_se: float = REAL_GUARD_SE) -> bool:
     """True unless ``probs`` is worse than ``baseline`` on the rows ``y`` by more than ``n_se`` standard errors of
     the paired per-row log-loss difference (a one-sided paired z-test): a tie within the noise passes."""
-    d = row_log_loss(y, probs) - row_log_loss(y, baseline)
-    se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else 0.0
-    return bool(d.mean() <= n_se * se)
+    return paired_z(y, probs, baseline) <= n_se
 
 
 def threshold_rule_probs(v: np.ndarray, lo: float, hi: float, freq: np.ndarray) -> np.ndarray:
@@ -289,6 +296,7 @@ def choose_real_weight(
         val_probs = with_all.predict_proba(val[0])
         table[w] = {
             "synthetic_val_log_loss": evaluate(val[1], val_probs)["log_loss"],
+            "z_vs_rule": round(paired_z(val[1], val_probs, baseline), 2),
             "eligible": float(w == 0 or not_worse_than(val[1], val_probs, baseline)),
             "own_readier": round(own_readier, 4),
             "senior_needs_upskilling": round(senior_nu, 4),
@@ -415,7 +423,10 @@ def _main(argv: list[str] | None) -> int:
             names,
             rule_val,
         )
-        log(f"real weight: {weight_cv} (threshold rule's validation log-loss {rule_loss['log_loss']}) -> {real_weight}")
+        log(
+            f"real weight: {weight_cv} (threshold rule's validation log-loss {rule_loss['log_loss']} over "
+            f"{int(val.sum())} validation rows) -> {real_weight}"
+        )
     x_fit, y_fit = with_real(x[~test], y[~test], x_real, y_real, real_weight)
     model = make_classifier(feature_map, c_best, calibration, args.seed).fit(x_fit, y_fit)
     probs = model.predict_proba(x[test])
@@ -527,7 +538,8 @@ def _main(argv: list[str] | None) -> int:
                 "feature set",
                 "real weight",
                 "synthetic val log-loss",
-                f"not worse than the rule ({REAL_GUARD_SE:g} SE)",
+                "z vs the rule",
+                f"not worse than the rule (z <= {REAL_GUARD_SE:g})",
                 "own readier",
                 "> 5 y own NU",
                 "unrelated NU",
@@ -538,6 +550,7 @@ def _main(argv: list[str] | None) -> int:
                     feature_set,
                     w,
                     r["synthetic_val_log_loss"],
+                    r["z_vs_rule"],
                     "yes" if r["eligible"] else "no",
                     r["own_readier"],
                     r["senior_needs_upskilling"],

@@ -69,10 +69,12 @@ _STATEMENT_A = re.compile(
     rf"(?:['’]s?)?\s+(?:of\s+)?{_QUAL}(?:experience|exp\b\.?)",
     re.IGNORECASE,
 )
-# quantity followed by "in <industry/field>" or "of work/professional work"
+# quantity followed by "in <industry/field>", "in <workplaces>" ("8 years in public high schools", "6 years in
+# acute-care hospitals", "in law firms") or "of work/professional work"
 _STATEMENT_B = re.compile(
     rf"\b(?:(?:over|more\s+than|almost|nearly|about|around|approximately|close\s+to)\s*)?{_QUANT}"
-    r"\s+(?:in\s+(?:the\s+)?(?:it\b|industry\b|(?:[\w-]+\s+){0,2}(?:industry|sector|field|work|domain|roles?|positions?)\b)"
+    r"\s+(?:in\s+(?:the\s+)?(?:it\b|industry\b|(?:[\w-]+\s+){0,2}(?:industry|sector|field|work|domain|roles?|positions?"
+    r"|schools|classrooms|hospitals|clinics|kitchens|restaurants|firms|agencies|practices)\b)"
     r"|of\s+(?:professional\s+|paid\s+|full[- ]time\s+)?(?:work|employment)\b)",
     re.IGNORECASE,
 )
