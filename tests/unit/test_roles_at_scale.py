@@ -129,6 +129,35 @@ def test_a_one_word_generic_title_is_shared_by_every_role_whose_title_it_heads()
     assert RoleResolver([*roles, _occ("onet-d", "Directors")]).resolve("Director").shared_by == ()
 
 
+def test_a_one_word_title_nobody_claims_resolves_generic_to_every_role_it_heads() -> None:
+    """ "Manager" is no role's title or alternative title: it used to fall to the fuzzy scores (which sent it to
+    Registered Nurses on the full catalog) and a 404; the roles it heads share it instead."""
+    from training.eval.labels import decide_label
+
+    roles = [
+        _occ("onet-f", "Financial Managers", ("Finance Manager", "Treasury Manager")),
+        _occ("onet-s", "Sales Managers", ("Sales Manager",)),
+        _occ("onet-o", "Food Service Managers"),
+        _occ("onet-n", "Registered Nurses", ("Nurse Manager",)),  # an alternative title alone does not count
+        _occ("onet-c", "Clinical Research Coordinators"),
+        _occ("onet-i", "Instructional Coordinators"),
+    ]
+    resolver = RoleResolver(roles)
+    res = resolver.resolve("Manager")
+    assert (res.role_id, res.method, res.query) == ("onet-f", "generic", "Manager")
+    assert res.shared_by == ("onet-f", "onet-s", "onet-o")
+    assert res.runner_up is not None and res.runner_up.role_id == "onet-s"
+    assert resolver.resolve(" managers ").shared_by == res.shared_by
+    assert resolver.resolve("Senior Manager").method == "generic"  # seniority words dropped, as for "normalized"
+    assert resolver.resolve("Sales Manager").method == "alt_title"  # a title some role claims is not generic
+    with pytest.raises(RoleNotFoundError):
+        resolver.resolve("Coordinator")  # heads two roles only
+    # a generic title names no role: the real-resume label rule leaves such a resume unlabelled
+    spans = [{"label": "Designation", "start": 0, "end": 7, "text": "Manager"}]
+    decision = decide_label("r1", spans, resolver)
+    assert (decision.role_id, decision.reason) == (None, "ambiguous")
+
+
 def test_saved_index_gives_the_same_answers_and_is_ignored_for_other_roles(catalog: Catalog, tmp_path: Path) -> None:
     assert catalog.directory is not None and (catalog.directory / TITLE_INDEX_FILE).is_file()
     fresh = RoleResolver(catalog.roles)

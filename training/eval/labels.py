@@ -6,7 +6,8 @@ title and the work history is newest first, so the first designation is the most
 mapped to a catalog role with the project's :class:`~careerready.services.roles.RoleResolver`
 (no embedding fallback); the label is kept only when the resolution is *confident*: an exact
 match (id, title, alt title, normalised title), or a fuzzy match with ``confidence >= min_confidence``
-and a lead of at least ``min_margin`` over the runner-up role.
+and a lead of at least ``min_margin`` over the runner-up role. A ``generic`` resolution (a one-word title such
+as "Manager" that heads several roles' titles and names none of them) is ``ambiguous``.
 
 Leak removal: every ``Designation`` span is blanked (each character replaced by a space, line
 breaks kept) so the ranking cannot read the answer; the text keeps its length and every offset.
@@ -133,6 +134,8 @@ def decide_label(
         return LabelDecision(resume_id, title, None, "", 0.0, "unresolved")
     if res.method in EXACT_METHODS:
         return LabelDecision(resume_id, title, res.role_id, res.method, res.confidence, "ok", res.shared_by)
+    if res.method == "generic":  # "Manager": heads 51 roles' titles, names none of them
+        return LabelDecision(resume_id, title, None, res.method, res.confidence, "ambiguous")
     if res.confidence < min_confidence:
         return LabelDecision(resume_id, title, None, res.method, res.confidence, "low_confidence")
     runner = res.runner_up.score if res.runner_up is not None else 0.0

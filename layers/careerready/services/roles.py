@@ -21,7 +21,12 @@ Order, first hit wins:
    (0.5 each); accepted at ``threshold`` (default 0.76, :data:`DEFAULT_THRESHOLD`; 0.55 let "Marketing manager"
    resolve to a data analyst, docs/role-matching.md) or above. Scored for every title of every role at once through inverted
    indexes (numpy), so ~70,000 titles cost a few ms per query.
-5. ``embedding``: when an embedder and role vectors are available and the fuzzy score is below the
+5. ``generic``: a one-word reference no role claims, that heads the own titles of at least
+   :data:`GENERIC_MIN_ROLES` roles ("Manager", "Coordinator", "Specialist", "Worker"): all of them share it
+   (``shared_by``, most alternative titles it heads first) and the first is the title-only answer; with a resume,
+   ``analyze`` picks the one it reads most like, as for the one-word titles of step 2. Tried before ``fuzzy``,
+   which sent "Manager" to Registered Nurses (docs/role-matching.md, "One-word generic titles").
+6. ``embedding``: when an embedder and role vectors are available and the fuzzy score is below the
    threshold, the cosine between the reference and each role vector; accepted at ``embedding_threshold``.
 
 Below both thresholds :class:`RoleNotFoundError` (404) lists the three nearest roles.
@@ -78,7 +83,7 @@ DEFAULT_EMBEDDING_THRESHOLD = 0.6
 NEAREST_FLOOR = 0.2
 #: A one-word title heads the titles of at least this many roles -> a generic title that all of them share.
 GENERIC_MIN_ROLES = 3
-Method = Literal["id", "title", "alt_title", "normalized", "fuzzy", "embedding"]
+Method = Literal["id", "title", "alt_title", "normalized", "generic", "fuzzy", "embedding"]
 
 _ABBREVIATIONS: dict[str, str] = {
     "sr": "senior",
@@ -584,6 +589,16 @@ class RoleResolver:
         runner = res.runner_up or RoleCandidate(shared[1], self.roles[shared[1]].title, 0.0)
         return replace(res, runner_up=runner, shared_by=shared)
 
+    def _generic(self, query: str, ref: str) -> RoleResolution | None:
+        """A one-word title no role claims that heads several roles' own titles ("Manager"): shared by all of them."""
+        words = canonical_title(query, singulars=True).split()
+        heads = self._heads.get(words[0]) if len(words) == 1 else None
+        if not heads:
+            return None
+        top, second = heads[0], heads[1]
+        runner = RoleCandidate(second, self.roles[second].title, 1.0)
+        return RoleResolution(top, self.roles[top].title, 1.0, runner, "generic", ref, heads)
+
     @cached_property
     def _titles(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -669,6 +684,9 @@ class RoleResolver:
             return self._widen(
                 query, RoleResolution(rid, self.roles[rid].title, 1.0, runner, "normalized", ref, shared)
             )
+        generic = self._generic(query, ref)
+        if generic is not None:
+            return generic
 
         ranked = self.scores(query)
         if ranked and ranked[0].score >= self._bar(ranked[0].role_id):
