@@ -139,12 +139,12 @@ class RoleResolutionInfo(BaseModel):
     role_id: str
     title: str
     confidence: float = Field(description="1.0 for exact matches, else the fuzzy/embedding score.")
-    method: Literal[
-        "id", "title", "alt_title", "normalized", "generic", "fuzzy", "embedding", "ranked", "posting"
-    ] = Field(
-        description="How the reference was resolved ('generic': a one-word title no role claims that heads several "
-        "roles' titles, e.g. 'Manager', see roles_sharing_title; 'ranked': no role given, best match over all "
-        "roles; 'posting': the ad-hoc role built from the request's job posting)."
+    method: Literal["id", "title", "alt_title", "normalized", "generic", "fuzzy", "embedding", "ranked", "posting"] = (
+        Field(
+            description="How the reference was resolved ('generic': a one-word title no role claims that heads several "
+            "roles' titles, e.g. 'Manager', see roles_sharing_title; 'ranked': no role given, best match over all "
+            "roles; 'posting': the ad-hoc role built from the request's job posting)."
+        )
     )
     runner_up: RoleCandidateInfo | None = None
     roles_sharing_title: int | None = Field(
