@@ -266,6 +266,12 @@ def test_for_starts_find_every_match_of_the_tenure_pattern() -> None:
     for text in texts:
         fast = [m.span() for m in finditer_at(ex._STATEMENT_F, text, ex._for_starts(text))]
         assert fast == [m.span() for m in ex._STATEMENT_F.finditer(text)] and fast
+    for text in [
+        "Nurse with 6 years caring. WITH 2 yrs teaching; without 4 years doing, _with 3 years helping",
+        "İstanbul nurse with 8 years caring, ſerved With two years working",  # lower() changes the length here
+    ]:
+        fast = [m.span() for m in finditer_at(ex._STATEMENT_G, text, ex._word_starts(text, "with", ex._WITH_AT))]
+        assert fast == [m.span() for m in ex._STATEMENT_G.finditer(text)] and fast
 
 
 @pytest.mark.parametrize(
@@ -287,3 +293,19 @@ def test_years_in_a_workplace_are_a_total(text: str, expected: float) -> None:
 
 def test_years_in_a_skill_are_not_a_total() -> None:
     assert estimate_years("3 years in Python projects")[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Paralegal with 5 years supporting civil litigation teams. Litigation Paralegal, 2020 - present", 5.0),
+        ("Nurse with 6 years caring for cardiac patients.", 6.0),
+        ("Teacher with over 10 years teaching mathematics.", 10.0),
+        ("Developer with 3 years of Java.", None),  # per skill: left to the other patterns
+        ("Analyst with 4 years using Excel.", None),  # "using" names a tool, not the work
+        ("Graduated with 2 years remaining on the scholarship.", None),
+    ],
+)
+def test_with_n_years_doing_is_a_total(text: str, expected: float | None) -> None:
+    """ "<title> with N years <doing>" states a career's length (the paralegal sample was read as 1 year)."""
+    assert estimate_years(text)[0] == expected

@@ -8,7 +8,9 @@ Two kinds of evidence, in order of precedence:
    and 4 Months", misspelt "Exprience - Less than 1 year" (Indeed's bucket, read as 0.5), months alone
    ("21 months of experience"), "7 years as an art editor", and "6 years of functional experience" (up to three
    free words before "experience", only when the skill mentions are known and none lies in those words), and a
-   tenure with "for" ("worked as a nurse for 8 years": in years, in a sentence that says the person worked).
+   tenure with "for" ("worked as a nurse for 8 years": in years, in a sentence that says the person worked), years
+   in workplaces ("8 years in public high schools", "5 years in law firms") and "with N years <doing>"
+   ("Paralegal with 5 years supporting civil litigation").
    The largest plausible figure (0 < years <= :data:`MAX_YEARS`) wins. Statements about one skill
    ("5 years of Python", "3+ years experience with Docker", "4 years' experience in <skill>") are
    not total experience and are ignored here (``features.compute_role_features`` keeps its
@@ -106,7 +108,15 @@ _STATEMENT_F = re.compile(
     rf"(?P<y>{_NUM})\s*(?P<plus>\+|plus)?\s*{_YEARS_WORD}(?!\w)",
     re.IGNORECASE,
 )
+# "Paralegal with 5 years supporting civil litigation", "Nurse with 6 years caring for ...": "with N years" then a
+# verb in -ing (what the person did for those years); "with 3 years of Java" / "in <skill>" are left to A/B/E
+_STATEMENT_G = re.compile(
+    r"\bwith\s+(?:(?:over|more\s+than|almost|nearly|about|around|approximately|close\s+to)\s+)?"
+    rf"(?P<y>{_NUM})\s*(?P<plus>\+|plus)?\s*{_YEARS_WORD}(?=\s+(?!using\b|remaining\b)[a-z]+ing\b)",
+    re.IGNORECASE,
+)
 _FOR_AT = re.compile(r"\bfor\b", re.IGNORECASE)
+_WITH_AT = re.compile(r"\bwith\b", re.IGNORECASE)
 _WORK_LEAD = re.compile(
     r"\b(?:work(?:ed|ing)?|serv(?:ed|ing)|employed|practi[cs](?:ed|ing|e)|taught|teaching|was|were|been"
     r"|as\s+(?:an?|the))\b",
@@ -325,21 +335,28 @@ def _quantity_starts(text: str) -> list[int]:
     return out
 
 
-def _for_starts(text: str) -> list[int]:
-    """Every position where ``_STATEMENT_F`` can start: each "for" (any case) that does not follow a letter or digit.
+def _word_starts(text: str, word: str, pattern: re.Pattern[str]) -> list[int]:
+    """Every position where ``word`` (lower case, any case in ``text``) starts without a letter or digit before it:
+    where ``_STATEMENT_F`` ("for") and ``_STATEMENT_G`` ("with") can start.
 
-    ``str.find`` over the lower-cased text (a C loop) when lower-casing keeps every position; else the regex scan.
+    ``str.find`` over the lower-cased text (a C loop) when lower-casing keeps every position; else ``pattern``'s
+    regex scan.
     """
     low = text.lower()
     if len(low) != len(text):
-        return [m.start() for m in _FOR_AT.finditer(text)]
+        return [m.start() for m in pattern.finditer(text)]
     out = []
-    k = low.find("for")
+    k = low.find(word)
     while k != -1:
         if k == 0 or not low[k - 1].isalnum():
             out.append(k)
-        k = low.find("for", k + 3)
+        k = low.find(word, k + len(word))
     return out
+
+
+def _for_starts(text: str) -> list[int]:
+    """Every position where ``_STATEMENT_F`` can start: each "for" that does not follow a letter or digit."""
+    return _word_starts(text, "for", _FOR_AT)
 
 
 def _range_starts(text: str) -> list[int]:
@@ -362,11 +379,13 @@ def _statements(
 ) -> list[ExperienceEvidence]:
     found: dict[tuple[int, int], ExperienceEvidence] = {}
     starts = _quantity_starts(text)
-    for pattern in (_STATEMENT_A, _STATEMENT_B, _STATEMENT_C, _STATEMENT_D, _STATEMENT_E, _STATEMENT_F):
+    for pattern in (_STATEMENT_A, _STATEMENT_B, _STATEMENT_C, _STATEMENT_D, _STATEMENT_E, _STATEMENT_F, _STATEMENT_G):
         if pattern is _STATEMENT_C:
             matches = pattern.finditer(text)
         elif pattern is _STATEMENT_F:  # it opens with "for": tried only there
             matches = finditer_at(pattern, text, _for_starts(text))
+        elif pattern is _STATEMENT_G:  # it opens with "with"
+            matches = finditer_at(pattern, text, _word_starts(text, "with", _WITH_AT))
         else:
             matches = finditer_at(pattern, text, starts)
         for m in matches:
