@@ -158,6 +158,25 @@ def test_a_one_word_title_nobody_claims_resolves_generic_to_every_role_it_heads(
     assert (decision.role_id, decision.reason) == (None, "ambiguous")
 
 
+def test_a_word_that_heads_only_alternative_titles_is_shared_by_those_roles() -> None:
+    """ "Consultant" heads no occupation's own title but the alternative titles of many: those roles share it,
+    most such titles first; a word that heads fewer than three roles' titles stays a 404."""
+    roles = [
+        _occ("onet-m", "Management Analysts", ("Management Consultant", "Business Consultant")),
+        _occ("onet-n", "Registered Nurses", ("Nurse Consultant",)),
+        _occ("onet-t", "Travel Agents", ("Travel Consultant",)),
+        _occ("onet-f", "Personal Financial Advisors", ("Financial Adviser",)),
+        _occ("onet-b", "Budget Analysts", ("Budget Adviser",)),
+        _occ("onet-c", "Chefs and Head Cooks", ("Consulting Chef",)),  # "consult..." in the text, not the head
+    ]
+    resolver = RoleResolver(roles)
+    res = resolver.resolve("Consultants")
+    assert (res.role_id, res.method) == ("onet-m", "generic")
+    assert res.shared_by == ("onet-m", "onet-n", "onet-t")
+    with pytest.raises(RoleNotFoundError):
+        resolver.resolve("Adviser")  # two roles only
+
+
 def test_saved_index_gives_the_same_answers_and_is_ignored_for_other_roles(catalog: Catalog, tmp_path: Path) -> None:
     assert catalog.directory is not None and (catalog.directory / TITLE_INDEX_FILE).is_file()
     fresh = RoleResolver(catalog.roles)

@@ -24,8 +24,10 @@ Order, first hit wins:
 5. ``generic``: a one-word reference no role claims, that heads the own titles of at least
    :data:`GENERIC_MIN_ROLES` roles ("Manager", "Coordinator", "Specialist", "Worker"): all of them share it
    (``shared_by``, most alternative titles it heads first) and the first is the title-only answer; with a resume,
-   ``analyze`` picks the one it reads most like, as for the one-word titles of step 2. Tried before ``fuzzy``,
-   which sent "Manager" to Registered Nurses (docs/role-matching.md, "One-word generic titles").
+   ``analyze`` picks the one it reads most like, as for the one-word titles of step 2. A word that heads no role's
+   own title but the ALTERNATIVE titles of at least that many roles ("Consultant": "Management Consultant", "Nurse
+   Consultant", ... in 152 occupations) is shared by those. Tried before ``fuzzy``, which sent "Manager" to
+   Registered Nurses (docs/role-matching.md, "One-word generic titles").
 6. ``embedding``: when an embedder and role vectors are available and the fuzzy score is below the
    threshold, the cosine between the reference and each role vector; accepted at ``embedding_threshold``.
 
@@ -590,14 +592,38 @@ class RoleResolver:
         return replace(res, runner_up=runner, shared_by=shared)
 
     def _generic(self, query: str, ref: str) -> RoleResolution | None:
-        """A one-word title no role claims that heads several roles' own titles ("Manager"): shared by all of them."""
+        """A one-word title no role claims that heads several roles' own titles ("Manager"), or, when it heads no
+        role's own title, several roles' alternative titles ("Consultant"): shared by all of them."""
         words = canonical_title(query, singulars=True).split()
-        heads = self._heads.get(words[0]) if len(words) == 1 else None
+        if len(words) != 1:
+            return None
+        heads = self._heads.get(words[0]) or self._alt_heads(words[0])
         if not heads:
             return None
         top, second = heads[0], heads[1]
         runner = RoleCandidate(second, self.roles[second].title, 1.0)
         return RoleResolution(top, self.roles[top].title, 1.0, runner, "generic", ref, heads)
+
+    def _alt_heads(self, word: str) -> tuple[str, ...]:
+        """The roles whose ALTERNATIVE titles ``word`` heads, when at least :data:`GENERIC_MIN_ROLES` do, most such
+        titles first (then by id); for a word that heads no role's own title ("Consultant": "Management
+        Consultant", "Nurse Consultant", ... across 152 occupations). Computed per word on first use (a substring
+        prefilter keeps it to the titles that contain the word) and cached."""
+        cached = self._alt_heads_cache.get(word)
+        if cached is not None:
+            return cached
+        counts: Counter[str] = Counter()
+        for role in self.roles.values():
+            n = sum(word in title_heads(a) for a in role.alt_titles if word in a.lower())
+            if n:
+                counts[role.id] = n
+        out = tuple(sorted(counts, key=lambda rid: (-counts[rid], rid))) if len(counts) >= GENERIC_MIN_ROLES else ()
+        self._alt_heads_cache[word] = out
+        return out
+
+    @cached_property
+    def _alt_heads_cache(self) -> dict[str, tuple[str, ...]]:
+        return {}
 
     @cached_property
     def _titles(self) -> dict[str, list[str]]:
