@@ -504,7 +504,7 @@ def _range_matches(text: str) -> Iterator[re.Match[str]]:
 def _interval(e: ExperienceEvidence) -> tuple[float, float]:
     assert e.start_date is not None
     y, _, mo = e.start_date.partition("-")
-    s = int(y) + ((int(mo) - 1) / 12.0 if mo else 0.0)
+    s = _point(int(y), int(mo) if mo else None, start=True)
     return s, s + e.years
 
 
