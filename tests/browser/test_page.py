@@ -40,7 +40,8 @@ CAREER_CHANGER = (REPO / "data" / "samples" / "sara-career-changer.txt").read_te
 def _pick_role(page: Any, typed: str, shot: str | None = None) -> str:
     """Type into the role combobox, choose the first suggestion with the keyboard; returns the chosen title."""
     page.locator("#role-input").press_sequentially(typed, delay=20)
-    page.wait_for_selector("#role-opt-0")
+    # the suggestions for the whole typed text, not a reply to a prefix that landed while typing went on
+    page.wait_for_selector(f"#role-options[data-query={typed!r}] #role-opt-0")
     if shot:
         screenshot(page, shot)
     title = page.locator("#role-opt-0 .opt-title").inner_text()

@@ -81,6 +81,7 @@
   function closeOptions() {
     optionList.hidden = true;
     optionList.replaceChildren();
+    delete optionList.dataset.query;
     roleInput.setAttribute("aria-expanded", "false");
     roleInput.removeAttribute("aria-activedescendant");
     options = [];
@@ -114,6 +115,7 @@
       optionList.append(el("li", { class: "option empty", role: "option", "aria-disabled": "true",
                                    text: "No role in the catalog starts with that; press Enter to use the title as typed." }));
     }
+    optionList.dataset.query = query; // which text these suggestions answer (a slower, older reply never lands)
     optionList.hidden = false;
     roleInput.setAttribute("aria-expanded", "true");
     setActive(-1);
@@ -137,6 +139,8 @@
   function choose(ref, title) {
     const text = String(ref || "").trim();
     if (!text) return;
+    window.clearTimeout(debounce); // a lookup still pending for the typed text must not reopen the list
+    lookup++;
     if (chosen.some((c) => c.ref === text)) { statusLine.textContent = title + " is already chosen."; }
     else if (chosen.length >= MAX_ROLES) { statusLine.textContent = "At most " + MAX_ROLES + " roles can be compared."; }
     else { chosen.push({ ref: text, title: title || text }); statusLine.textContent = "Added " + (title || text) + "."; }
