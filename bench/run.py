@@ -2,8 +2,9 @@
 
 Full mode (``make bench``) measures cold starts of every function, warm latency in-process / HTTP /
 Lambda Invoke, installed footprint, event-path throughput and the embedding/peer alternatives in
-about 10 minutes on a 2-core machine, at most 15 on a slow one (the run and each section have a wall-clock
-budget; what a budget cut short says so in ``n`` or under "not measured"). ``--smoke`` is a < 60 s subset (one function, one repetition, 5 requests) for tests.
+about 10 minutes on a 2-core machine, at most 15 on a slow one (the run and each section have a
+wall-clock budget; what a budget cut short says so in ``n`` or under "not measured"). ``--smoke`` is a
+< 60 s subset (one function, one repetition, 5 requests) for tests.
 Every server started here listens on 127.0.0.1 and is stopped before exit.
 """
 

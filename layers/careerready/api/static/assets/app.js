@@ -115,7 +115,7 @@
       optionList.append(el("li", { class: "option empty", role: "option", "aria-disabled": "true",
                                    text: "No role in the catalog starts with that; press Enter to use the title as typed." }));
     }
-    optionList.dataset.query = query; // which text these suggestions answer (a slower, older reply never lands)
+    optionList.dataset.query = query; // which typed text these suggestions answer
     optionList.hidden = false;
     roleInput.setAttribute("aria-expanded", "true");
     setActive(-1);
