@@ -24,6 +24,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -87,6 +88,12 @@ def render_analysis(result: Any, max_items: int = 8) -> str:
     for s in linked:
         extra = f", {s.years:g} y" if s.years else ""
         lines.append(f"  - {s.name} [{s.type}; {s.section}{extra}]")
+    years = getattr(result, "years_experience", None)
+    if years is not None:
+        used = [e for e in getattr(result, "experience_evidence", []) if e.used]
+        present = result.as_of is not None and any(e.end_date == "present" for e in used)
+        source = f" (from {'; '.join(e.text for e in used)}" + (f"; present = {result.as_of}" if present else "") + ")"
+        lines.append(f"Experience: {years:g} years" + (source if used else ""))
     if getattr(result, "posting", None) is not None:
         lines.extend(_render_posting(result.posting, max_items))
     if result.closest_roles:
@@ -189,6 +196,7 @@ def _cmd_analyze_batch(args: argparse.Namespace) -> int:
                     hours_per_week=args.hours_per_week,
                     top_k_resources=args.resources,
                     keep_role_order=True,
+                    as_of=args.as_of,
                 )
                 row = {"id": rid, **result.model_dump(mode="json")}
                 ok += 1
@@ -257,6 +265,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             hours_per_week=args.hours_per_week,
             top_k_resources=args.resources,
             posting=posting,
+            as_of=args.as_of,
         )
     except CareerReadyError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
@@ -361,6 +370,13 @@ def _cmd_rank_roles(args: argparse.Namespace) -> int:
     return _run_batch(args, worker, "rank-roles")
 
 
+def _date_arg(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="careerready", description="Career Readiness Analyzer command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -374,6 +390,12 @@ def _parser() -> argparse.ArgumentParser:
         "--posting", help="a job posting file (.txt, .pdf, .docx) to analyse against (alone or beside --role)"
     )
     p.add_argument("--years", type=float, default=None, help="years of experience (default: inferred)")
+    p.add_argument(
+        "--as-of",
+        type=_date_arg,
+        default=None,
+        help="YYYY-MM-DD the resume is read as of: a job dated '2021 - Present' ends there (default: today, UTC)",
+    )
     p.add_argument("--hours-per-week", type=float, default=10.0, help="study hours per week for the roadmap")
     p.add_argument("--resources", type=int, default=5, help="learning resources per role")
     p.add_argument("--json", action="store_true", help="print the full JSON response")

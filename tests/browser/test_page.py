@@ -82,6 +82,12 @@ def test_upload_pdf_pick_role_shows_label_gaps_and_highlighted_evidence(api_base
     for label, p in analysis["readiness"]["probabilities"].items():
         assert f"{LABEL_TEXT[label]} {round(100 * p)}%" in chart_label
 
+    # the years of experience the analysis used, and the resume text they were read from
+    used = "; ".join(e["text"] for e in api["experience_evidence"] if e["used"])
+    assert used and page.locator("#experience-note").inner_text() == (
+        f"Experience read from the resume: {api['years_experience']:g} years, from {used}."
+    )
+
     # ranked gaps in the API's order, each with its reasons
     gaps = analysis["match"]["gaps"]
     assert gaps, "the sample resume should leave gaps for a backend role"

@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import re
+from datetime import UTC, date, datetime
 from typing import Any
 
 import boto3
@@ -276,9 +277,53 @@ def test_analyze_unknown_role_is_404_with_nearest(client: TestClient) -> None:
     assert detail["nearest"] == [] and "no catalog title is close" in detail["message"]
 
 
+CURRENT_JOB = """Sam Lee
+Experience
+Backend Developer, Acme (Mar 2020 - Present)
+- Python and Django services on PostgreSQL.
+Junior Developer, Beta (2018 - 2020)
+- SQL reports.
+"""
+
+
+def test_present_in_work_dates_is_the_request_date_and_the_answer_says_so(client: TestClient) -> None:
+    body = assert_meta(client.post("/v1/analyze", json={"text": CURRENT_JOB, "role": "backend_engineer"}))
+    as_of = date.fromisoformat(body["as_of"])
+    assert (datetime.now(UTC).date() - as_of).days in (0, 1)  # the request's day (1: the test ran over midnight)
+
+    def expected(day: date) -> float:  # "Mar 2020 - Present" to the start of day's month, plus "2018 - 2020"
+        return day.year + (day.month - 1) / 12 - (2020 + 2 / 12) + 2
+
+    def years(b: dict[str, Any]) -> float:
+        return float(b["analyses"][0]["match"]["features"]["years_experience"])
+
+    assert body["years_experience"] == years(body) == pytest.approx(expected(as_of), abs=0.01)
+    assert [(e["text"], e["end_date"], e["used"]) for e in body["experience_evidence"]] == [
+        ("Mar 2020 - Present", "present", True),
+        ("2018 - 2020", "2020", True),
+    ]
+    # an earlier as_of reproduces an earlier answer; the extract stage takes it too
+    then = client.post("/v1/analyze", json={"text": CURRENT_JOB, "role": "backend_engineer", "as_of": "2023-07-01"})
+    in_2023 = pytest.approx(expected(date(2023, 7, 1)), abs=0.01)  # 5.33 years
+    assert then.json()["as_of"] == "2023-07-01" and then.json()["years_experience"] == in_2023
+    ext = client.post("/v1/extract", json={"text": CURRENT_JOB, "as_of": "2023-07-01"}).json()
+    assert ext["as_of"] == "2023-07-01" and ext["years_experience"] == in_2023
+    form = client.post(
+        "/v1/analyze",
+        files={"file": ("cv.txt", CURRENT_JOB.encode(), "text/plain")},
+        data={"role": "backend_engineer", "as_of": "2023-07-01"},
+    )
+    assert form.json()["years_experience"] == in_2023
+    # the caller's own figure wins over the estimate
+    given = client.post("/v1/analyze", json={"text": CURRENT_JOB, "role": "backend_engineer", "years_experience": 2})
+    assert given.json()["years_experience"] == 2 == years(given.json())
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
+        ({"text": RESUME, "as_of": "last week"}, "body.as_of"),
+        ({"text": RESUME, "as_of": "2026-13-01"}, "body.as_of"),
         ({"text": RESUME, "years_experience": -1}, "body.years_experience"),
         ({"text": RESUME, "roles": "backend"}, "body.roles"),
         ({"text": RESUME, "roles": ["a", "b", "c", "d", "e", "f"]}, "body.roles"),

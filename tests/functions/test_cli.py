@@ -116,6 +116,19 @@ def test_analyze_docx_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert body["best_role_id"] == "frontend_engineer" and len(body["closest_roles"]) == 4
 
 
+def test_analyze_as_of_dates_present_and_the_report_says_how_years_were_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "cv.txt"
+    path.write_text("Experience\nBackend Developer, Acme (Jan 2019 - Present)\nPython, Django, SQL\n", encoding="utf-8")
+    assert cli.main(["analyze", str(path), "--role", "backend_engineer", "--as-of", "2025-07-15"]) == 0
+    out = capsys.readouterr().out
+    assert "Experience: 6.5 years (from Jan 2019 - Present; present = 2025-07-15)" in out
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["analyze", str(path), "--as-of", "July"])
+    assert exc.value.code == 2 and "not a date (YYYY-MM-DD): 'July'" in capsys.readouterr().err
+
+
 def test_analyze_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "cv.txt"
     path.write_text(RESUME, encoding="utf-8")

@@ -57,6 +57,7 @@ def word_count_analyzer(job: AnalysisJob) -> dict[str, Any]:
         "word_count": len(job.text.split()),
         "skills": sorted(s for s in SKILLS if s in job.text),
         "role": job.role,
+        "as_of": job.as_of.isoformat() if job.as_of else None,
         "text": job.text,  # always returned: the service must drop it unless include-text is set
     }
 
@@ -210,6 +211,8 @@ def test_hundred_resumes_exactly_once(aws: dict[str, Any]) -> None:
         assert doc["role"] == info["role"] == analysis["role"]
         assert doc["source"]["key"] == key and doc["source"]["etag"]
         assert ("text" in analysis) is info["include_text"]
+        # "present" in the resume's work dates is the day it was uploaded, not the day it was scored
+        assert analysis["as_of"] == s3.head_object(Bucket=bucket, Key=key)["LastModified"].date().isoformat()
 
     # redeliver every message (at-least-once delivery): nothing is rewritten
     before = _listing(s3, bucket, "results/")
@@ -305,6 +308,8 @@ def test_real_analysis_roundtrip(aws: dict[str, Any], fresh_settings: None, monk
     assert analysis["analyses"] and analysis["best_role_id"] == analysis["analyses"][0]["match"]["role_id"]
     assert {s["skill_id"] for s in analysis["skills"] if s["skill_id"]} >= {"python", "sql"}
     assert analysis.get("text") is None
+    uploaded = s3.head_object(Bucket=bucket, Key="incoming/real.docx")["LastModified"]
+    assert analysis["as_of"] == uploaded.date().isoformat()
 
 
 def test_several_roles_in_metadata_reach_the_analysis_in_order(aws: dict[str, Any]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from careerready.pipelines.experience import MAX_YEARS, estimate_years
 from careerready.schemas.extraction import ExtractResponse, SectionInfo
@@ -94,6 +96,23 @@ def test_present_is_latest_year_in_document_not_wall_clock() -> None:
     for word in ("Present", "current", "now", "till date", "to date"):
         t = f"EXPERIENCE\nClerk 2004 - {word}\nPromoted 2010\n"
         assert estimate_years(t, _sections(t, ("experience", "EXPERIENCE")))[0] == 6.0, word
+
+
+def test_present_is_the_as_of_date_to_the_month_when_given() -> None:
+    # a nurse whose current job's start is the latest year she writes: without as_of it counts nothing
+    text = "EXPERIENCE\nCharge Nurse 2021 - Present\nStaff Nurse 2017 - 2021\nEDUCATION\nBSN 2013 - 2017\n"
+    secs = _sections(text, ("experience", "EXPERIENCE"), ("education", "EDUCATION"))
+    assert estimate_years(text, secs)[0] == 4.0
+    years, evidence = estimate_years(text, secs, as_of=date(2026, 12, 3))
+    assert years == pytest.approx(9 + 11 / 12, abs=0.01)  # 2017 to the start of December 2026
+    assert [e.end_date for e in evidence] == ["present", "2021"] and all(e.used for e in evidence)
+    # as_of wins over reference_year and over a later year the text names ("expected 2028")
+    t2 = "EXPERIENCE\nTeaching Assistant Sep 2024 - current\nMEd expected 2028\n"
+    s2 = _sections(t2, ("experience", "EXPERIENCE"))
+    assert estimate_years(t2, s2)[0] == pytest.approx(4 - 8 / 12, abs=0.01)
+    assert estimate_years(t2, s2, 2030, as_of=date(2026, 6, 30))[0] == pytest.approx(1 + 9 / 12, abs=0.01)
+    # a job that starts after as_of is not taken (no negative or invented years)
+    assert estimate_years(t2, s2, as_of=date(2024, 1, 15))[0] is None
 
 
 def test_present_without_any_year_reference_is_skipped() -> None:

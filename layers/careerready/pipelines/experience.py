@@ -22,10 +22,12 @@ Two kinds of evidence, in order of precedence:
    whose surrounding text names a degree, or a school without a job title (a teacher's school is a job), are
    skipped too. A range that ends before it starts is not taken and the search goes on inside it.
 
-Determinism: "present / current / now / till date / to date" resolves to the *reference year*, which
-by default is the LATEST year written anywhere in the document, never the wall clock. The same text
-therefore always gives the same estimate (and training equals serving), at the cost of under-counting
-an ongoing job when the resume mentions no recent year. Pass ``reference_year`` to override.
+"Present": "present / current / now / till date / to date" ends a range at ``as_of``, the date the resume is
+read as of (to the month), when the caller gives one: serving passes the request's ``as_of`` (default: the day of
+the request, UTC), so "Charge Nurse, 2021 - Present" read in December 2026 counts 5.9 years and the same text and
+``as_of`` always give the same estimate. Without ``as_of`` (training, evaluation on resumes written years ago) it
+resolves to the *reference year*: ``reference_year`` when given, else the LATEST year written anywhere in the
+document, never the wall clock (the time a stored resume was written, as far as the text says).
 
 No evidence -> ``None`` (the estimator never invents a figure).
 """
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from typing import Any
 
 from careerready.schemas.extraction import ExperienceEvidence
@@ -190,6 +193,7 @@ def estimate_years(
     reference_year: int | None = None,
     *,
     skill_spans: Iterable[tuple[int, int]] | None = None,
+    as_of: date | None = None,
 ) -> tuple[float | None, list[ExperienceEvidence]]:
     """Estimate total years of professional experience from resume text.
 
@@ -198,9 +202,12 @@ def estimate_years(
         sections: Sections tiling the text (objects or dicts with ``name``, ``start``, ``end``), e.g.
             :class:`~careerready.schemas.extraction.SectionInfo`. ``None`` treats the whole text as one
             unlabelled section (education ranges are then recognised by nearby school/degree words).
-        reference_year: The year "present" stands for; default the latest year written in ``text``.
+        reference_year: The year "present" stands for when ``as_of`` is None; default the latest year written in
+            ``text``.
         skill_spans: ``(start, end)`` of skill mentions; a years statement directly followed by
             "in/with <skill mention>" is per-skill evidence, not total experience.
+        as_of: The date the resume is read as of: "present" ends there (at the start of its month). Overrides
+            ``reference_year``.
 
     Returns:
         ``(years, evidence)``: ``years`` rounded to 2 decimals, or ``None`` when the text states no
@@ -210,10 +217,15 @@ def estimate_years(
     secs = _normalise_sections(text, sections)
     starts = sorted({s for s, _ in skill_spans or ()})
     statements = _statements(text, secs, starts, skill_spans is not None)
-    if reference_year is None:
-        years_seen = [int(m.group(0)) for m in _ANY_YEAR.finditer(text)]
-        reference_year = max(years_seen) if years_seen else None
-    ranges = _ranges(text, secs, reference_year)
+    present: tuple[int, int | None] | None
+    if as_of is not None:
+        present = (as_of.year, as_of.month)
+    else:
+        if reference_year is None:
+            years_seen = [int(m.group(0)) for m in _ANY_YEAR.finditer(text)]
+            reference_year = max(years_seen) if years_seen else None
+        present = None if reference_year is None else (reference_year, None)
+    ranges = _ranges(text, secs, present)
 
     plausible = [e for e in statements if 0 < e.years <= MAX_YEARS]
     if plausible:
@@ -434,7 +446,11 @@ def _month(m: re.Match[str], prefix: str) -> int | None:
     return int(num) if num else None
 
 
-def _ranges(text: str, secs: list[tuple[str, int, int]], reference_year: int | None) -> list[ExperienceEvidence]:
+def _ranges(
+    text: str, secs: list[tuple[str, int, int]], present: tuple[int, int | None] | None
+) -> list[ExperienceEvidence]:
+    """Work date ranges; ``present`` = (year, month or None) that "present" stands for (None: such ranges are
+    skipped)."""
     names = {n for n, _, _ in secs}
     has_work = bool(names & _WORK_SECTIONS)
     allowed = _WORK_SECTIONS if has_work else _FALLBACK_SECTIONS | {""}
@@ -446,14 +462,16 @@ def _ranges(text: str, secs: list[tuple[str, int, int]], reference_year: int | N
         if not has_work and _near_education(text, m.start(), m.end()):
             continue
         sy, sm = int(m.group("syear")), _month(m, "s")
+        start_val = _point(sy, sm, start=True)
         if m.group("present"):
-            if reference_year is None:
+            if present is None:
                 continue
-            ey, em, end_label = reference_year, None, "present"
+            # a month of "as of" is the first day of that month (the month in progress does not count yet)
+            end_val, end_label = _point(present[0], present[1], start=present[1] is not None), "present"
         else:
             ey, em = int(m.group("eyear")), _month(m, "e")
             end_label = f"{ey:04d}" + (f"-{em:02d}" if em else "")
-        start_val, end_val = _point(sy, sm, start=True), _point(ey, em, start=False)
+            end_val = _point(ey, em, start=False)
         if sy < MIN_START_YEAR or end_val < start_val or (end_val - start_val) > MAX_YEARS:
             continue
         out.append(

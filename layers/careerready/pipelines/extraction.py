@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from careerready.core.errors import InvalidInputError, NoExtractableTextError, PayloadTooLargeError
@@ -53,6 +54,7 @@ def extract_skills(
     embeddings: Any | None = None,
     *,
     max_chars: int | None = None,
+    as_of: date | None = None,
 ) -> ExtractResponse:
     """Extract skills and sections from resume text.
 
@@ -63,6 +65,7 @@ def extract_skills(
             categories come from it (it is the source of truth) and skills it no longer knows are dropped.
         embeddings: Reserved for embedding-based linking of unmatched phrases; v1 does not use it.
         max_chars: Overrides ``Settings.max_text_chars``.
+        as_of: The date "present" in a work date range stands for (see :func:`build_response`).
 
     Raises:
         InvalidInputError, NoExtractableTextError, PayloadTooLargeError: see :func:`validate_text`.
@@ -73,7 +76,7 @@ def extract_skills(
     skills, sections = extractor.analyze(text)
     if catalog is not None:
         skills = [_with_catalog(s, catalog) for s in skills if s.skill_id is None or s.skill_id in catalog.skills]
-    response = build_response(text, skills, sections)
+    response = build_response(text, skills, sections, as_of=as_of)
     logger.debug(
         "skills extracted",
         skills=len(skills),
@@ -84,23 +87,28 @@ def extract_skills(
     return response
 
 
-def build_response(text: str, skills: list[ExtractedSkill], sections: Sequence[Any]) -> ExtractResponse:
+def build_response(
+    text: str, skills: list[ExtractedSkill], sections: Sequence[Any], *, as_of: date | None = None
+) -> ExtractResponse:
     """The :class:`ExtractResponse` of extracted skills: sections, word count and total years of experience.
 
     Args:
         text: The validated resume text the skills index.
         skills: Extracted skills (text order).
         sections: ``careerready.sections.Section`` objects (or anything with name/start/end/header).
+        as_of: The date "present" in a work date range stands for (None: the latest year written in the text, as
+            :func:`careerready.pipelines.experience.estimate_years` reads it).
     """
     section_infos = [SectionInfo(name=s.name, start=s.start, end=s.end, header=s.header) for s in sections]
     spans = [(m.start, m.end) for s in skills for m in s.mentions] + [(s.start, s.end) for s in skills]
-    years, evidence = estimate_years(text, section_infos, skill_spans=spans)
+    years, evidence = estimate_years(text, section_infos, skill_spans=spans, as_of=as_of)
     return ExtractResponse(
         skills=skills,
         sections=section_infos,
         word_count=len(text.split()),
         years_experience=years,
         experience_evidence=evidence,
+        as_of=as_of,
     )
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -302,6 +303,7 @@ def extract_hybrid(
     *,
     params: HybridParams | None = None,
     max_chars: int | None = None,
+    as_of: date | None = None,
 ) -> ExtractResponse:
     """Extract skills with the learned tagger and the gazetteer (same response as ``extract_skills``).
 
@@ -313,6 +315,7 @@ def extract_hybrid(
         embeddings: Optional embeddings artifact; links spans the alias index does not know.
         params: Thresholds (default: the artifact's ``hybrid.json``, else :data:`DEFAULT_PARAMS`).
         max_chars: Overrides ``Settings.max_text_chars``.
+        as_of: The date "present" in a work date range stands for (see ``build_response``).
 
     Raises:
         InvalidInputError, NoExtractableTextError, PayloadTooLargeError: see ``validate_text``.
@@ -321,7 +324,7 @@ def extract_hybrid(
     t0 = time.perf_counter()
     tagged, sections = hybrid_mentions(text, gazetteer_extractor, ner_model, catalog, embeddings, params)
     skills = _group(tagged, catalog, gazetteer_extractor)
-    response = build_response(text, skills, sections)
+    response = build_response(text, skills, sections, as_of=as_of)
     logger.debug(
         "skills extracted (hybrid)",
         skills=len(skills),

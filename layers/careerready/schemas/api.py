@@ -6,6 +6,7 @@ every response here carries ``request_id`` and ``model_versions``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,7 +21,7 @@ from careerready.schemas.analysis import (
     Roadmap,
     RoleMatch,
 )
-from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, SectionInfo
+from careerready.schemas.extraction import ExperienceEvidence, ExtractedSkill, ExtractResponse, SectionInfo
 
 __all__ = [
     "MAX_ROLES_PER_ANALYSIS",
@@ -98,6 +99,11 @@ class AnalyzeRequest(BaseModel):
     hours_per_week: float = Field(default=10.0, gt=0, le=80, description="Study hours per week for the roadmap.")
     top_k_resources: int = Field(default=5, ge=1, le=20, description="Learning resources per role.")
     include_text: bool = Field(default=False, description="Echo the analysed text (e.g. what was read from a PDF).")
+    as_of: date | None = Field(
+        default=None,
+        description="The date the resume is read as of: a job dated '2021 - Present' ends there (default: today, "
+        "UTC). Give the as_of of an earlier answer to reproduce it.",
+    )
     posting: str | None = Field(
         default=None,
         max_length=LIMITS.max_posting_chars,
@@ -211,6 +217,15 @@ class AnalysisResponse(ApiMeta):
     word_count: int
     sections: list[SectionInfo]
     skills: list[ExtractedSkill]
+    years_experience: float | None = Field(
+        default=None,
+        description="Years of experience the analysis used: the request's years_experience, else the estimate from the "
+        "resume (None: the resume states none and dates no job).",
+    )
+    experience_evidence: list[ExperienceEvidence] = Field(
+        default_factory=list, description="The statements and work date ranges the estimate was read from."
+    )
+    as_of: date | None = Field(default=None, description="The date 'present' in the resume's work dates was read as.")
     analyses: list[RoleAnalysis] = Field(description="One per analysed role, best match first.")
     best_role_id: str
     closest_roles: list[RankedRole] = Field(

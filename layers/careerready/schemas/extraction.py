@@ -10,6 +10,7 @@ when every mention is negated.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -126,6 +127,11 @@ class ExtractRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(description="Resume text (UTF-8).")
+    as_of: date | None = Field(
+        default=None,
+        description="The date the resume is read as of: a work date range ending in 'present' ends there (default: "
+        "today, UTC). Give it to reproduce an earlier answer.",
+    )
 
 
 class ExtractResponse(BaseModel):
@@ -142,4 +148,8 @@ class ExtractResponse(BaseModel):
     )
     experience_evidence: list[ExperienceEvidence] = Field(
         default_factory=list, description="Statements and work date ranges behind years_experience, in text order."
+    )
+    as_of: date | None = Field(
+        default=None,
+        description="The date 'present' in a work date range was read as (None: the latest year the text names).",
     )

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime
 from typing import Any
 
 from careerready.core.config import LIMITS
@@ -192,6 +193,7 @@ def analyze(
     source: SourceInfo | None = None,
     keep_role_order: bool = False,
     posting: str | None = None,
+    as_of: date | None = None,
 ) -> AnalysisResponse:
     """Run the whole analysis of one resume.
 
@@ -215,6 +217,8 @@ def analyze(
             same extract stage, turned into an ad-hoc role (:func:`careerready.pipelines.posting.posting_role`)
             that travels inline to the match and recommend stages, and ranked against the catalog (its closest
             roles). With a posting, the analysed roles are ordered by skill fit (``score``).
+        as_of: the date the resume is read as of: a work date range ending in "present" ends there (default:
+            today, UTC; the response's ``as_of`` says which).
 
     Returns:
         The analysis, best-matching role first (or in the given order with ``keep_role_order``).
@@ -248,17 +252,21 @@ def analyze(
 
     clock = _Clock()
     versions: dict[str, str] = {}
+    # one date for the resume and the posting: "present" in a work date range ends there
+    extract_options = {"as_of": (as_of or datetime.now(UTC).date()).isoformat()}
     built: PostingRole | None = None
     posting_closest: list[RankedRole] = []
     posting_confidence: float | None = None
     if posting is None:
         extracted = ExtractResponse.model_validate(
-            _pop_versions(clock.call(client, "extract", {"text": text}), versions)
+            _pop_versions(clock.call(client, "extract", {"text": text, **extract_options}), versions)
         )
     else:
         # the resume and the posting go through the same extract stage, side by side
         with ThreadPoolExecutor(max_workers=2) as pool:
-            futures = [pool.submit(clock.call, client, "extract", {"text": t}) for t in (text, posting)]
+            futures = [
+                pool.submit(clock.call, client, "extract", {"text": t, **extract_options}) for t in (text, posting)
+            ]
             extracted, posting_extracted = (
                 ExtractResponse.model_validate(_pop_versions(f.result(), versions)) for f in futures
             )
@@ -431,6 +439,9 @@ def analyze(
         word_count=extracted.word_count,
         sections=extracted.sections,
         skills=extracted.skills,
+        years_experience=years_experience,
+        experience_evidence=extracted.experience_evidence,
+        as_of=extracted.as_of,
         analyses=analyses,
         best_role_id=best_role_id,
         closest_roles=closest,

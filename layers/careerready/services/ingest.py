@@ -27,6 +27,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 from typing import Any, Literal
 from urllib.parse import unquote_plus
@@ -106,6 +107,8 @@ class AnalysisJob:
     request_id: str
     roles: tuple[str, ...] = ()
     """Every role of the metadata, in the given order (``role`` is the first)."""
+    as_of: date | None = None
+    """The day the object was uploaded (UTC): "present" in the resume's work dates (None: today)."""
 
 
 Analyzer = Callable[[AnalysisJob], dict[str, Any]]
@@ -121,6 +124,13 @@ class IngestOutcome:
     output_key: str | None = None
     code: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+def _utc_day(moment: Any) -> date | None:
+    """The UTC day of an S3 ``LastModified`` (a datetime); None when S3 gave none."""
+    if not isinstance(moment, datetime):
+        return None
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
 
 
 def result_key(incoming_key: str) -> str:
@@ -241,6 +251,7 @@ class IngestService:
             "content_type": response.get("ContentType"),
             "metadata": {k.lower(): v for k, v in (response.get("Metadata") or {}).items()},
             "etag": _clean_etag(response.get("ETag")),
+            "last_modified": response.get("LastModified"),
         }
 
     def _put_json(self, ref: S3ObjectRef, key: str, document: dict[str, Any]) -> None:
@@ -310,6 +321,7 @@ class IngestService:
                 include_text=include_text,
                 request_id=self._request_id(ref),
                 roles=roles,
+                as_of=_utc_day(obj["last_modified"]),
             )
             analysis = self.analyzer(job)
         except CareerReadyError as exc:
@@ -415,6 +427,7 @@ def default_analyzer() -> Analyzer:
             include_text=job.include_text,
             source=SourceInfo(kind="s3", s3_key=job.key, content_type=job.content_type, chars=len(job.text)),
             keep_role_order=True,
+            as_of=job.as_of,
         )
         return response.model_dump(mode="json")
 

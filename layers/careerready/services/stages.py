@@ -19,6 +19,7 @@ import binascii
 import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
@@ -140,20 +141,24 @@ def extract(req: ExtractRequest, models: Models) -> ExtractResponse:
     the catalog, plus the gazetteer hits the context supports); without one, the gazetteer alone (v1):
     :func:`extractor_choice` names the one in use.
 
+    A work date range that ends in "present" ends at ``req.as_of``, by default the day of the request (UTC): the
+    response's ``as_of`` says which, so the same request with it gives the same answer later.
+
     Raises:
         NoExtractableTextError: blank text (no letters or digits).
         PayloadTooLargeError: text longer than ``CAREERREADY_MAX_TEXT_CHARS``.
         ArtifactNotFoundError: the extractor or catalog is not loaded.
     """
     m = models.for_extract()
+    as_of = req.as_of or datetime.now(UTC).date()
     if m.ner is not None:
         from careerready.pipelines.hybrid_extraction import extract_hybrid
 
         # no embeddings: the extract stage does not load them, and /extract and /analyze must agree
-        return extract_hybrid(req.text, m.extractor, m.ner, m.catalog)
+        return extract_hybrid(req.text, m.extractor, m.ner, m.catalog, as_of=as_of)
     from careerready.pipelines.extraction import extract_skills
 
-    return extract_skills(req.text, m.extractor, m.catalog, m.embeddings)
+    return extract_skills(req.text, m.extractor, m.catalog, m.embeddings, as_of=as_of)
 
 
 def match(req: MatchRequest, models: Models, top_n: int | None = None, gaps_top: int | None = None) -> MatchResponse:

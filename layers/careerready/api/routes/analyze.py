@@ -29,6 +29,7 @@ _FORM_FIELDS = (
     "hours_per_week",
     "top_k_resources",
     "include_text",
+    "as_of",
     "text",
     "posting",
 )
@@ -48,6 +49,11 @@ _MULTIPART_SCHEMA: dict[str, Any] = {
         "hours_per_week": {"type": "number", "exclusiveMinimum": 0, "maximum": 80, "default": 10},
         "top_k_resources": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
         "include_text": {"type": "boolean", "default": False},
+        "as_of": {
+            "type": "string",
+            "format": "date",
+            "description": "The date the resume is read as of ('present' in work dates); default today (UTC).",
+        },
         "posting": {
             "type": "string",
             "maxLength": LIMITS.max_posting_chars,
@@ -166,4 +172,5 @@ async def analyze_resume(request: Request, ctx: Context) -> AnalysisResponse:
         include_text=req.include_text,
         source=source,
         posting=req.posting,
+        as_of=req.as_of,
     )

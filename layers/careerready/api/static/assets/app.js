@@ -540,6 +540,22 @@
           onclick: () => choose(r.role_id, r.title) }, r.title)])) : null);
   }
 
+  // how many years of experience the analysis used, and what they were read from
+  function experienceNote(body) {
+    const years = body.years_experience;
+    let text;
+    if (years === null || years === undefined) {
+      text = "No years of experience found in the resume (no total stated, no dated jobs): enter them under More options to count them.";
+    } else if ($("years").value.trim()) {
+      text = "Experience: " + years + " years, as you entered it.";
+    } else {
+      const used = (body.experience_evidence || []).filter((e) => e.used)
+        .map((e) => e.end_date === "present" ? e.text + " (to " + body.as_of + ")" : e.text);
+      text = "Experience read from the resume: " + years + " years" + (used.length ? ", from " + used.join("; ") : "") + ".";
+    }
+    return el("p", { class: "muted", id: "experience-note", text: text });
+  }
+
   function renderResults(body) {
     const text = body.text || "";
     const skillsById = new Map(body.skills.filter((s) => s.skill_id).map((s) => [s.skill_id, s]));
@@ -548,6 +564,7 @@
       el("h2", { id: "results-title", tabindex: "-1", text: "Results" }),
       el("p", { class: "muted", text: body.word_count + " words read from " + source + "; " + skillsById.size +
                                       " skills found. Request id " + body.request_id + "." }),
+      experienceNote(body),
     ];
     if (body.posting) parts.push(postingBlock(body.posting));
     if (body.closest_roles && body.closest_roles.length) parts.push(suggestionsBlock(body.closest_roles));
