@@ -435,6 +435,8 @@ def run_cv(
     dotin: Path, gazetteer: Any, ner: Any, catalog: Any, k: int = 5, eval_script: Path = DEFAULT_EVAL
 ) -> dict[str, Any]:
     """CV over the train split: the served params, the nested selection and every configuration searched."""
+    from careerready.pipelines.hybrid_extraction import QUIET_KEYS
+
     rows = [r for r in read_dotin(dotin) if not is_dev(str(r["id"]))]
     fields = resume_fields(rows, catalog)
     names = [n for group, _, _ in SEARCH for n in group]
@@ -444,7 +446,9 @@ def run_cv(
     served["cert_keep_prob"] = ner.hybrid_params.get("cert_keep_prob")
     # the trusted list (training.extractor.trust) rides along so --check scores what is served; it was learned on
     # these folds' labels, so the served fold row is optimistic when it is present (its honest figure: trust.py)
-    served |= {k: ner.hybrid_params[k] for k in ("trusted_keep_prob", "trusted_skills") if k in ner.hybrid_params}
+    served |= {
+        k: ner.hybrid_params[k] for k in ("trusted_keep_prob", "trusted_skills", *QUIET_KEYS) if k in ner.hybrid_params
+    }
     sel = select_params(rows, gazetteer, ner, catalog, k=k, eval_script=eval_script)
     search: Search = sel["search"]
     search.fold_scores(served)

@@ -520,10 +520,13 @@ def finalize(out: Path, hf_out: Path, args: argparse.Namespace) -> dict[str, Any
         else:
             tuning = tune_hybrid(rows, gaz, tuner, catalog, emb)
             if selection is not None and selection.is_file():  # the trusted list is training.extractor.trust's
+                from careerready.pipelines.hybrid_extraction import QUIET_KEYS
+
                 from training.extractor.trust import TRUST_KEYS
 
+                # so is the quiet-tagger rule (set by hand: the folds cannot see it, docs/extraction.md "Round 6")
                 kept = json.loads(selection.read_text(encoding="utf-8")).get("params", {})
-                tuning["params"] |= {k: kept[k] for k in TRUST_KEYS if k in kept}
+                tuning["params"] |= {k: kept[k] for k in TRUST_KEYS + QUIET_KEYS if k in kept}
             if args.fold_taggers is not None and selection is not None:
                 _write_selection(selection, tuning, result.get("hybrid_tuning_taggers", {}))
         for d in (out, hf_out):

@@ -69,9 +69,9 @@ class _Recorder(HybridParams):
 
     seen: list[tuple[Any, float]] = dataclasses.field(default_factory=list, compare=False)
 
-    def keeps(self, mention: Any, group: str, field_share: float, prob: float) -> bool:
+    def keeps(self, mention: Any, group: str, field_share: float, prob: float, quiet: bool = False) -> bool:
         self.seen.append((mention, prob))
-        return super().keeps(mention, group, field_share, prob)
+        return super().keeps(mention, group, field_share, prob, quiet)
 
 
 def skillspan_fold(doc_id: str, k: int = 5) -> int:

@@ -16,7 +16,10 @@
    Trusted skills (``trusted_skills``: catalog ids whose gazetteer hits the tagger missed were mostly right in
    labelled resumes and postings, learned by ``training.extractor.trust``) need only ``trusted_keep_prob``: the
    tagger, trained on resumes' skills sections, is unsure of a skill named in prose ("Manage the pipeline and
-   forecasts in Salesforce") where the taxonomy's alias is reliable.
+   forecasts in Salesforce") where the taxonomy's alias is reliable. On a *quiet* text (``HybridParams.quiet``: far
+   fewer learned spans than gazetteer mentions, e.g. a truck driver's or an HR generalist's resume, which the tagger
+   never learned to read) the gazetteer hits of work-field skills in work sections need only ``quiet_keep_prob``
+   (:func:`quiet_counts`; docs/extraction.md "Round 6").
 3. Sections, evidence sentence, years and negation come from the v1 helpers (``detect_sections`` and the
    extractor's annotation pass), and ``years_experience`` from ``pipelines.experience.estimate_years``, so both
    extractors describe a resume the same way.
@@ -40,7 +43,18 @@ from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, Skil
 from careerready.sections import detect_sections, section_starts
 from careerready.text import normalize_alias
 
-__all__ = ["DEFAULT_PARAMS", "FIELD_CATEGORIES", "SOFT_CATEGORIES", "HybridParams", "extract_hybrid", "hybrid_mentions"]
+__all__ = [
+    "DEFAULT_PARAMS",
+    "FIELD_CATEGORIES",
+    "QUIET_CATEGORIES",
+    "QUIET_KEYS",
+    "QUIET_SECTIONS",
+    "SOFT_CATEGORIES",
+    "HybridParams",
+    "extract_hybrid",
+    "hybrid_mentions",
+    "quiet_counts",
+]
 
 _EMERGING = "~"
 
@@ -84,6 +98,14 @@ class HybridParams:
     #: Catalog ids whose gazetteer hits are kept at ``trusted_keep_prob`` (when set) whatever the thresholds above.
     trusted_skills: frozenset[str] = frozenset()
     trusted_keep_prob: float | None = None
+    #: A text on which the tagger is quiet (fewer learned spans than ``quiet_ratio`` x its gazetteer mentions, and
+    #: at least ``quiet_min_mentions`` of those) is outside what the tagger learned (a driver's or an HR person's
+    #: resume): its low probabilities are no evidence against the gazetteer, whose hits of a work-field skill
+    #: (:data:`QUIET_CATEGORIES`) in a work or skills section (:data:`QUIET_SECTIONS`) then need only
+    #: ``quiet_keep_prob``. None = off.
+    quiet_ratio: float | None = None
+    quiet_keep_prob: float = 0.0
+    quiet_min_mentions: int = 4
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> HybridParams:
@@ -99,8 +121,22 @@ class HybridParams:
             "cert_keep_prob",
             "field_doc_share",
         )
-        floats: dict[str, Any] = {k: float(d[k]) for k in keys + ("trusted_keep_prob",) if d.get(k) is not None}
+        floats: dict[str, Any] = {
+            k: float(d[k])
+            for k in (*keys, "trusted_keep_prob", "quiet_ratio", "quiet_keep_prob")
+            if d.get(k) is not None
+        }
+        if d.get("quiet_min_mentions") is not None:
+            floats["quiet_min_mentions"] = int(d["quiet_min_mentions"])
         return cls(**floats, trusted_skills=frozenset(str(x) for x in d.get("trusted_skills") or ()))
+
+    def quiet(self, learned_spans: int, gazetteer_mentions: int) -> bool:
+        """The tagger is quiet on a text: it tagged far fewer spans than the gazetteer found mentions."""
+        return (
+            self.quiet_ratio is not None
+            and gazetteer_mentions >= self.quiet_min_mentions
+            and learned_spans < self.quiet_ratio * gazetteer_mentions
+        )
 
     def keep_prob(self, group: str, section: str, field_share: float = 1.0) -> float:
         """Tagger probability a gazetteer hit of a skill of ``group`` needs in ``section`` to be kept.
@@ -115,10 +151,13 @@ class HybridParams:
             return float(own)
         return self.skills_section_keep_prob if section == "skills" else self.gazetteer_keep_prob
 
-    def keeps(self, mention: Mention, group: str, field_share: float, prob: float) -> bool:
+    def keeps(self, mention: Mention, group: str, field_share: float, prob: float, quiet: bool = False) -> bool:
         """Whether a gazetteer ``mention`` the tagger did not tag is kept, the tagger's skill probability over it
-        being ``prob``: its group's threshold, or ``trusted_keep_prob`` for a trusted skill."""
+        being ``prob``: its group's threshold, or ``trusted_keep_prob`` for a trusted skill; at most
+        ``quiet_keep_prob`` when ``quiet`` (a quiet tagger's text, a mention :func:`quiet_counts` accepts)."""
         keep = self.keep_prob(group, mention.section, field_share)
+        if quiet:
+            keep = min(keep, self.quiet_keep_prob)
         if keep <= 0.0 or prob >= keep:
             return True
         return (
@@ -129,6 +168,20 @@ class HybridParams:
 
 
 DEFAULT_PARAMS = HybridParams()
+#: ``hybrid.json`` keys of the quiet-tagger rule (:meth:`HybridParams.quiet`).
+QUIET_KEYS = ("quiet_ratio", "quiet_keep_prob", "quiet_min_mentions")
+#: Sections where a quiet tagger's text keeps its gazetteer hits (``HybridParams.quiet_keep_prob``): what the person
+#: did and lists, not headers, contact lines, degree subjects or text no section claims.
+QUIET_SECTIONS = frozenset({"summary", "skills", "experience", "projects", "certifications"})
+#: Catalog categories whose gazetteer hits a quiet tagger's text keeps: the work of every field and its office tools,
+#: not the tech categories whose names are everyday words elsewhere (a chef's "Chef" is not the DevOps tool, a nurse's
+#: "monitoring" not observability) nor languages ("Italian kitchens").
+QUIET_CATEGORIES = FIELD_CATEGORIES | {"office-business", "erp-crm", "product-project", "certifications"}
+
+
+def quiet_counts(mention: Mention, skill: Any) -> bool:
+    """A gazetteer ``mention`` of catalog ``skill`` that a quiet tagger's text keeps at ``quiet_keep_prob``."""
+    return mention.section in QUIET_SECTIONS and getattr(skill, "category", None) in QUIET_CATEGORIES
 
 
 @dataclass(slots=True)
@@ -226,10 +279,12 @@ def hybrid_mentions(
         kept.append(_Tagged(m, source, conf))
     groups = {m.skill_id: skill_group(catalog.skills.get(m.skill_id) if catalog is not None else None) for m in gaz}
     field_share = sum(g == "field" for g in groups.values()) / len(groups) if groups else 0.0
+    quiet = params.quiet(len(spans), len(gaz))
     for k, m in enumerate(gaz):
         if k in used_gaz:
             continue
-        if params.keeps(m, groups[m.skill_id], field_share, pred.span_prob(m.start, m.end)):
+        relaxed = quiet and quiet_counts(m, catalog.skills.get(m.skill_id) if catalog is not None else None)
+        if params.keeps(m, groups[m.skill_id], field_share, pred.span_prob(m.start, m.end), relaxed):
             kept.append(_Tagged(m, "gazetteer", m.base_confidence))
     kept.sort(key=lambda t: (t.mention.start, t.mention.end))
     dedup: list[_Tagged] = []
