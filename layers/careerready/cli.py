@@ -88,12 +88,11 @@ def render_analysis(result: Any, max_items: int = 8) -> str:
     for s in linked:
         extra = f", {s.years:g} y" if s.years else ""
         lines.append(f"  - {s.name} [{s.type}; {s.section}{extra}]")
-    years = getattr(result, "years_experience", None)
-    if years is not None:
-        used = [e for e in getattr(result, "experience_evidence", []) if e.used]
+    if result.years_experience is not None:
+        used = [e for e in result.experience_evidence if e.used]
         present = result.as_of is not None and any(e.end_date == "present" for e in used)
         source = f" (from {'; '.join(e.text for e in used)}" + (f"; present = {result.as_of}" if present else "") + ")"
-        lines.append(f"Experience: {years:g} years" + (source if used else ""))
+        lines.append(f"Experience: {result.years_experience:g} years" + (source if used else ""))
     if getattr(result, "posting", None) is not None:
         lines.extend(_render_posting(result.posting, max_items))
     if result.closest_roles:

@@ -217,14 +217,11 @@ def estimate_years(
     secs = _normalise_sections(text, sections)
     starts = sorted({s for s, _ in skill_spans or ()})
     statements = _statements(text, secs, starts, skill_spans is not None)
-    present: tuple[int, int | None] | None
-    if as_of is not None:
-        present = (as_of.year, as_of.month)
-    else:
-        if reference_year is None:
-            years_seen = [int(m.group(0)) for m in _ANY_YEAR.finditer(text)]
-            reference_year = max(years_seen) if years_seen else None
-        present = None if reference_year is None else (reference_year, None)
+    if as_of is None and reference_year is None:
+        years_seen = [int(m.group(0)) for m in _ANY_YEAR.finditer(text)]
+        reference_year = max(years_seen) if years_seen else None
+    # the month of as_of counts from its first day (the month in progress does not count yet)
+    present = _point(as_of.year, as_of.month, start=True) if as_of is not None else reference_year
     ranges = _ranges(text, secs, present)
 
     plausible = [e for e in statements if 0 < e.years <= MAX_YEARS]
@@ -446,10 +443,8 @@ def _month(m: re.Match[str], prefix: str) -> int | None:
     return int(num) if num else None
 
 
-def _ranges(
-    text: str, secs: list[tuple[str, int, int]], present: tuple[int, int | None] | None
-) -> list[ExperienceEvidence]:
-    """Work date ranges; ``present`` = (year, month or None) that "present" stands for (None: such ranges are
+def _ranges(text: str, secs: list[tuple[str, int, int]], present: float | None) -> list[ExperienceEvidence]:
+    """Work date ranges; ``present`` = the point (a year fraction) "present" stands for (None: such ranges are
     skipped)."""
     names = {n for n, _, _ in secs}
     has_work = bool(names & _WORK_SECTIONS)
@@ -466,8 +461,7 @@ def _ranges(
         if m.group("present"):
             if present is None:
                 continue
-            # a month of "as of" is the first day of that month (the month in progress does not count yet)
-            end_val, end_label = _point(present[0], present[1], start=present[1] is not None), "present"
+            end_val, end_label = float(present), "present"
         else:
             ey, em = int(m.group("eyear")), _month(m, "e")
             end_label = f"{ey:04d}" + (f"-{em:02d}" if em else "")

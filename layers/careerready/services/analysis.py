@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from careerready.core.config import LIMITS
@@ -252,8 +252,8 @@ def analyze(
 
     clock = _Clock()
     versions: dict[str, str] = {}
-    # one date for the resume and the posting: "present" in a work date range ends there
-    extract_options = {"as_of": (as_of or datetime.now(UTC).date()).isoformat()}
+    # "present" in a work date range ends at as_of; without one the extract stage reads it as its own today
+    extract_options = {"as_of": as_of.isoformat()} if as_of is not None else {}
     built: PostingRole | None = None
     posting_closest: list[RankedRole] = []
     posting_confidence: float | None = None
