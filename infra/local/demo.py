@@ -42,6 +42,9 @@ EVERY_FIELD: dict[str, str] = {
     "luca-chef.txt": "Sous Chef",
     "maria-paralegal.txt": "Litigation Paralegal",
     "jamal-sales.txt": "Account Executive",
+    "ray-truck-driver.txt": "Truck Driver",
+    "keisha-hr-generalist.txt": "HR Generalist",
+    "ana-dental-hygienist.txt": "Dental Hygienist",
 }
 
 

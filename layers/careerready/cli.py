@@ -129,6 +129,8 @@ def render_analysis(result: Any, max_items: int = 8) -> str:
             for r in a.resources[:max_items]:
                 cost = "free" if r.free else "paid"
                 lines.append(f"  - {r.title} ({r.provider}, {r.level}, {r.hours:g} h, {cost}) {r.url}")
+        elif a.resources_note:
+            lines.append(f"Learning resources: {a.resources_note}")
         rm = a.roadmap
         if rm.steps:
             if rm.weeks_to_ready is None:

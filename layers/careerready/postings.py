@@ -173,6 +173,9 @@ _REQUIRED_CUES = (
     r"at\s+least",
     r"need\s+to\s+have",
 )
+#: cues that qualify what follows them ("3+ years of experience, ideally in retail": the years are not preferred,
+#: the retail is), so they count only for a span after them
+_FORWARD_CUES = frozenset({"ideally", "preferably", "familiarity with", "exposure to"})
 _CUE_RE = re.compile(
     r"\b(?:(?P<preferred>" + "|".join(_PREFERRED_CUES) + r")|(?P<required>" + "|".join(_REQUIRED_CUES) + r"))\b",
     re.IGNORECASE,
@@ -274,6 +277,9 @@ def _nearest_cue(text: str, start: int, end: int) -> tuple[Level, str] | None:
     for m in _CUE_RE.finditer(text, lo, hi):
         if m.start() < end and m.end() > start:
             continue  # the cue is inside the skill's own span
+        word = " ".join(m.group(0).lower().split())
+        if m.start() >= end and word in _FORWARD_CUES:
+            continue  # "SQL, ideally PostgreSQL": the cue is about what follows it, not about SQL
         dist = m.start() - end if m.start() >= end else start - m.end()
         level: Level = "preferred" if m.group("preferred") else "required"
         if best is None or dist < best[0]:

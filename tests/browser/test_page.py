@@ -277,3 +277,26 @@ def test_pasted_job_posting_is_analysed_beside_the_resume(api_base: str, new_pag
     assert "read as a role of its own" in first.inner_text()
     assert log.external() == [] and log.errors == []
     screenshot(page, "page-job-posting-1280", full_page=True)
+
+
+def test_a_role_with_no_curated_resource_says_so(api_base: str, new_page: Any) -> None:
+    """A nurse's first gaps (O*NET knowledge areas) have no curated resource: the page shows the API's note."""
+    nurse = (REPO / "data" / "samples" / "grace-registered-nurse.txt").read_text()
+    page, log = new_page(1280)
+    page.goto(f"{api_base}/")
+    page.check("input[value=text]")
+    page.fill("#resume-text", nurse)
+    page.click("#analyze-button")
+    page.wait_for_selector("#suggest-title")
+    api = httpx.post(f"{api_base}/v1/analyze", json={"text": nurse}, timeout=120).json()
+    first = api["analyses"][0]
+    if first["resources"]:
+        assert first["resources_note"] is None
+        assert (
+            page.locator(".resources > li").first.locator("a, strong").first.inner_text()
+            == (first["resources"][0]["title"])
+        )
+    else:
+        assert first["roadmap"]["steps"] and first["resources_note"]
+        assert page.locator(".resources-note").first.inner_text() == first["resources_note"]
+    assert log.external() == [] and log.errors == []

@@ -75,3 +75,28 @@ def test_make_train_serves_the_committed_quiet_rule() -> None:
     served = json.loads((ARTIFACTS / "ner" / "v1" / "hybrid.json").read_text("utf-8"))
     assert chosen["quiet_ratio"] is not None
     assert {k: served.get(k) for k in QUIET_KEYS} == {k: chosen.get(k) for k in QUIET_KEYS}
+
+
+POSTING = (  # a job posting's headers are not a resume's: detect_sections reads them as "other"
+    "HR Generalist\n"
+    "What you will do\n"
+    "- Own recruiting and onboarding for hourly roles.\n"
+    "- Run bi-weekly payroll in ADP Workforce Now.\n"
+    "Requirements\n"
+    "- Hands-on experience with Workday.\n"
+)
+
+
+def _posting_ids(document: str) -> set[str]:
+    gaz, catalog = _served()
+    params = HybridParams(**{**STRICT, "quiet_ratio": 0.2})
+    resp = extract_hybrid(POSTING, gaz, _UnsureNer(0.05), catalog, params=params, document=document)  # type: ignore[arg-type]
+    return {str(s.skill_id) for s in resp.skills}
+
+
+@pytest.mark.skipif(not (ARTIFACTS / "catalog" / "v1").is_dir(), reason="needs the trained artifacts")
+def test_a_quiet_tagger_keeps_a_postings_work_field_hits_in_any_section() -> None:
+    assert _posting_ids("resume") == set()  # as a resume: no section is a work or skills section
+    kept = _posting_ids("posting")
+    assert {"recruiting", "onboarding", "payroll", "adp-workforce-now", "workday"} <= kept
+    assert "business-intelligence" not in kept  # "bi-weekly": a tech category, not kept by the rule

@@ -327,7 +327,47 @@ def test_recommendations_teach_the_gaps_learned_first(catalog: Catalog) -> None:
     late_only = [r for r in catalog.resources if not set(catalog.resources[r].skills) & focus]
     assert any(set(catalog.resources[r].skills) & focus for r in catalog.resources) and late_only
     assert out and all(set(r.teaches) & focus for r in out)
-    # with no early gap that any resource teaches, the late gaps still get resources (never silently none)
-    only_late = recommendation.recommend(role, [], late, 2.0, None, catalog, top_k=5)
+    assert recommendation.resources_note(gaps, out) is None
+    # with no early gap (none in the first FOCUS_GAPS), no resource is sent, however many teach the late gaps,
+    # and the note says why (never silently none)
     teachable = set(recommendation.gap_weights(late))
-    assert bool(only_late) == any(set(catalog.resources[r].skills) & teachable for r in catalog.resources)
+    assert any(set(catalog.resources[r].skills) & teachable for r in catalog.resources)
+    only_late = recommendation.recommend(role, [], late, 2.0, None, catalog, top_k=5)
+    assert only_late == []
+    note = recommendation.resources_note(late, only_late)
+    assert note is not None and late[0].name in note and "No curated learning resource" in note
+    assert recommendation.resources_note([], []) is None
+
+
+class _QuickFirst:
+    """A ranker that, like the synthetic coach's, prefers what is quick to learn over what matters most."""
+
+    def score(self, feats: list[dict[str, float]]) -> np.ndarray:
+        return np.array([-f["learning_hours_log"] for f in feats])
+
+
+def test_an_occupations_gaps_follow_its_importance_bands_the_ranker_orders_within(catalog: Catalog) -> None:
+    """O*NET's surveyed importance orders an occupation's gaps; the (synthetic-trained) ranker only breaks ties."""
+    import dataclasses
+
+    from careerready.pipelines.gaps import importance_band
+
+    curated = catalog.roles["devops_engineer"]
+    held = held_skills_from_ids([])
+    space = SkillSpace(catalog)
+    rf = compute_role_features(held, curated, space, 2.0)
+    as_ranked = rank_gaps(rf, curated, held, space, _QuickFirst())  # type: ignore[arg-type]
+    occupation = dataclasses.replace(curated, kind="occupation")
+    banded = rank_gaps(rf, occupation, held, space, _QuickFirst())  # type: ignore[arg-type]
+    assert sorted(g.skill_id for g in banded) == sorted(g.skill_id for g in as_ranked)
+    for gaps in (banded,):
+        own = [g for g in gaps if not g.general]
+        bands = [importance_band(g.importance, g.critical) for g in own]
+        assert bands == sorted(bands, reverse=True)  # critical first, then importance bands, high to low
+        for a, b in zip(own, own[1:], strict=False):  # within a band, the ranker's order (quick first)
+            if importance_band(a.importance, a.critical) == importance_band(b.importance, b.critical):
+                assert a.score >= b.score
+    # the curated role keeps the ranker's order, which here is not the importance order
+    own = [g for g in as_ranked if not g.general]
+    assert [g.score for g in own] == sorted((g.score for g in own), reverse=True)
+    assert [g.skill_id for g in as_ranked] != [g.skill_id for g in banded]

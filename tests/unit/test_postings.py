@@ -35,10 +35,10 @@ Health insurance and a Python course budget.
 """
 
 
-def _level(p, word: str, nth: int = 0) -> tuple[str, str]:
+def _level(p, word: str, nth: int = 0, text: str = POSTING) -> tuple[str, str]:
     start = -1
     for _ in range(nth + 1):
-        start = POSTING.index(word, start + 1)
+        start = text.index(word, start + 1)
     return p.level_at(start, start + len(word))
 
 
@@ -101,6 +101,20 @@ def test_expected_years_come_from_required_clauses_only() -> None:
     # a duration that is not experience, and no statement at all
     assert parse_posting("Dev\n\nBenefits\nA 2 year contract with a bonus.").min_years is None
     assert parse_posting("Dev\n\nRequirements\nPython.").min_years is None
+
+
+def test_ideally_and_preferably_qualify_what_follows_them() -> None:
+    """ "3+ years of HR experience, ideally in manufacturing": the years are asked, the manufacturing is preferred."""
+    text = (
+        "HR Generalist\n\nRequirements\n- 3+ years of HR generalist experience, ideally in manufacturing.\n"
+        "- SQL, preferably PostgreSQL.\n- Ideally 8 years of retail experience.\n"
+    )
+    p = parse_posting(text)
+    assert p.min_years == 3.0
+    assert [(s.years, s.level) for s in p.years_statements] == [(3.0, "required"), (8.0, "preferred")]
+    assert _level(p, "SQL", text=text) == ("required", "section 'Requirements'")
+    assert _level(p, "PostgreSQL", text=text) == ("preferred", "wording 'preferably'")
+    assert _level(p, "manufacturing", text=text) == ("preferred", "wording 'ideally'")
 
 
 def test_title() -> None:

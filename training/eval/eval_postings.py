@@ -24,6 +24,7 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("priya-data-scientist", "data-engineer"),
     ("grace-registered-nurse", "registered-nurse"),
     ("maria-paralegal", "paralegal"),
+    ("keisha-hr-generalist", "hr-generalist"),
 )
 
 

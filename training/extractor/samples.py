@@ -22,6 +22,9 @@ SAMPLES = (
     ("luca-chef.txt", "Sous Chef"),
     ("nadia-accountant.txt", "Senior Accountant"),
     ("jamal-sales.txt", "Account Executive"),
+    ("ray-truck-driver.txt", "Truck Driver"),
+    ("keisha-hr-generalist.txt", "HR Generalist"),
+    ("ana-dental-hygienist.txt", "Dental Hygienist"),
     ("chen-devops.txt", "DevOps Engineer"),
     ("priya-data-scientist.txt", "Data Scientist"),
 )

@@ -94,6 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "gazetteer v1": lambda t: mentions(extract_skills(t, gaz, catalog)),
         "learned only (tagger)": lambda t: [(s, e, t[s:e]) for s, e, _ in ner.predict_spans(t)],
         "hybrid (served)": lambda t: mentions(extract_hybrid(t, gaz, ner, catalog)),
+        # how /v1/analyze extracts a pasted posting (the quiet-tagger rule reads every section)
+        "hybrid (served, document=posting)": lambda t: mentions(
+            extract_hybrid(t, gaz, ner, catalog, document="posting")
+        ),
     }
     for path in args.hybrid_json:
         params = HybridParams.from_dict(json.loads(path.read_text(encoding="utf-8")))

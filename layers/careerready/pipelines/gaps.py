@@ -12,7 +12,7 @@ from careerready.models.gap_ranker import GapRanker
 from careerready.schemas.analysis import GapItem
 from careerready.services.catalog import Catalog, Role
 
-__all__ = ["gap_reasons", "general_reason", "importance_scores", "rank_gaps"]
+__all__ = ["IMPORTANCE_BAND", "gap_reasons", "general_reason", "importance_band", "importance_scores", "rank_gaps"]
 
 
 def importance_scores(rows: list[dict[str, float]]) -> np.ndarray:
@@ -50,6 +50,16 @@ def gap_reasons(
     return reasons
 
 
+#: Width of the importance bands that order the gaps of a role the ranker never trained on (below).
+IMPORTANCE_BAND = 0.1
+
+
+def importance_band(importance: float, critical: bool) -> int:
+    """The band of a gap of an O*NET occupation or a job posting: critical first, then importance in steps of
+    :data:`IMPORTANCE_BAND` (0.73 and 0.71 share a band, 0.5 is below them)."""
+    return (1000 if critical else 0) + math.floor(importance / IMPORTANCE_BAND + 1e-9)
+
+
 def general_reason(share: float) -> str:
     """The reason a general skill (:attr:`Catalog.general_skills`) comes after the role's own."""
     return f"listed by {share:.0%} of occupations: if you have it, show it on your resume"
@@ -75,7 +85,11 @@ def rank_gaps(
 
     Returns:
         GapItems, rank 1 first: the role's own skills in the ranker's order (ties by importance, then skill id),
-        then the general ones (:attr:`Catalog.general_skills`, not critical here) in the same order.
+        then the general ones (:attr:`Catalog.general_skills`, not critical here) in the same order. For a role the
+        ranker never trained on (an O*NET occupation, whose importance is O*NET's surveyed rating, or a job posting,
+        whose importance is its requirement level: ``role.kind != "curated"``) the ranker orders only within an
+        :func:`importance_band`: a truck driver's "Transportation" (0.76) before "Microsoft Windows" (0.5), however
+        quick Windows is to learn (docs/roles-and-resources.md, "Gap order for occupations and postings").
     """
     catalog = space.catalog
     rows = gap_features(rf, role, held, space)
@@ -84,7 +98,14 @@ def rank_gaps(
     feats = [f for _, f in rows]
     scores = ranker.score(feats) if ranker is not None else importance_scores(feats)
     status = {s.skill_id: s for s in rf.statuses}
-    order = sorted(range(len(rows)), key=lambda i: (-round(float(scores[i]), 9), -feats[i]["importance"], rows[i][0]))
+    banded = role.kind != "curated"
+
+    def band(i: int) -> int:
+        return importance_band(feats[i]["importance"], bool(feats[i]["critical"])) if banded else 0
+
+    order = sorted(
+        range(len(rows)), key=lambda i: (-band(i), -round(float(scores[i]), 9), -feats[i]["importance"], rows[i][0])
+    )
     # the role's own skills first, general ones (most occupations list them) after, each in the ranker's order
     general = {rows[i][0] for i in order if rows[i][0] in catalog.general_skills and not feats[i]["critical"]}
     order = sorted(order, key=lambda i: rows[i][0] in general)

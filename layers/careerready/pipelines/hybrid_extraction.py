@@ -19,7 +19,8 @@
    forecasts in Salesforce") where the taxonomy's alias is reliable. On a *quiet* text (``HybridParams.quiet``: far
    fewer learned spans than gazetteer mentions, e.g. a truck driver's or an HR generalist's resume, which the tagger
    never learned to read) the gazetteer hits of work-field skills in work sections need only ``quiet_keep_prob``
-   (:func:`quiet_counts`; docs/extraction.md "Round 6").
+   (:func:`quiet_counts`; docs/extraction.md "Round 6"); in a job posting (``document="posting"``) in any section,
+   since a posting's "Requirements" or "What you will do" are not resume headers (docs/postings.md).
 3. Sections, evidence sentence, years and negation come from the v1 helpers (``detect_sections`` and the
    extractor's annotation pass), and ``years_experience`` from ``pipelines.experience.estimate_years``, so both
    extractors describe a resume the same way.
@@ -32,7 +33,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -50,6 +51,7 @@ __all__ = [
     "QUIET_KEYS",
     "QUIET_SECTIONS",
     "SOFT_CATEGORIES",
+    "Document",
     "HybridParams",
     "extract_hybrid",
     "hybrid_mentions",
@@ -179,9 +181,18 @@ QUIET_SECTIONS = frozenset({"summary", "skills", "experience", "projects", "cert
 QUIET_CATEGORIES = FIELD_CATEGORIES | {"office-business", "erp-crm", "product-project", "certifications"}
 
 
-def quiet_counts(mention: Mention, skill: Any) -> bool:
-    """A gazetteer ``mention`` of catalog ``skill`` that a quiet tagger's text keeps at ``quiet_keep_prob``."""
-    return mention.section in QUIET_SECTIONS and getattr(skill, "category", None) in QUIET_CATEGORIES
+#: What an extracted text can be: a resume (sections from :func:`detect_sections`) or a job posting.
+Document = Literal["resume", "posting"]
+
+
+def quiet_counts(mention: Mention, skill: Any, document: Document = "resume") -> bool:
+    """A gazetteer ``mention`` of catalog ``skill`` that a quiet tagger's text keeps at ``quiet_keep_prob``.
+
+    In a resume only in :data:`QUIET_SECTIONS`; in a posting in any section (its headers are not a resume's, and
+    the posting role drops what its context sections name: ``careerready.pipelines.posting``)."""
+    if getattr(skill, "category", None) not in QUIET_CATEGORIES:
+        return False
+    return document == "posting" or mention.section in QUIET_SECTIONS
 
 
 @dataclass(slots=True)
@@ -227,6 +238,7 @@ def hybrid_mentions(
     catalog: Any,
     embeddings: Any | None = None,
     params: HybridParams | None = None,
+    document: Document = "resume",
 ) -> tuple[list[_Tagged], list[Any]]:
     """Annotated mentions of both extractors after the union rules, and the detected sections."""
     if params is None:
@@ -283,7 +295,7 @@ def hybrid_mentions(
     for k, m in enumerate(gaz):
         if k in used_gaz:
             continue
-        relaxed = quiet and quiet_counts(m, catalog.skills.get(m.skill_id) if catalog is not None else None)
+        relaxed = quiet and quiet_counts(m, catalog.skills.get(m.skill_id) if catalog is not None else None, document)
         if params.keeps(m, groups[m.skill_id], field_share, pred.span_prob(m.start, m.end), relaxed):
             kept.append(_Tagged(m, "gazetteer", m.base_confidence))
     kept.sort(key=lambda t: (t.mention.start, t.mention.end))
@@ -359,6 +371,7 @@ def extract_hybrid(
     params: HybridParams | None = None,
     max_chars: int | None = None,
     as_of: date | None = None,
+    document: Document = "resume",
 ) -> ExtractResponse:
     """Extract skills with the learned tagger and the gazetteer (same response as ``extract_skills``).
 
@@ -371,13 +384,14 @@ def extract_hybrid(
         params: Thresholds (default: the artifact's ``hybrid.json``, else :data:`DEFAULT_PARAMS`).
         max_chars: Overrides ``Settings.max_text_chars``.
         as_of: The date "present" in a work date range stands for (see ``build_response``).
+        document: ``"posting"`` for a job posting (the quiet-tagger rule then reads every section).
 
     Raises:
         InvalidInputError, NoExtractableTextError, PayloadTooLargeError: see ``validate_text``.
     """
     text = validate_text(text, max_chars)
     t0 = time.perf_counter()
-    tagged, sections = hybrid_mentions(text, gazetteer_extractor, ner_model, catalog, embeddings, params)
+    tagged, sections = hybrid_mentions(text, gazetteer_extractor, ner_model, catalog, embeddings, params, document)
     skills = _group(tagged, catalog, gazetteer_extractor)
     response = build_response(text, skills, sections, as_of=as_of)
     logger.debug(

@@ -11,14 +11,23 @@ from careerready.models.recommender import LEVELS, Recommender, level_fit
 from careerready.schemas.analysis import GapItem, RecommendedResource
 from careerready.services.catalog import Catalog, Role
 
-__all__ = ["FOCUS_GAPS", "PREREQUISITE_SHARE", "content_only_recommender", "gap_weights", "recommend"]
+__all__ = [
+    "FOCUS_GAPS",
+    "PREREQUISITE_SHARE",
+    "content_only_recommender",
+    "gap_weights",
+    "recommend",
+    "resources_note",
+]
 
 #: A missing prerequisite of a gap counts this share of the gap's weight.
 PREREQUISITE_SHARE = 0.5
 #: Resources are recommended for the gaps a person learns first: the best-ranked FOCUS_GAPS gaps and their missing
-#: prerequisites (all gaps only when none of those has a resource). An O*NET occupation lists 35-50 requirements;
-#: without the focus a registered nurse was sent a data-science certificate because it teaches Python, a
-#: prerequisite of Apache Spark, her gap #41 (a technology O*NET lists as an example, not a need).
+#: prerequisites, and only those. An O*NET occupation lists 35-50 requirements; without the focus a registered nurse
+#: was sent a data-science certificate because it teaches Python, a prerequisite of Apache Spark, her gap #41 (a
+#: technology O*NET lists as an example, not a need). When none of the focus gaps has a curated resource there are
+#: none, and :func:`resources_note` says so (a truck driver's first gaps are Transportation and Public Safety, which
+#: no resource teaches; an IT-support certificate for his gap #9, Microsoft Windows, is not a recommendation).
 FOCUS_GAPS = 10
 
 
@@ -69,7 +78,7 @@ def recommend(
 
     Returns:
         Resources, best first; each teaches at least one of the first :data:`FOCUS_GAPS` gaps or one of their
-        missing prerequisites (any gap when none of those has a resource).
+        missing prerequisites (none when no resource does: :func:`resources_note` says why).
     """
     weights = gap_weights(gaps)
     if not weights:
@@ -78,8 +87,6 @@ def recommend(
     held = sorted(set(held_skill_ids))
     blend, cf, content = rec.score(weights, years_experience, held)
     candidates = _teaching(rec, gap_weights([g for g in gaps if g.rank <= FOCUS_GAPS]), catalog)
-    if not candidates.any():
-        candidates = _teaching(rec, weights, catalog)
     masked = np.where(candidates, blend, -np.inf)
     gap_rank = {g.skill_id: g.rank for g in gaps}
     out: list[RecommendedResource] = []
@@ -108,6 +115,19 @@ def recommend(
             )
         )
     return out
+
+
+def resources_note(gaps: Sequence[GapItem], resources: Sequence[RecommendedResource]) -> str | None:
+    """Why a role with gaps gets no learning resource (None when it gets some, or has no gap)."""
+    if resources or not gaps:
+        return None
+    first = sorted(gaps, key=lambda g: g.rank)[:FOCUS_GAPS]
+    names = ", ".join(g.name for g in first[:5]) + (", ..." if len(first) > 5 else "")
+    return (
+        f"No curated learning resource teaches the first {len(first)} gap{'s' if len(first) != 1 else ''} of this "
+        f"role ({names}) or their prerequisites yet: the resource catalog covers mostly software, data and office "
+        "skills. The roadmap still lists what to learn, in order."
+    )
 
 
 def _teaching(rec: Recommender, weights: dict[str, float], catalog: Catalog) -> np.ndarray:

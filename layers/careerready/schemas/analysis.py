@@ -346,6 +346,11 @@ class RecommendResponse(_Out):
     """Recommended resources and the learning roadmap."""
 
     resources: list[RecommendedResource]
+    resources_note: str | None = Field(
+        default=None,
+        description="Why there is no resource although the role has gaps (no curated resource teaches its first "
+        "gaps); None otherwise.",
+    )
     roadmap: Roadmap
 
 

@@ -168,6 +168,11 @@ class RoleAnalysis(BaseModel):
     match: RoleMatch
     readiness: ReadinessResponse
     resources: list[RecommendedResource]
+    resources_note: str | None = Field(
+        default=None,
+        description="Why there is no resource although the role has gaps (no curated resource teaches its first "
+        "gaps); None otherwise.",
+    )
     roadmap: Roadmap
 
 

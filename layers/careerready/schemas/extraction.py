@@ -132,6 +132,12 @@ class ExtractRequest(BaseModel):
         description="The date the resume is read as of: a work date range ending in 'present' ends there (default: "
         "today, UTC). Give it to reproduce an earlier answer.",
     )
+    document: Literal["resume", "posting"] = Field(
+        default="resume",
+        description="What the text is. 'posting' (a job posting): where the learned tagger is quiet on the text, the "
+        "work-field skills the taxonomy finds count in every section of it, not only in a resume's work and skills "
+        "sections (a posting's 'Requirements' or 'What you will do' are not resume headers).",
+    )
 
 
 class ExtractResponse(BaseModel):

@@ -265,7 +265,8 @@ def analyze(
         # the resume and the posting go through the same extract stage, side by side
         with ThreadPoolExecutor(max_workers=2) as pool:
             futures = [
-                pool.submit(clock.call, client, "extract", {"text": t, **extract_options}) for t in (text, posting)
+                pool.submit(clock.call, client, "extract", {"text": t, **extract_options, **kind})
+                for t, kind in ((text, {}), (posting, {"document": "posting"}))
             ]
             extracted, posting_extracted = (
                 ExtractResponse.model_validate(_pop_versions(f.result(), versions)) for f in futures
@@ -422,7 +423,16 @@ def analyze(
     analyses: list[RoleAnalysis] = []
     for m, info, (ready, rec, local) in zip(analysed, infos, results, strict=True):
         versions.update(local)
-        analyses.append(RoleAnalysis(role=info, match=m, readiness=ready, resources=rec.resources, roadmap=rec.roadmap))
+        analyses.append(
+            RoleAnalysis(
+                role=info,
+                match=m,
+                readiness=ready,
+                resources=rec.resources,
+                resources_note=rec.resources_note,
+                roadmap=rec.roadmap,
+            )
+        )
     best_role_id = analyses[0].match.role_id
     if keep_role_order and refs:
         given = {rid: i for i, rid in enumerate(role_ids)}

@@ -155,7 +155,7 @@ def extract(req: ExtractRequest, models: Models) -> ExtractResponse:
         from careerready.pipelines.hybrid_extraction import extract_hybrid
 
         # no embeddings: the extract stage does not load them, and /extract and /analyze must agree
-        return extract_hybrid(req.text, m.extractor, m.ner, m.catalog, as_of=as_of)
+        return extract_hybrid(req.text, m.extractor, m.ner, m.catalog, as_of=as_of, document=req.document)
     from careerready.pipelines.extraction import extract_skills
 
     return extract_skills(req.text, m.extractor, m.catalog, m.embeddings, as_of=as_of)
@@ -356,6 +356,7 @@ def recommend(req: RecommendRequest, models: Models) -> RecommendResponse:
         ArtifactNotFoundError: the catalog or the readiness model is not loaded.
     """
     from careerready.pipelines.recommendation import recommend as recommend_resources
+    from careerready.pipelines.recommendation import resources_note
     from careerready.pipelines.roadmap import build_roadmap
 
     m = models.for_recommend()
@@ -376,7 +377,7 @@ def recommend(req: RecommendRequest, models: Models) -> RecommendResponse:
         years_experience=req.years_experience,
         start_features=req.readiness_features,
     )
-    return RecommendResponse(resources=resources, roadmap=roadmap)
+    return RecommendResponse(resources=resources, resources_note=resources_note(req.gaps, resources), roadmap=roadmap)
 
 
 StageFn = Callable[[Any, Models], BaseModel]

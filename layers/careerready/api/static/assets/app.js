@@ -454,7 +454,11 @@
   }
 
   function resourcesBlock(a) {
-    if (!a.resources.length) return null;
+    if (!a.resources.length) {
+      return a.resources_note ? el("section", { class: "block" },
+        el("h4", { text: "Learning resources" }),
+        el("p", { class: "muted resources-note", text: a.resources_note })) : null;
+    }
     return el("section", { class: "block" },
       el("h4", { text: "Learning resources" }),
       el("ul", { class: "resources" }, a.resources.map((r) =>
