@@ -91,6 +91,35 @@ def test_title_shared_by_occupations_goes_to_the_closest_own_title_with_a_runner
     assert resolver.resolve("Registered Nurse").method == "normalized"
 
 
+def test_an_occupations_own_title_beats_another_occupations_alternate_title() -> None:
+    """O*NET lists "Physician Assistant" among Medical Assistants' alternate titles; it is Physician Assistants."""
+    roles = [
+        _occ("onet-ma", "Medical Assistants", ("Physician Assistant", "Clinical Assistant")),
+        _occ("onet-pa", "Physician Assistants", ("PA-C",)),
+    ]
+    resolver = RoleResolver(roles)
+    res = resolver.resolve("Physician Assistant")
+    assert (res.role_id, res.method) == ("onet-pa", "normalized")
+    assert resolver.resolve("clinical assistant").role_id == "onet-ma"  # no own title says otherwise
+    # a curated role's alternative title is its authors' choice and still wins
+    curated = Role("sci", "Data Scientist", ("Statistician",), "data", "", 2.0, (RoleSkill("x", 0.5),))
+    assert RoleResolver([curated, _occ("onet-st", "Statisticians")]).resolve("Statistician").role_id == "sci"
+
+
+def test_a_title_only_abbreviations_share_goes_to_the_role_most_of_whose_titles_name_it() -> None:
+    """ "CNA" is a short title of Surgical Assistants once and of Nursing Assistants in five alternate titles."""
+    roles = [
+        _occ("onet-29-9093-00", "Surgical Assistants", ("CNA", "Certified Nursing Assistant (CNA)")),
+        _occ(
+            "onet-31-1131-00",
+            "Nursing Assistants",
+            ("CNA", "Certified Nurse Aide (CNA)", "Certified Nursing Assistant (CNA)", "Certified Nurses Aide (CNA)"),
+        ),
+    ]
+    res = RoleResolver(roles).resolve("CNA")
+    assert res.role_id == "onet-31-1131-00" and res.shared_by == ("onet-31-1131-00", "onet-29-9093-00")
+
+
 def test_title_heads_are_the_last_word_before_of_and_commas() -> None:
     assert title_heads("First-Line Supervisors of Retail Sales Workers") == {"supervisor"}
     assert title_heads("Producers and Directors") == {"producer", "director"}

@@ -7,7 +7,10 @@ Order, first hit wins:
    tried in tiers: curated role titles, curated alternative titles, occupation titles, O*NET alternate titles,
    ESCO labels (docs/occupations.md: where a curated role and an occupation both claim a title, the curated role
    wins). An alternative title that several roles of one tier share ("Teacher" is an O*NET alternate title of
-   many occupations) goes to the role whose own title is closest to the reference; the next one is the runner-up.
+   many occupations) goes to the role whose own title is closest to the reference (ties: the role with more
+   alternative titles naming it, so "CNA" is Nursing Assistants); the next one is the runner-up. An occupation's
+   own title in other words ("Physician Assistant", singular) beats another occupation's alternate title (O*NET
+   lists it for Medical Assistants), unless a curated role claims it.
    A one-word title that is no role's whole title but heads the own titles of at least :data:`GENERIC_MIN_ROLES`
    roles ("Director", "Administrator", "Supervisor") is shared by all of them (``shared_by``: the exact claimants
    first): "Director" is the O*NET alternate title of Producers and Directors only, yet Art Directors, Emergency
@@ -656,9 +659,30 @@ class RoleResolver:
         all of ``ids`` in that order (empty for one role)."""
         if len(ids) == 1:
             return ids[0], None, ()
-        ranked = sorted(((round(self._title_similarity(ref, rid), 4), rid) for rid in ids), key=lambda p: (-p[0], p[1]))
+        # ties (no own title resembles "CNA"): the role with more alternative titles naming the reference ("Certified
+        # Nursing Assistant (CNA)", "Certified Nurse Aide (CNA)", ...: Nursing Assistants 5, Surgical Assistants 1)
+        key = normalize_alias(ref)
+        votes = {
+            rid: sum(key in normalize_alias(a).split() or normalize_alias(a) == key for a in self.roles[rid].alt_titles)
+            for rid in ids
+        }
+        ranked = sorted(
+            ((round(self._title_similarity(ref, rid), 4), rid) for rid in ids),
+            key=lambda p: (-p[0], -votes[p[1]], p[1]),
+        )
         (_, top), (s2, second) = ranked[0], ranked[1]
         return top, RoleCandidate(second, self.roles[second].title, s2), tuple(rid for _, rid in ranked)
+
+    def _own_title(self, ref: str, alt_claimants: tuple[str, ...]) -> bool:
+        """``ref`` is another occupation's own title in other words (singular, abbreviations expanded): that
+        occupation, not the ones naming ``ref`` among their alternative titles (never over a curated role's)."""
+        if any(self.roles[rid].kind == "curated" for rid in alt_claimants):
+            return False
+        canon = canonical_title(ref, singulars=True)
+        return any(
+            rid not in alt_claimants and canonical_title(self.roles[rid].title, singulars=True) == canon
+            for rid in self._canonical.get(canon, ())
+        )
 
     def _embedding_scores(self, ref: str) -> list[RoleCandidate]:
         if self.vectors is None:
@@ -701,6 +725,8 @@ class RoleResolver:
         if query in self.roles:
             return RoleResolution(query, self.roles[query].title, 1.0, None, "id", ref)
         hit = self._exact.get(normalize_alias(query))
+        if hit is not None and hit[1] == "alt_title" and self._own_title(query, hit[0]):
+            hit = None  # "Cashier": the occupation Cashiers (its own title, singular) beats Tellers' alternate title
         if hit is not None:
             rid, runner, shared = self._pick(query, hit[0])
             return self._widen(query, RoleResolution(rid, self.roles[rid].title, 1.0, runner, hit[1], ref, shared))
