@@ -33,14 +33,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from careerready.core.observability import logger, text_fingerprint
 from careerready.models.extractor import SECTION_BONUS, GazetteerExtractor, Mention
 from careerready.pipelines.extraction import build_response, validate_text
-from careerready.schemas.extraction import ExtractedSkill, ExtractResponse, SkillMention, stated_years
+from careerready.schemas.extraction import Document, ExtractedSkill, ExtractResponse, SkillMention, stated_years
 from careerready.sections import detect_sections, section_starts
 from careerready.text import normalize_alias
 
@@ -51,7 +51,6 @@ __all__ = [
     "QUIET_KEYS",
     "QUIET_SECTIONS",
     "SOFT_CATEGORIES",
-    "Document",
     "HybridParams",
     "extract_hybrid",
     "hybrid_mentions",
@@ -179,10 +178,6 @@ QUIET_SECTIONS = frozenset({"summary", "skills", "experience", "projects", "cert
 #: not the tech categories whose names are everyday words elsewhere (a chef's "Chef" is not the DevOps tool, a nurse's
 #: "monitoring" not observability) nor languages ("Italian kitchens").
 QUIET_CATEGORIES = FIELD_CATEGORIES | {"office-business", "erp-crm", "product-project", "certifications"}
-
-
-#: What an extracted text can be: a resume (sections from :func:`detect_sections`) or a job posting.
-Document = Literal["resume", "posting"]
 
 
 def quiet_counts(mention: Mention, skill: Any, document: Document = "resume") -> bool:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "SECTION_NAMES",
+    "Document",
     "ExtractRequest",
     "ExtractResponse",
     "ExperienceEvidence",
@@ -121,6 +122,10 @@ class ExperienceEvidence(BaseModel):
     used: bool = Field(False, description="The estimate rests on this piece (the chosen statement, or a merged range).")
 
 
+#: What an extracted text is: a resume (the default) or a job posting (decision 38).
+Document = Literal["resume", "posting"]
+
+
 class ExtractRequest(BaseModel):
     """Plain resume text to analyse."""
 
@@ -132,7 +137,7 @@ class ExtractRequest(BaseModel):
         description="The date the resume is read as of: a work date range ending in 'present' ends there (default: "
         "today, UTC). Give it to reproduce an earlier answer.",
     )
-    document: Literal["resume", "posting"] = Field(
+    document: Document = Field(
         default="resume",
         description="What the text is. 'posting' (a job posting): where the learned tagger is quiet on the text, the "
         "work-field skills the taxonomy finds count in every section of it, not only in a resume's work and skills "

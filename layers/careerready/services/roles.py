@@ -662,10 +662,7 @@ class RoleResolver:
         # ties (no own title resembles "CNA"): the role with more alternative titles naming the reference ("Certified
         # Nursing Assistant (CNA)", "Certified Nurse Aide (CNA)", ...: Nursing Assistants 5, Surgical Assistants 1)
         key = normalize_alias(ref)
-        votes = {
-            rid: sum(key in normalize_alias(a).split() or normalize_alias(a) == key for a in self.roles[rid].alt_titles)
-            for rid in ids
-        }
+        votes = {rid: sum(_names(normalize_alias(a), key) for a in self.roles[rid].alt_titles) for rid in ids}
         ranked = sorted(
             ((round(self._title_similarity(ref, rid), 4), rid) for rid in ids),
             key=lambda p: (-p[0], -votes[p[1]], p[1]),
@@ -771,6 +768,11 @@ class RoleResolver:
                 seen.add(res.role_id)
                 out.append(res)
         return out
+
+
+def _names(title: str, key: str) -> bool:
+    """Normalised ``title`` is ``key`` or has it as one of its words ("certified nursing assistant (cna)", "cna")."""
+    return title == key or key in title.split()
 
 
 def best_fitting(shared_by: Sequence[str], fit: Mapping[str, float]) -> str:
