@@ -280,7 +280,8 @@ def test_pasted_job_posting_is_analysed_beside_the_resume(api_base: str, new_pag
 
 
 def test_a_role_with_no_curated_resource_says_so(api_base: str, new_page: Any) -> None:
-    """A nurse's first gaps (O*NET knowledge areas) have no curated resource: the page shows the API's note."""
+    """The page shows what the API says for a nurse: her first resources (Open RN, OpenStax for her knowledge-area
+    gaps since session 20), or, on a catalog without them (a checkout trained without O*NET), the API's note."""
     nurse = (REPO / "data" / "samples" / "grace-registered-nurse.txt").read_text()
     page, log = new_page(1280)
     page.goto(f"{api_base}/")

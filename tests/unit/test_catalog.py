@@ -198,6 +198,25 @@ def test_role_with_dangling_skill_fails_unless_lenient(tmp_path: Path) -> None:
     assert any("Quantum Knitting" in w for w in compiled.warnings)
 
 
+def test_resource_audience_is_kept_and_checked(tmp_path: Path) -> None:
+    """``audience: software`` reaches the compiled resource; an unknown audience is a named problem."""
+    data = _write(tmp_path, GOOD)
+    (data / "resources").mkdir()
+    res = (
+        "resources:\n"
+        "  - {id: res-a, title: A, url: 'https://a.example/', skills: [k8s], audience: software}\n"
+        "  - {id: res-b, title: B, url: 'https://b.example/', skills: [Docker]}\n"
+    )
+    (data / "resources" / "r.yaml").write_text(res, encoding="utf-8")
+    out = tmp_path / "out"
+    build(data, out)
+    cat = Catalog.load(out)
+    assert cat.resources["res-a"].audience == "software" and cat.resources["res-b"].audience == ""
+    (data / "resources" / "r.yaml").write_text(res.replace("audience: software", "audience: nurses"), encoding="utf-8")
+    with pytest.raises(CatalogBuildError, match="audience 'nurses' not in"):
+        compile_catalog(data)
+
+
 def test_missing_roles_and_resources_compile(tmp_path: Path) -> None:
     data = _write(tmp_path, GOOD)
     out = tmp_path / "out"

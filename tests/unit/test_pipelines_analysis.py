@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from careerready.pipelines import matching, readiness, recommendation, roadmap
 from careerready.pipelines.gaps import rank_gaps
 from careerready.schemas.analysis import GapItem, ReadinessResponse, RoleMatch
 from careerready.schemas.extraction import ExtractedSkill
-from careerready.services.catalog import Catalog
+from careerready.services.catalog import Catalog, Role, RoleSkill
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.calibration import CalibratedClassifierCV
@@ -337,6 +338,40 @@ def test_recommendations_teach_the_gaps_learned_first(catalog: Catalog) -> None:
     note = recommendation.resources_note(late, only_late)
     assert note is not None and late[0].name in note and "No curated learning resource" in note
     assert recommendation.resources_note([], []) is None
+
+
+def test_resources_for_software_people_go_to_computing_roles_only(catalog: Catalog) -> None:
+    """A resource written for software people (audience "software") is recommended for a computing role only: a
+    curated role, an occupation of SOC 15 or 11-3021, a posting mostly of computing skills; never a chef's."""
+    role = catalog.roles["devops_engineer"]
+    first = _gaps(catalog, "devops_engineer", [])[:1]
+    base = next(r for r in catalog.resources.values() if first[0].skill_id in r.skills)
+    software = replace(base, id="res-test-software", skills=(first[0].skill_id,), audience="software")
+    anyone = replace(base, id="res-test-anyone", skills=(first[0].skill_id,), audience="")
+    cat = replace(catalog, resources={software.id: software, anyone.id: anyone})
+
+    def sent(r: Role) -> set[str]:
+        return {x.resource_id for x in recommendation.recommend(r, [], first, 2.0, None, cat, top_k=5)}
+
+    both = {software.id, anyone.id}
+    assert sent(role) == both
+    assert sent(replace(role, kind="occupation", soc_code="15-1252.00")) == both
+    assert sent(replace(role, kind="occupation", soc_code="11-3021.00")) == both
+    assert sent(replace(role, kind="occupation", soc_code="35-1011.00")) == {anyone.id}
+    assert sent(replace(role, kind="occupation", soc_code="")) == {anyone.id}
+    # an ad-hoc role (a posting): by the share of its importance in computing skills
+    tech = [s for s in catalog.skills.values() if s.category in recommendation.COMPUTING_CATEGORIES]
+    other = [s for s in catalog.skills.values() if s.category not in recommendation.COMPUTING_CATEGORIES]
+    assert tech and other
+
+    def adhoc(n_tech: int, n_other: int) -> Role:
+        skills = [RoleSkill(s.id, 0.5, False) for s in [*tech[:n_tech], *other[:n_other]]]
+        return replace(role, kind="adhoc", soc_code="", skills=tuple(skills))
+
+    assert recommendation.computing_role(adhoc(2, 1), cat)
+    assert recommendation.computing_role(adhoc(1, 1), cat)
+    assert not recommendation.computing_role(adhoc(1, 2), cat)
+    assert not recommendation.computing_role(adhoc(0, 1), cat)
 
 
 class _QuickFirst:

@@ -205,6 +205,44 @@ def test_major_skills_have_beginner_to_advanced_path(catalog: Catalog, name: str
     assert {"beginner", "advanced"} <= levels, (name, levels)
 
 
+#: O*NET knowledge areas and basic skills that lead the gaps of most occupations (docs/roles-and-resources.md,
+#: "Resources for every field"): each has at least one resource written for anyone.
+EVERY_FIELD_SKILLS = [
+    "Psychology",
+    "Medicine",
+    "Law",
+    "Economics",
+    "Administration and Management",
+    "Mathematics",
+    "Biology",
+    "Chemistry",
+    "Physics",
+    "Sociology",
+    "Transportation",
+    "Public Safety and Security",
+    "Written Communication",
+    "Reading Comprehension",
+    "Active Learning",
+    "Decision Making",
+    "Service Orientation",
+    "Digital Literacy",
+    "Microsoft Word",
+    "Microsoft Outlook",
+    "Microsoft Windows",
+    "Food Safety",
+    "Workplace Safety",
+    "Pharmacology",
+    "Patient Care",
+]
+
+
+@pytest.mark.parametrize("name", EVERY_FIELD_SKILLS)
+def test_every_field_skills_have_a_resource_for_anyone(catalog: Catalog, name: str) -> None:
+    skill_id = catalog.resolve_skill(name)
+    assert skill_id is not None, name
+    assert any(r.audience == "" for r in catalog.resources_for(skill_id)), name
+
+
 def test_resource_mix_is_realistic(catalog: Catalog) -> None:
     resources = list(catalog.resources.values())
     levels = Counter(r.level for r in resources)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from careerready.services.catalog import AUDIENCES
 from careerready.text import COMMON_WORDS, SLUG_RE, is_common_word, normalize_alias, slugify
 
 SKILL_TYPES = frozenset({"hard", "soft", "tool", "certification", "language"})
@@ -415,6 +416,9 @@ def load_resources(
             free = item.get("free", False)
             if not isinstance(free, bool):
                 problems.append(f"{where}: free must be true/false")
+            audience = item.get("audience", "")
+            if audience and audience not in AUDIENCES:
+                problems.append(f"{where}: audience {audience!r} not in {sorted(AUDIENCES)} (omit it for anyone)")
             resources[rid] = {
                 "id": rid,
                 "title": item["title"].strip(),
@@ -424,6 +428,7 @@ def load_resources(
                 "level": level,
                 "hours": _number(item.get("hours", 1), f"{where} hours", 0, MAX_HOURS, problems),
                 "free": bool(free),
+                **({"audience": audience} if audience else {}),
             }
             origins[rid] = where
     return [resources[k] for k in sorted(resources)], warnings

@@ -12,8 +12,10 @@ from careerready.schemas.analysis import GapItem, RecommendedResource
 from careerready.services.catalog import Catalog, Role
 
 __all__ = [
+    "COMPUTING_SOC",
     "FOCUS_GAPS",
     "PREREQUISITE_SHARE",
+    "computing_role",
     "content_only_recommender",
     "gap_weights",
     "recommend",
@@ -26,9 +28,18 @@ PREREQUISITE_SHARE = 0.5
 #: prerequisites, and only those. An O*NET occupation lists 35-50 requirements; without the focus a registered nurse
 #: was sent a data-science certificate because it teaches Python, a prerequisite of Apache Spark, her gap #41 (a
 #: technology O*NET lists as an example, not a need). When none of the focus gaps has a curated resource there are
-#: none, and :func:`resources_note` says so (a truck driver's first gaps are Transportation and Public Safety, which
-#: no resource teaches; an IT-support certificate for his gap #9, Microsoft Windows, is not a recommendation).
+#: none, and :func:`resources_note` says so (a catalog without resources for the person's field: a bare checkout).
 FOCUS_GAPS = 10
+#: O*NET-SOC code prefixes of the computing occupations: SOC major group 15 (Computer and Mathematical) and 11-3021
+#: (Computer and Information Systems Managers).
+COMPUTING_SOC = ("15-", "11-3021")
+#: Taxonomy categories of computing skills: an ad-hoc role (a job posting) with at least COMPUTING_SHARE of its
+#: importance in them is a computing role.
+COMPUTING_CATEGORIES = frozenset(
+    "analytics-bi backend blockchain cloud data-engineering databases devops ml-ai mobile networking observability "
+    "os-systems programming-languages security software-engineering testing-qa web-frontend".split()
+)
+COMPUTING_SHARE = 0.5
 
 
 def gap_weights(gaps: Sequence[GapItem]) -> dict[str, float]:
@@ -40,6 +51,24 @@ def gap_weights(gaps: Sequence[GapItem]) -> dict[str, float]:
         for p in g.prerequisites_missing:
             w[p] = max(w.get(p, 0.0), PREREQUISITE_SHARE * gw)
     return w
+
+
+def computing_role(role: Role, catalog: Catalog) -> bool:
+    """A role in computing, for whom resources written for software people (``Resource.audience == "software"``)
+    are recommended: every curated role (all 55 are software, data, IT or tech-product roles), the occupations of
+    :data:`COMPUTING_SOC`, and an ad-hoc role (a job posting) with at least :data:`COMPUTING_SHARE` of its
+    importance in :data:`COMPUTING_CATEGORIES` skills."""
+    if role.kind == "curated":
+        return True
+    if role.kind == "occupation":
+        return role.soc_code.startswith(COMPUTING_SOC)
+    total = sum(s.importance for s in role.skills)
+    tech = sum(
+        s.importance
+        for s in role.skills
+        if (sk := catalog.skills.get(s.skill_id)) is not None and sk.category in COMPUTING_CATEGORIES
+    )
+    return total > 0 and tech / total >= COMPUTING_SHARE
 
 
 def content_only_recommender(catalog: Catalog) -> Recommender:
@@ -86,7 +115,7 @@ def recommend(
     rec = recommender if recommender is not None else content_only_recommender(catalog)
     held = sorted(set(held_skill_ids))
     blend, cf, content = rec.score(weights, years_experience, held)
-    candidates = _teaching(rec, gap_weights([g for g in gaps if g.rank <= FOCUS_GAPS]), catalog)
+    candidates = _teaching(rec, gap_weights([g for g in gaps if g.rank <= FOCUS_GAPS]), catalog, role)
     masked = np.where(candidates, blend, -np.inf)
     gap_rank = {g.skill_id: g.rank for g in gaps}
     out: list[RecommendedResource] = []
@@ -125,15 +154,23 @@ def resources_note(gaps: Sequence[GapItem], resources: Sequence[RecommendedResou
     names = ", ".join(g.name for g in first[:5]) + (", ..." if len(first) > 5 else "")
     return (
         f"No curated learning resource teaches the first {len(first)} gap{'s' if len(first) != 1 else ''} of this "
-        f"role ({names}) or their prerequisites yet: the resource catalog covers mostly software, data and office "
-        "skills. The roadmap still lists what to learn, in order."
+        f"role ({names}) or their prerequisites yet: the resource catalog covers software, data, office, health care, "
+        "safety and the main knowledge areas, not every field's own skills. The roadmap still lists what to learn, in "
+        "order."
     )
 
 
-def _teaching(rec: Recommender, weights: dict[str, float], catalog: Catalog) -> np.ndarray:
-    """Mask of the catalog's resources that teach at least one skill of ``weights``."""
+def _teaching(rec: Recommender, weights: dict[str, float], catalog: Catalog, role: Role) -> np.ndarray:
+    """Mask of the catalog's resources that teach at least one skill of ``weights`` and are written for people
+    in ``role``'s field: a resource for software people (``audience == "software"``: The Manager's Path, an IT
+    support certificate) only for a computing role (:func:`computing_role`), not for a chef's People Management."""
     teaching = rec.teaches(weights) if weights else np.zeros(rec.n_items)
-    return np.array([teaching[i] > 0 and rec.resource_ids[i] in catalog.resources for i in range(rec.n_items)])
+    computing = computing_role(role, catalog)
+    out = np.zeros(rec.n_items, dtype=bool)
+    for i, rid in enumerate(rec.resource_ids):
+        res = catalog.resources.get(rid)
+        out[i] = teaching[i] > 0 and res is not None and (computing or res.audience != "software")
+    return out
 
 
 def _reason(

@@ -19,7 +19,17 @@ from typing import Any
 from careerready.core.errors import ArtifactNotFoundError, NotFoundError
 from careerready.text import NORMALIZER_VERSION, normalize_alias
 
-__all__ = ["Catalog", "GENERAL_SKILL_SHARE", "Resource", "Role", "RoleSkill", "Skill", "SKILL_TYPES", "soc_minor_group"]
+__all__ = [
+    "AUDIENCES",
+    "Catalog",
+    "GENERAL_SKILL_SHARE",
+    "Resource",
+    "Role",
+    "RoleSkill",
+    "Skill",
+    "SKILL_TYPES",
+    "soc_minor_group",
+]
 
 #: A skill that at least this share of the catalog's occupations lists is *general* (Microsoft Excel 92%, Active
 #: Listening 88%, Critical Thinking 85%, Problem Solving 68%): the shares jump from 0.51 to 0.47 here, and the
@@ -186,6 +196,11 @@ class Resource:
     level: str
     hours: float
     free: bool
+    #: "" = written for anyone; "software" = written for people who build software or run IT (a book about software
+    #: teams, an IT-support career certificate): recommended for computing roles only
+    #: (``careerready.pipelines.recommendation.computing_role``; docs/roles-and-resources.md, "Resources for every
+    #: field").
+    audience: str = ""
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Resource:
@@ -199,8 +214,12 @@ class Resource:
             level=d.get("level", "beginner"),
             hours=float(d.get("hours", 0)),
             free=bool(d.get("free", False)),
+            audience=str(d.get("audience", "")),
         )
 
+
+#: Who a resource is written for besides everyone (""): see ``Resource.audience``.
+AUDIENCES = frozenset({"software"})
 
 #: SOC 2018 minor groups whose code is not ``XX-X000`` (the third digit counts too).
 _MINOR_EXCEPTIONS = ("15-12", "31-11", "51-51")
