@@ -206,6 +206,27 @@ def test_a_word_that_heads_only_alternative_titles_is_shared_by_those_roles() ->
         resolver.resolve("Adviser")  # two roles only
 
 
+def test_a_one_word_alternate_title_of_one_occupation_is_shared_by_the_roles_it_heads() -> None:
+    """ "Owner" (an O*NET alternate title of Urologists alone) is shared by every role whose alternative titles it
+    heads, the claimant first, so a resume picks among them; a word in the claimant's own title is not widened."""
+    roles = [
+        _occ("onet-u", "Urologists", ("Owner", "Urology Physician")),
+        _occ("onet-c", "Chief Executives", ("Agency Owner", "Business Owner", "President")),
+        _occ("onet-f", "Funeral Home Managers", ("Funeral Home Owner",)),
+        _occ("onet-r", "Food Service Managers", ("Restaurant Owner",)),
+        _occ("onet-e", "Electricians", ("Electrician", "Wireman")),
+        _occ("onet-s", "Solar Photovoltaic Installers", ("Solar Electrician",)),
+        _occ("onet-l", "Electrical Power-Line Installers", ("Line Electrician",)),
+        _occ("onet-m", "Maintenance Workers", ("Maintenance Electrician",)),
+    ]
+    resolver = RoleResolver(roles)
+    owner = resolver.resolve("Owner")
+    assert (owner.role_id, owner.method) == ("onet-u", "alt_title")
+    assert owner.shared_by == ("onet-u", "onet-c", "onet-f", "onet-r")
+    electrician = resolver.resolve("Electrician")
+    assert (electrician.role_id, electrician.shared_by) == ("onet-e", ())
+
+
 def test_saved_index_gives_the_same_answers_and_is_ignored_for_other_roles(catalog: Catalog, tmp_path: Path) -> None:
     assert catalog.directory is not None and (catalog.directory / TITLE_INDEX_FILE).is_file()
     fresh = RoleResolver(catalog.roles)

@@ -576,7 +576,12 @@ class RoleResolver:
         }
 
     def _widen(self, query: str, res: RoleResolution) -> RoleResolution:
-        """A one-word generic title ("Director"): every role it heads shares it, the exact claimants first."""
+        """A one-word generic title ("Director"): every role it heads shares it, the exact claimants first. A word
+        that heads no role's own title is shared by the roles whose ALTERNATIVE titles it heads, unless the
+        claimant's own title has it: "Owner" is an O*NET alternate title of Urologists alone, yet Chief Executives
+        ("Agency Owner") and Funeral Home Managers ("Funeral Home Owner") are owners too; "Police" is one of
+        Secretaries (only) and heads Police and Sheriff's Patrol Officers' alternate titles; "Electrician" stays
+        with Electricians."""
         words = canonical_title(query, singulars=True).split()
         if (
             len(words) != 1
@@ -585,6 +590,8 @@ class RoleResolver:
         ):
             return res  # a curated role's alternative title is its authors' choice ("Programmer": Software Engineer)
         heads = self._heads.get(words[0])
+        if not heads and words[0] not in canonical_title(self.roles[res.role_id].title, singulars=True).split():
+            heads = self._alt_heads(words[0])
         if not heads:
             return res
         first = res.shared_by or (res.role_id,)
