@@ -9,9 +9,11 @@ import numpy as np
 
 from careerready.models.recommender import LEVELS, Recommender, level_fit
 from careerready.schemas.analysis import GapItem, RecommendedResource
-from careerready.services.catalog import Catalog, Role
+from careerready.services.catalog import SOFTWARE_AUDIENCE, Catalog, Role
 
 __all__ = [
+    "COMPUTING_CATEGORIES",
+    "COMPUTING_SHARE",
     "COMPUTING_SOC",
     "FOCUS_GAPS",
     "PREREQUISITE_SHARE",
@@ -169,7 +171,7 @@ def _teaching(rec: Recommender, weights: dict[str, float], catalog: Catalog, rol
     out = np.zeros(rec.n_items, dtype=bool)
     for i, rid in enumerate(rec.resource_ids):
         res = catalog.resources.get(rid)
-        out[i] = teaching[i] > 0 and res is not None and (computing or res.audience != "software")
+        out[i] = teaching[i] > 0 and res is not None and (computing or res.audience != SOFTWARE_AUDIENCE)
     return out
 
 

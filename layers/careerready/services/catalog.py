@@ -28,6 +28,7 @@ __all__ = [
     "RoleSkill",
     "Skill",
     "SKILL_TYPES",
+    "SOFTWARE_AUDIENCE",
     "soc_minor_group",
 ]
 
@@ -218,8 +219,10 @@ class Resource:
         )
 
 
-#: Who a resource is written for besides everyone (""): see ``Resource.audience``.
-AUDIENCES = frozenset({"software"})
+#: ``Resource.audience`` of a resource written for people who build software or run IT.
+SOFTWARE_AUDIENCE = "software"
+#: Who a resource may be written for besides everyone (""): see ``Resource.audience``.
+AUDIENCES = frozenset({SOFTWARE_AUDIENCE})
 
 #: SOC 2018 minor groups whose code is not ``XX-X000`` (the third digit counts too).
 _MINOR_EXCEPTIONS = ("15-12", "31-11", "51-51")

@@ -15,7 +15,9 @@ Order, first hit wins:
    roles ("Director", "Administrator", "Supervisor") is shared by all of them (``shared_by``: the exact claimants
    first): "Director" is the O*NET alternate title of Producers and Directors only, yet Art Directors, Emergency
    Management Directors and five more are directors too. With a resume, ``analyze`` picks the one it reads most
-   like (docs/role-matching.md, "One-word generic titles").
+   like (docs/role-matching.md, "One-word generic titles"). A one-word alternative title whose word heads no role's
+   own title and is not in its claimant's own title is shared by the roles whose alternative titles it heads
+   ("Owner", an O*NET alternate title of Urologists alone: Chief Executives' "Agency Owner", ...), claimant first.
 3. ``normalized``: equal after expanding abbreviations (``sr``, ``dev``, ``ml``, ``swe``...),
    splitting compounds (``backend`` -> ``back end``), singular forms (``nurses`` -> ``nurse``) and dropping
    seniority words (``senior``, ``lead``, ``ii``...): "Sr. ML Eng" -> "machine learning engineer",
