@@ -14,6 +14,7 @@ from careerready.services.roles import (
     TITLE_INDEX_FILE,
     RoleCandidate,
     RoleResolver,
+    alt_title_forms,
     best_fitting,
     canonical_title,
     resolver_for,
@@ -225,6 +226,47 @@ def test_a_one_word_alternate_title_of_one_occupation_is_shared_by_the_roles_it_
     assert owner.shared_by == ("onet-u", "onet-c", "onet-f", "onet-r")
     electrician = resolver.resolve("Electrician")
     assert (electrician.role_id, electrician.shared_by) == ("onet-e", ())
+
+
+def test_an_alternate_title_written_in_two_forms_resolves_by_either_form(tmp_path: Path) -> None:
+    """O*NET writes "Automotive Technician (Auto Tech)" for Automotive Service Technicians and Mechanics, and the bare
+    "Automotive Technician" for Automotive Glass Installers only: a mechanic typing either form must reach his own
+    occupation (before, "Automotive Service Technician" went by fuzzy score to an electronics installers' title)."""
+    glass, service = "onet-49-3022-00", "onet-49-3023-00"
+    roles = [
+        _occ(glass, "Automotive Glass Installers and Repairers", ("Automotive Technician", "Auto Glass Technician")),
+        _occ(
+            service,
+            "Automotive Service Technicians and Mechanics",
+            ("Automotive Technician (Auto Tech)", "Automotive Service Technician (Auto Service Tech)"),
+        ),
+        _occ(
+            "onet-49-2096-00",
+            "Electronic Equipment Installers and Repairers, Motor Vehicles",
+            ("Car Stereo Installer",),
+        ),
+    ]
+    fresh = RoleResolver(roles)
+    for q in ("Automotive Service Technician", "auto service tech", "Auto Tech", "Automotive Technician (Auto Tech)"):
+        res = fresh.resolve(q)
+        assert (res.role_id, res.method, res.confidence) == (service, "alt_title", 1.0), q
+    shared = fresh.resolve("Automotive Technician")
+    assert set(shared.shared_by) == {glass, service}  # both list it; with a resume the one it reads like
+    assert best_fitting(shared.shared_by, {glass: 0.2, service: 0.7}) == service
+    assert alt_title_forms("MRI Tech (Magnetic Resonance Imaging Technician)") == (
+        "MRI Tech (Magnetic Resonance Imaging Technician)", "MRI Tech", "Magnetic Resonance Imaging Technician",
+    )  # fmt: skip
+    for whole in ("Registered Radiologic Technologist (RT (R))", "Recreational Vehicle (RV) Repairer", "Nurse"):
+        assert alt_title_forms(whole) == (whole,)  # nested or inner parentheses: the title as written only
+    # the saved index answers the same, and an index saved before the forms were indexed is not adopted
+    fresh.save_index(tmp_path / TITLE_INDEX_FILE)
+    with np.load(tmp_path / TITLE_INDEX_FILE) as data:
+        index = {k: data[k] for k in data.files}
+    saved = RoleResolver(roles, index=index)
+    assert saved._saved is not None and saved.resolve("Auto Service Tech").role_id == service
+    assert saved.resolve("Automotive Technician").shared_by == shared.shared_by
+    older = {**index, "format": np.asarray([1])}
+    assert RoleResolver(roles, index=older)._saved is None
 
 
 def test_saved_index_gives_the_same_answers_and_is_ignored_for_other_roles(catalog: Catalog, tmp_path: Path) -> None:

@@ -70,6 +70,7 @@ __all__ = [
     "RoleCandidate",
     "RoleResolution",
     "RoleResolver",
+    "alt_title_forms",
     "best_fitting",
     "canonical_title",
     "resolver_for",
@@ -258,7 +259,7 @@ class RoleVectors(Protocol):
 
 #: File name of the saved index beside the compiled catalog, and its format version.
 TITLE_INDEX_FILE = "title_index.npz"
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: alternative titles indexed by each of their forms too (alt_title_forms)
 _METHODS: tuple[Method, ...] = ("id", "title", "alt_title", "normalized", "fuzzy", "embedding")
 #: Exact-title tiers, most trusted first (the method reported for each).
 _TIERS: tuple[Method, ...] = ("title", "alt_title", "title", "alt_title", "alt_title")
@@ -514,9 +515,9 @@ class RoleResolver:
         others = [r for r in self.roles.values() if r.kind != "curated"]
         return [
             [(r.id, r.title) for r in curated],
-            [(r.id, a) for r in curated for a in r.alt_titles],
+            [(r.id, f) for r in curated for a in r.alt_titles for f in alt_title_forms(a)],
             [(r.id, r.title) for r in others],
-            [(r.id, a) for r in others for a in r.alt_titles],
+            [(r.id, f) for r in others for a in r.alt_titles for f in alt_title_forms(a)],
             [(r.id, a) for r in self.roles.values() for a in r.esco_titles],
         ]
 
@@ -641,7 +642,8 @@ class RoleResolver:
     def _titles(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for role in self.roles.values():
-            canon = [canonical_title(t) for t in (role.title, *role.alt_titles, *role.esco_titles)]
+            alts = (f for a in role.alt_titles for f in alt_title_forms(a))
+            canon = [canonical_title(t) for t in (role.title, *alts, *role.esco_titles)]
             out[role.id] = list(dict.fromkeys(c for c in canon if c))
         return out
 
@@ -777,6 +779,19 @@ class RoleResolver:
                 seen.add(res.role_id)
                 out.append(res)
         return out
+
+
+_TWO_FORMS_RE = re.compile(r"(?P<title>[^()]*[^()\s])\s*\((?P<other>[^()]*[^()\s])\s*\)")
+
+
+def alt_title_forms(title: str) -> tuple[str, ...]:
+    """An alternative title as written, then each of its two forms alone when it names both: O*NET writes
+    "Automotive Technician (Auto Tech)", "MRI Tech (Magnetic Resonance Imaging Technician)", "Lab Manager
+    (Laboratory Manager)" (3,543 of its 56,560 alternate titles), and a person types one form. A title without a
+    trailing parenthesis, or with nested ones ("Registered Radiologic Technologist (RT (R))"), is only itself.
+    docs/role-matching.md, "Alternate titles written in two forms"."""
+    m = _TWO_FORMS_RE.fullmatch(title.strip())
+    return (title, m["title"], m["other"]) if m else (title,)
 
 
 def _names(title: str, key: str) -> bool:
