@@ -36,16 +36,19 @@ def test_role_ids_titles_and_family(built: tuple[list[dict], dict]) -> None:
     assert dev["description"].startswith("Research, design")
 
 
-def test_technology_importance_hot_and_vendor_prefix(built: tuple[list[dict], dict]) -> None:
+def test_technology_importance_in_demand_hot_and_vendor_prefix(built: tuple[list[dict], dict]) -> None:
     roles, _ = built
     skills = {s["skill_id"]: s for s in _role(roles, "15-1252.00")["skills"]}
-    # products are examples, never critical; Hot / In Demand raise importance a little and set the market demand
+    # products are examples, never critical; In Demand (this occupation's postings) raises importance a little and
+    # sets most of the market demand; Hot Technology (all postings) only a fifth of the demand
     assert skills["python"] == {"skill_id": "python", "importance": 0.6, "critical": False, "demand": 1.0}
-    assert skills["git"] == {"skill_id": "git", "importance": 0.5, "critical": False, "demand": 0.6}  # GitHub (hot)
+    assert skills["git"] == {"skill_id": "git", "importance": 0.4, "critical": False, "demand": 0.2}  # GitHub (hot)
     assert skills["java"] == {"skill_id": "java", "importance": 0.4, "critical": False}  # "Oracle Java" -> java
-    assert skills["azure"]["importance"] == 0.5 and not skills["azure"]["critical"]
+    assert skills["azure"] == {"skill_id": "azure", "importance": 0.4, "critical": False, "demand": 0.2}
     data = {s["skill_id"]: s for s in _role(roles, "15-2051.00")["skills"]}
-    assert data["python"] == {"skill_id": "python", "importance": 0.5, "critical": False, "demand": 0.4}
+    assert data["python"] == {"skill_id": "python", "importance": 0.6, "critical": False, "demand": 0.8}
+    # in demand for this occupation outranks hot everywhere: Tableau (both) before nothing, Azure (hot) below Python
+    assert data["tableau"]["demand"] == 1.0 and skills["azure"]["importance"] < skills["python"]["importance"]
 
 
 def test_skills_and_knowledge_im_normalised_and_filtered(built: tuple[list[dict], dict]) -> None:

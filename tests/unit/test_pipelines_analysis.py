@@ -374,6 +374,36 @@ def test_resources_for_software_people_go_to_computing_roles_only(catalog: Catal
     assert not recommendation.computing_role(adhoc(0, 1), cat)
 
 
+def test_a_computing_tool_an_occupation_only_uses_brings_no_resource(catalog: Catalog) -> None:
+    """Laborers and Freight Movers list Oracle Database as a technology they use (an O*NET example, not In Demand for
+    them): it stays a gap, but no PL/SQL reference or Flask tutorial is sent for it (decision 43). In Demand for the
+    occupation, an O*NET element (with a level), or a computing occupation: resources as usual."""
+    taught = {sid for r in catalog.resources.values() for sid in r.skills}
+    tool = next(
+        s for s in sorted(catalog.skills.values(), key=lambda s: s.id)
+        if s.category in recommendation.COMPUTING_CATEGORIES and s.id in taught
+    )  # fmt: skip
+    base = catalog.roles["devops_engineer"]
+
+    def occupation(req: RoleSkill, soc: str = "53-7062.00") -> Role:
+        return replace(base, kind="occupation", soc_code=soc, skills=(req,))
+
+    def sent(role: Role) -> list[str]:
+        held = held_skills_from_ids([])
+        space = SkillSpace(catalog)
+        gaps = rank_gaps(compute_role_features(held, role, space, 2.0), role, held, space, None)
+        assert [g.skill_id for g in gaps] == [tool.id]  # a gap either way: the roadmap lists it
+        return [r.resource_id for r in recommendation.recommend(role, [], gaps, 2.0, None, catalog, top_k=5)]
+
+    example = RoleSkill(tool.id, 0.4, False, None, 0.2)  # Hot Technology only: frequent in all postings
+    assert recommendation.software_example(tool.id, occupation(example), catalog)
+    assert sent(occupation(example)) == []
+    assert sent(occupation(replace(example, importance=0.6, demand=1.0)))  # In Demand for this occupation
+    assert sent(occupation(replace(example, level=0.5)))  # an O*NET element the occupation rates
+    assert sent(occupation(example, soc="15-1252.00"))  # a computing occupation
+    assert not recommendation.software_example(tool.id, replace(occupation(example), kind="adhoc"), catalog)
+
+
 class _QuickFirst:
     """A ranker that, like the synthetic coach's, prefers what is quick to learn over what matters most."""
 

@@ -13,9 +13,11 @@ Per occupation (``occupation_data.txt``):
   :func:`normalize_alias`, file order, the title itself left out.
 * ``min_years`` from the job zone: 1 -> 0, 2 -> 1, 3 -> 2, 4 -> 4, 5 -> 5 (O*NET's "little or no",
   "some", "medium", "considerable", "extensive" preparation).
-* ``skills``: technology skills (``technology_skills.txt``): importance 0.4, + 0.1 for a Hot
-  Technology, + 0.1 when In Demand, never ``critical`` (O*NET lists products as examples); the requirement's
-  ``demand`` is 0.6 x Hot + 0.4 x In Demand; tools (``tools_used.txt``) that name one of our skills: 0.5; skills and knowledge
+* ``skills``: technology skills (``technology_skills.txt``): importance 0.4, + 0.2 when In Demand, never
+  ``critical`` (O*NET lists products as examples); the requirement's ``demand`` is 0.8 x In Demand + 0.2 x Hot
+  (In Demand: frequent in THIS occupation's job postings; Hot Technology: frequent across all postings, so it says
+  little about this occupation; docs/occupations.md, "Hot Technology is not this occupation's demand"); tools
+  (``tools_used.txt``) that name one of our skills: 0.5; skills and knowledge
   (``skills.txt``, ``knowledge.txt``, scale IM 1..5): importance ``(IM - 1) / 4``, kept when at least
   ``--min-importance``, never ``critical`` (:data:`CRITICAL_IM`), ``level`` = LV / 7; element names map to our
   skills through :data:`ELEMENT_SKILLS` when not a taxonomy name themselves; rows flagged Recommend Suppress or Not
@@ -60,8 +62,11 @@ __all__ = [
 
 JOB_ZONE_YEARS: dict[int, float] = {1: 0.0, 2: 1.0, 3: 2.0, 4: 4.0, 5: 5.0}
 #: A technology product is an example of what the occupation uses, not a requirement: a modest importance, never
-#: critical; Hot Technology / In Demand raise it a little and set the requirement's market ``demand``.
-TECH_BASE, TECH_HOT, TECH_IN_DEMAND = 0.4, 0.1, 0.1
+#: critical; In Demand (frequent in this occupation's postings) raises it. O*NET's Hot Technology flag
+#: marks products frequent across ALL employers' postings (onetcenter.org/reports/Hot_Technologies_Demand.html):
+#: it adds nothing to the importance and a fifth of the requirement's market ``demand``.
+TECH_BASE, TECH_IN_DEMAND = 0.4, 0.2
+DEMAND_IN_DEMAND, DEMAND_HOT = 0.8, 0.2
 #: Importance at which an O*NET Skills / Knowledge element would be ``critical``; None = never. O*NET rates how
 #: important an element is, not whether its absence disqualifies, and the elements rated IM >= 4 (Psychology,
 #: Medicine, Customer Service, Active Listening, Critical Thinking, ...) are exactly what resumes do not state: as
@@ -398,8 +403,8 @@ def build_roles(
                 unresolved_names[product] += 1
                 continue
             resolved["technology"] += 1
-            extra = {"demand": 0.6 * hot + 0.4 * in_demand} if (hot or in_demand) else {}
-            _add(skills, sid, TECH_BASE + TECH_HOT * hot + TECH_IN_DEMAND * in_demand, False, **extra)
+            extra = {"demand": DEMAND_IN_DEMAND * in_demand + DEMAND_HOT * hot} if (hot or in_demand) else {}
+            _add(skills, sid, TECH_BASE + TECH_IN_DEMAND * in_demand, False, **extra)
         for source, name, im in tables.elements.get(code, []):
             importance = min(max((im - 1.0) / 4.0, 0.0), 1.0)
             if importance < min_importance:

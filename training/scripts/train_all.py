@@ -346,8 +346,13 @@ def main(argv: list[str] | None = None) -> int:
             catalog / TEXT_INDEX_FILE,  # the newest file of the build: a catalog built before it existed is rebuilt
             ["-m", "training.catalog.build", "--data", "data", "--out", str(catalog), *external],
             outputs=[catalog],
-            # the saved title index is written by the serving resolver: its format is that code's
-            inputs=[REPO_ROOT / "data", TRAINING / "catalog", SERVING / "services" / "roles.py"],
+            # the importers build the occupations; the saved title index is written by the serving resolver
+            inputs=[
+                REPO_ROOT / "data",
+                TRAINING / "catalog",
+                TRAINING / "importers",
+                SERVING / "services" / "roles.py",
+            ],
         ),
         Step(
             "synthetic datasets",

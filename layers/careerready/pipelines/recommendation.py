@@ -15,6 +15,7 @@ __all__ = [
     "COMPUTING_CATEGORIES",
     "COMPUTING_SHARE",
     "COMPUTING_SOC",
+    "IN_DEMAND",
     "FOCUS_GAPS",
     "PREREQUISITE_SHARE",
     "computing_role",
@@ -22,6 +23,7 @@ __all__ = [
     "gap_weights",
     "recommend",
     "resources_note",
+    "software_example",
 ]
 
 #: A missing prerequisite of a gap counts this share of the gap's weight.
@@ -73,6 +75,25 @@ def computing_role(role: Role, catalog: Catalog) -> bool:
     return total > 0 and tech / total >= COMPUTING_SHARE
 
 
+#: Market demand at which O*NET flags a technology In Demand for an occupation (``training.importers.onet_roles``:
+#: 0.8 x In Demand + 0.2 x Hot Technology).
+IN_DEMAND = 0.8
+
+
+def software_example(skill_id: str, role: Role, catalog: Catalog) -> bool:
+    """A computing skill that an occupation outside computing lists only as a technology its people use (an O*NET
+    technology example, not In Demand for it: no element ``level``, ``demand`` below :data:`IN_DEMAND`): Oracle
+    Database for Laborers and Freight Movers. It stays a gap (the roadmap lists it), but it brings no learning
+    resource: a PL/SQL reference or a Flask tutorial is not what a warehouse worker needs to learn (decision 43)."""
+    if role.kind != "occupation" or computing_role(role, catalog):
+        return False
+    sk = catalog.skills.get(skill_id)
+    if sk is None or sk.category not in COMPUTING_CATEGORIES:
+        return False
+    req = next((s for s in role.skills if s.skill_id == skill_id), None)
+    return req is not None and req.level is None and (req.demand or 0.0) < IN_DEMAND
+
+
 def content_only_recommender(catalog: Catalog) -> Recommender:
     """A recommender with no CF factors (alpha 0) over the catalog's resources."""
     ids = tuple(sorted(catalog.resources))
@@ -117,7 +138,8 @@ def recommend(
     rec = recommender if recommender is not None else content_only_recommender(catalog)
     held = sorted(set(held_skill_ids))
     blend, cf, content = rec.score(weights, years_experience, held)
-    candidates = _teaching(rec, gap_weights([g for g in gaps if g.rank <= FOCUS_GAPS]), catalog, role)
+    focus = [g for g in gaps if g.rank <= FOCUS_GAPS and not software_example(g.skill_id, role, catalog)]
+    candidates = _teaching(rec, gap_weights(focus), catalog, role)
     masked = np.where(candidates, blend, -np.inf)
     gap_rank = {g.skill_id: g.rank for g in gaps}
     out: list[RecommendedResource] = []
