@@ -7,10 +7,20 @@ from pathlib import Path
 
 import pytest
 from careerready.core.errors import InvalidInputError
+from careerready.pipelines import recommendation
 from careerready.services.catalog import Catalog, Role
 
 from training.importers import onet_roles
-from training.importers.onet_roles import build_roles, load_tables, resolve_name, resolve_product, role_id_for
+from training.importers.onet_roles import (
+    DEMAND_IN_DEMAND,
+    TECH_BASE,
+    TECH_IN_DEMAND,
+    build_roles,
+    load_tables,
+    resolve_name,
+    resolve_product,
+    role_id_for,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ONET = FIXTURES / "onet_small"
@@ -47,6 +57,9 @@ def test_technology_importance_in_demand_hot_and_vendor_prefix(built: tuple[list
     assert skills["azure"] == {"skill_id": "azure", "importance": 0.4, "critical": False, "demand": 0.2}
     data = {s["skill_id"]: s for s in _role(roles, "15-2051.00")["skills"]}
     assert data["python"] == {"skill_id": "python", "importance": 0.6, "critical": False, "demand": 0.8}
+    # serving reads "In Demand" off the demand this importer writes
+    assert recommendation.IN_DEMAND == DEMAND_IN_DEMAND and data["python"]["demand"] == recommendation.IN_DEMAND
+    assert TECH_BASE + TECH_IN_DEMAND > recommendation.EXAMPLE_MAX_IMPORTANCE >= TECH_BASE
     # in demand for this occupation outranks hot everywhere: Tableau (both) before nothing, Azure (hot) below Python
     assert data["tableau"]["demand"] == 1.0 and skills["azure"]["importance"] < skills["python"]["importance"]
 

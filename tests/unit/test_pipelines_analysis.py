@@ -400,6 +400,7 @@ def test_a_computing_tool_an_occupation_only_uses_brings_no_resource(catalog: Ca
     assert sent(occupation(example)) == []
     assert sent(occupation(replace(example, importance=0.6, demand=1.0)))  # In Demand for this occupation
     assert sent(occupation(replace(example, level=0.5)))  # an O*NET element the occupation rates
+    assert sent(occupation(RoleSkill(tool.id, 0.6, False)))  # an ESCO essential skill (no level, no demand)
     assert sent(occupation(example, soc="15-1252.00"))  # a computing occupation
     assert not recommendation.software_example(tool.id, replace(occupation(example), kind="adhoc"), catalog)
 

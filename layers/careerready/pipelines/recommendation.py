@@ -15,8 +15,9 @@ __all__ = [
     "COMPUTING_CATEGORIES",
     "COMPUTING_SHARE",
     "COMPUTING_SOC",
-    "IN_DEMAND",
+    "EXAMPLE_MAX_IMPORTANCE",
     "FOCUS_GAPS",
+    "IN_DEMAND",
     "PREREQUISITE_SHARE",
     "computing_role",
     "content_only_recommender",
@@ -76,14 +77,17 @@ def computing_role(role: Role, catalog: Catalog) -> bool:
 
 
 #: Market demand at which O*NET flags a technology In Demand for an occupation (``training.importers.onet_roles``:
-#: 0.8 x In Demand + 0.2 x Hot Technology).
+#: 0.8 x In Demand + 0.2 x Hot Technology; tests/unit/test_onet_roles.py holds the two equal).
 IN_DEMAND = 0.8
+#: Highest importance of an O*NET technology example (0.4; a tool named in ``tools_used.txt``: 0.5). An In Demand
+#: product (0.6) and an ESCO essential skill (0.6: Market Research for Market Research Analysts) are requirements.
+EXAMPLE_MAX_IMPORTANCE = 0.5
 
 
 def software_example(skill_id: str, role: Role, catalog: Catalog) -> bool:
     """A computing skill that an occupation outside computing lists only as a technology its people use (an O*NET
-    technology example, not In Demand for it: no element ``level``, ``demand`` below :data:`IN_DEMAND`): Oracle
-    Database for Laborers and Freight Movers. It stays a gap (the roadmap lists it), but it brings no learning
+    technology example, not In Demand for it: no element ``level``, ``demand`` below :data:`IN_DEMAND`, importance
+    at most :data:`EXAMPLE_MAX_IMPORTANCE`): Oracle Database for Laborers and Freight Movers. It stays a gap (the roadmap lists it), but it brings no learning
     resource: a PL/SQL reference or a Flask tutorial is not what a warehouse worker needs to learn (decision 43)."""
     if role.kind != "occupation" or computing_role(role, catalog):
         return False
@@ -91,7 +95,12 @@ def software_example(skill_id: str, role: Role, catalog: Catalog) -> bool:
     if sk is None or sk.category not in COMPUTING_CATEGORIES:
         return False
     req = next((s for s in role.skills if s.skill_id == skill_id), None)
-    return req is not None and req.level is None and (req.demand or 0.0) < IN_DEMAND
+    return (
+        req is not None
+        and req.level is None
+        and (req.demand or 0.0) < IN_DEMAND
+        and req.importance <= EXAMPLE_MAX_IMPORTANCE
+    )
 
 
 def content_only_recommender(catalog: Catalog) -> Recommender:

@@ -10,7 +10,8 @@ Order, first hit wins:
    many occupations) goes to the role whose own title is closest to the reference (ties: the role with more
    alternative titles naming it, so "CNA" is Nursing Assistants); the next one is the runner-up. An occupation's
    own title in other words ("Physician Assistant", singular) beats another occupation's alternate title (O*NET
-   lists it for Medical Assistants), unless a curated role claims it.
+   lists it for Medical Assistants), unless a curated role claims it. An alternative title written in two forms
+   ("Automotive Technician (Auto Tech)") is indexed by each form too (:func:`alt_title_forms`).
    A one-word title that is no role's whole title but heads the own titles of at least :data:`GENERIC_MIN_ROLES`
    roles ("Director", "Administrator", "Supervisor") is shared by all of them (``shared_by``: the exact claimants
    first): "Director" is the O*NET alternate title of Producers and Directors only, yet Art Directors, Emergency
