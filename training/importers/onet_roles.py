@@ -49,7 +49,11 @@ from careerready.text import normalize_alias
 from training.importers.onet import VENDORS
 
 __all__ = [
+    "DEMAND_HOT",
+    "DEMAND_IN_DEMAND",
     "JOB_ZONE_YEARS",
+    "TECH_BASE",
+    "TECH_IN_DEMAND",
     "OnetTables",
     "build_roles",
     "load_tables",
@@ -65,8 +69,10 @@ JOB_ZONE_YEARS: dict[int, float] = {1: 0.0, 2: 1.0, 3: 2.0, 4: 4.0, 5: 5.0}
 #: critical; In Demand (frequent in this occupation's postings) raises it. O*NET's Hot Technology flag
 #: marks products frequent across ALL employers' postings (onetcenter.org/reports/Hot_Technologies_Demand.html):
 #: it adds nothing to the importance and a fifth of the requirement's market ``demand``.
-TECH_BASE, TECH_IN_DEMAND = 0.4, 0.2
-DEMAND_IN_DEMAND, DEMAND_HOT = 0.8, 0.2
+TECH_BASE = 0.4
+TECH_IN_DEMAND = 0.2
+DEMAND_IN_DEMAND = 0.8
+DEMAND_HOT = 0.2
 #: Importance at which an O*NET Skills / Knowledge element would be ``critical``; None = never. O*NET rates how
 #: important an element is, not whether its absence disqualifies, and the elements rated IM >= 4 (Psychology,
 #: Medicine, Customer Service, Active Listening, Critical Thinking, ...) are exactly what resumes do not state: as
