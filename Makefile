@@ -17,7 +17,7 @@ PYTEST_WORKERS ?= 2
 
 VENV_STAMP := $(VENV)/.stamp-$(shell cat requirements/lock.txt pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: help venv datasets data train retrain publish smoke test lint serve invoke demo bench bench-smoke fuzz load eval-matching eval-titles eval-readiness eval-extraction train-ner tune-hybrid clean
+.PHONY: help venv datasets data train retrain publish smoke test lint serve invoke demo bench bench-floor bench-smoke fuzz load eval-matching eval-titles eval-readiness eval-extraction train-ner tune-hybrid clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ demo: venv ## everything from a fresh clone: train if absent, publish, run the l
 bench: venv ## performance harness -> bench/results.json + bench/REPORT.md (+ PNG charts)
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
 	$(PY) -m bench.run
+
+bench-floor: venv ## what this host cannot go below: import floor per function, the served models' CPU per event-path resume
+	$(PY) -m bench.floor
 
 fuzz: venv ## schemathesis against the API's own OpenAPI, >= 1,000 generated cases
 	@test -f $(ARTIFACTS)/.complete || $(MAKE) --no-print-directory train
