@@ -88,3 +88,31 @@ def test_skill_metric_leaves_certifications_out_unless_asked() -> None:
     )
     assert hybrid_strings(resp) == ["Python"]
     assert hybrid_strings(resp, certifications=True) == ["Python", "PMP"]
+
+
+@needs_artifacts
+def test_a_credential_in_an_employers_name_is_not_held() -> None:
+    """An employer named "Lakeview CPA Group" made an accountant a CPA: a certification followed on its line by an
+    organisation's last word is the employer's trade; the same credential in a list ("CPA, PMP") is held."""
+    assert "cpa" not in _certs("Staff Accountant, Lakeview CPA Group (2009 - 2010)\nPrepared tax returns.")
+    assert "rn-license" not in _certs("Scheduler, RN Staffing Solutions Inc., 2018 - 2020")
+    assert "cpa" in _certs("Certifications: CPA, PMP\nStaff Accountant, Lakeview CPA Group")
+
+
+def test_organisation_name_reading() -> None:
+    from careerready.models.extractor import in_organisation_name
+
+    def at(text: str, word: str) -> bool:
+        i = text.index(word)
+        return in_organisation_name(text, i, i + len(word))
+
+    assert at("Staff Accountant, Lakeview CPA Group (2009 - 2010)", "CPA")
+    assert at("CPA Associates of Ohio, LLC", "CPA")
+    for text, word in [
+        ("Skills: CPA, PMP", "CPA"),  # a comma ends the name
+        ("Licensed CPA with 10 years", "CPA"),  # not capitalised words
+        ("CPA\nGroup leader", "CPA"),  # another line
+        ("BLS and ACLS Certified Group Fitness Instructor", "ACLS"),  # the credential's own name
+        ("CPA (Illinois), 2015", "CPA"),
+    ]:
+        assert not at(text, word), text

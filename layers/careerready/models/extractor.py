@@ -37,6 +37,7 @@ __all__ = [
     "SECTION_BONUS",
     "load",
     "find_years",
+    "in_organisation_name",
     "tokenize",
 ]
 
@@ -355,10 +356,17 @@ class GazetteerExtractor:
         if pending:
             accepted.extend(self._resolve_context(text, tokens, folded, accepted, pending))
             accepted.sort(key=lambda m: m.start)
-        accepted = [m for m in accepted if not self._acronym_of_a_name(text, m, hits)]
+        accepted = [
+            m for m in accepted if not self._acronym_of_a_name(text, m, hits) and not self._employer_credential(text, m)
+        ]
         if annotate:
             self.annotate(text, accepted)
         return accepted
+
+    def _employer_credential(self, text: str, m: Mention) -> bool:
+        """A certification named inside an employer's name ("Lakeview CPA Group") is not one the person holds."""
+        skill = self.skills.get(m.skill_id) or {}
+        return skill.get("type") == "certification" and in_organisation_name(text, m.start, m.end)
 
     def _acronym_of_a_name(self, text: str, m: Mention, hits: list[tuple[int, int]]) -> bool:
         """True for an acronym that a name defines in place when the name is not the skill's.
@@ -609,6 +617,37 @@ _CONTENT_WORD_RE = re.compile(r"[a-z0-9]+")
 
 def _content_words(s: str) -> set[str]:
     return {w for w in _CONTENT_WORD_RE.findall(s.lower()) if len(w) > 2 and w not in _NAME_GLUE}
+
+
+#: Last words of an organisation's name: a credential inside one ("Lakeview CPA Group", "RN Staffing Solutions Inc.")
+#: names the employer's trade, not what the person holds.
+ORG_SUFFIXES = frozenset(
+    "group inc incorporated llc llp ltd limited pc pllc corp corporation company associates partners firm agency "
+    "staffing".split()
+)
+_NAME_WORD_RE = re.compile(r"[A-Z][\w'&.-]*|&|and|of")
+_ORG_MAX_WORDS = 3
+# Words that make what follows a credential's own name, not an employer's ("ACLS Certified Group Fitness Instructor").
+_CREDENTIAL_WORDS = frozenset("certified certification certificate licensed license licence registered".split())
+
+
+def in_organisation_name(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` is followed, on its line and through at most :data:`_ORG_MAX_WORDS` capitalised
+    name words, by a word of :data:`ORG_SUFFIXES` ("Lakeview CPA Group", "CPA Associates of Ohio, LLC"): the words of
+    an employer's name. A comma, bracket or full stop after the match ends the name ("CPA, PMP")."""
+    line_end = text.find("\n", end)
+    rest = text[end : len(text) if line_end < 0 else line_end]
+    if rest[:1] not in (" ", "\t"):
+        return False
+    for word in rest.split()[: _ORG_MAX_WORDS + 1]:
+        bare = word.rstrip(".,;:)").lower()
+        if bare in _CREDENTIAL_WORDS:
+            return False
+        if bare in ORG_SUFFIXES:
+            return True
+        if not _NAME_WORD_RE.fullmatch(word) or word[-1:] in ",;:)":
+            return False
+    return False
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
