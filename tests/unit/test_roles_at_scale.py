@@ -17,11 +17,9 @@ from careerready.services.roles import (
     alt_title_forms,
     best_fitting,
     canonical_title,
-    practitioner_title,
     resolver_for,
     singular,
     title_heads,
-    without_terms,
 )
 
 from training.catalog.build import build
@@ -345,36 +343,3 @@ def test_the_saved_index_is_read_as_lookups_need_it(catalog: Catalog) -> None:
         asdict(c) for c in eager.scores("Data sciense intern")
     ]
     assert any(key.startswith("fz_") for key in arrays._read) and len(arrays._read) < len(arrays)
-
-
-def test_a_field_named_for_its_practitioner_and_terms_of_work_resolve_to_the_role() -> None:
-    """dotin's labelled "Software Engineering" went by fuzzy score to Computer and Information Systems Managers and
-    "Internship Software Engineering" to nothing; "Freelance Graphic Designer" was a 404 beside Graphic Designers."""
-    roles = [
-        _occ("onet-15-1252-00", "Software Developers", ("Software Engineer", "Software Development Engineer")),
-        _occ("onet-11-3021-00", "Computer and Information Systems Managers", ("Software Engineering Manager",)),
-        _occ("onet-27-1024-00", "Graphic Designers", ("Graphic Artist",)),
-        _occ("onet-29-1141-00", "Registered Nurses", ("Staff Nurse",)),
-        _occ("onet-29-1171-00", "Nurse Practitioners", ("Family Nurse Practitioner",)),
-    ]
-    resolver = RoleResolver(roles)
-    expect = {
-        "Software Engineering": "onet-15-1252-00",
-        "Internship Software Engineering": "onet-15-1252-00",
-        "Software Engineering Intern": "onet-15-1252-00",
-        "Freelance Graphic Designer": "onet-27-1024-00",
-        "Graphic Designer (freelance)": "onet-27-1024-00",
-        "Nursing": "onet-29-1141-00",
-        "Nursing Intern": "onet-29-1141-00",
-    }
-    for query, rid in expect.items():
-        res = resolver.resolve(query)
-        assert (res.role_id, res.confidence, res.query) == (rid, 1.0, query), query
-    # a title as written still wins: the practitioner's form is tried only when nothing matches
-    assert resolver.resolve("Software Engineering Manager").role_id == "onet-11-3021-00"
-    with pytest.raises(RoleNotFoundError):
-        resolver.resolve("Freelancer")  # nothing but the terms: not read as any role
-    assert practitioner_title("Software Engineering Intern") == "software engineer"
-    assert practitioner_title("Software Engineer") is None
-    assert without_terms("Freelance - Web Designer") == "Web Designer" and without_terms("Freelancer") == ""
-    assert without_terms("Interim CFO") == "CFO" and without_terms("Internal Auditor") == "Internal Auditor"

@@ -22,11 +22,7 @@ Order, first hit wins:
 3. ``normalized``: equal after expanding abbreviations (``sr``, ``dev``, ``ml``, ``swe``...),
    splitting compounds (``backend`` -> ``back end``), singular forms (``nurses`` -> ``nurse``) and dropping
    seniority words (``senior``, ``lead``, ``ii``...): "Sr. ML Eng" -> "machine learning engineer",
-   "Registered Nurse" -> the occupation "Registered Nurses". Then, a last word that names a field read as its
-   practitioner (:func:`practitioner_title`): "Software Engineering (Intern)" -> software engineer, "Nursing" -> nurse.
-   A reference that still matches nothing and holds words of the terms of work ("freelance", "internship",
-   "interim") is resolved again without them, through every step (:func:`without_terms`): "Freelance Graphic
-   Designer" -> Graphic Designers.
+   "Registered Nurse" -> the occupation "Registered Nurses".
 4. ``fuzzy``: the best blend of token Dice and character-trigram cosine over all titles of a role
    (0.5 each); accepted at ``threshold`` (default 0.76, :data:`DEFAULT_THRESHOLD`; 0.55 let "Marketing manager"
    resolve to a data analyst, docs/role-matching.md) or above. Scored for every title of every role at once through inverted
@@ -78,9 +74,7 @@ __all__ = [
     "alt_title_forms",
     "best_fitting",
     "canonical_title",
-    "practitioner_title",
     "resolver_for",
-    "without_terms",
 ]
 
 #: Fuzzy acceptance bar. 0.76 since the full catalog (~69k titles): on the hand-labelled dotin designations
@@ -137,29 +131,6 @@ _SENIORITY: frozenset[str] = frozenset(
     "graduate experienced expert".split()
 )
 _TOKEN_RE = re.compile(r"[a-z0-9+#]+")
-# Words that say on what terms a person works, not which role: dropped from a reference that matches nothing as written
-# ("Freelance Graphic Designer" -> Graphic Designers; "Internship Software Engineering" -> software engineer).
-_TERMS: frozenset[str] = frozenset("freelance freelancer freelancing internship interim".split())
-_TERMS_RE = re.compile(r"\b(?:" + "|".join(sorted(_TERMS)) + r")\b", re.IGNORECASE)
-# A field named where its practitioner is meant, as a reference's last word ("Software Engineering", "Nursing
-# Intern"): the practitioner's word, tried when the reference matches nothing as written.
-_PRACTITIONER: dict[str, str] = {
-    "engineering": "engineer",
-    "nursing": "nurse",
-    "accounting": "accountant",
-    "programming": "programmer",
-    "teaching": "teacher",
-    "bookkeeping": "bookkeeper",
-    "counseling": "counselor",
-    "counselling": "counselor",
-    "auditing": "auditor",
-    "welding": "welder",
-    "plumbing": "plumber",
-    "carpentry": "carpenter",
-    "photography": "photographer",
-    "journalism": "journalist",
-    "paralegal": "paralegal",
-}
 
 
 def singular(token: str) -> str:
@@ -214,24 +185,6 @@ def canonical_title(text: str, singulars: bool = False) -> str:
     tokens = _tokens(text, singulars)
     core = [t for t in tokens if t not in _SENIORITY]
     return " ".join(core or tokens)
-
-
-def practitioner_title(text: str) -> str | None:
-    """The canonical form (singular) of a reference whose last word names a field, read as its practitioner.
-
-    ``"Software Engineering Intern"`` -> ``"software engineer"``, ``"Nursing"`` -> ``"nurse"`` (:data:`_PRACTITIONER`);
-    None when the last word names no field. Only references are read this way; the catalog's titles are not.
-    """
-    words = canonical_title(text, singulars=True).split()
-    if not words or words[-1] not in _PRACTITIONER:
-        return None
-    return " ".join([*words[:-1], _PRACTITIONER[words[-1]]])
-
-
-def without_terms(text: str) -> str:
-    """The reference without the words of :data:`_TERMS` ("Freelance Graphic Designer" -> "Graphic Designer");
-    ``""`` when nothing else is left ("Freelancer")."""
-    return " ".join(_TERMS_RE.sub(" ", text).split()).strip(" -,/&")
 
 
 def _trigrams(text: str) -> Counter[str]:
@@ -787,16 +740,11 @@ class RoleResolver:
             rid, runner, shared = self._pick(query, hit[0])
             return self._widen(query, RoleResolution(rid, self.roles[rid].title, 1.0, runner, hit[1], ref, shared))
         canon_hit = self._canonical.get(canonical_title(query, singulars=True))
-        if canon_hit is None and (practitioner := practitioner_title(query)) is not None:
-            canon_hit = self._canonical.get(practitioner)
         if canon_hit is not None:
             rid, runner, shared = self._pick(query, canon_hit)
             return self._widen(
                 query, RoleResolution(rid, self.roles[rid].title, 1.0, runner, "normalized", ref, shared)
             )
-        bare = without_terms(query)
-        if bare and bare != query:  # "Freelance Consultant": the terms say nothing of the role; the rest is resolved
-            return replace(self.resolve(bare), query=ref)
         generic = self._generic(query, ref)
         if generic is not None:
             return generic
