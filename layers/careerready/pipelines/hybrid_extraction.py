@@ -226,11 +226,6 @@ def _link(
     return out
 
 
-def _is_cert(skill_id: str, catalog: Any) -> bool:
-    skill = catalog.skills.get(skill_id) if catalog is not None else None
-    return skill is not None and skill.type == "certification"
-
-
 def hybrid_mentions(
     text: str,
     gazetteer_extractor: GazetteerExtractor,
@@ -303,7 +298,8 @@ def hybrid_mentions(
     for t in kept:  # the same gazetteer mention can stand in for two unlinked spans
         if dedup and (dedup[-1].mention.start, dedup[-1].mention.end) == (t.mention.start, t.mention.end):
             continue
-        if _is_cert(t.mention.skill_id, catalog) and in_organisation_name(text, t.mention.start, t.mention.end):
+        skill = catalog.skills.get(t.mention.skill_id) if catalog is not None else None
+        if skill_group(skill) == "cert" and in_organisation_name(text, t.mention.start, t.mention.end):
             continue  # a learned span in an employer's name ("Lakeview CPA Group") is no credential either
         dedup.append(t)
     gazetteer_extractor.annotate(text, [t.mention for t in dedup])  # v1 sentence / years / negation
